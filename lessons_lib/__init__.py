@@ -1,0 +1,75 @@
+"""lessons_lib: the shared code of the course "From averages to adaptive optimizers".
+
+The update rules (:mod:`lessons_lib.optimizers`), exponentially weighted averages
+(:mod:`lessons_lib.averages`), test problems (:mod:`lessons_lib.problems`), the runner
+(:mod:`lessons_lib.running`), plots (:mod:`lessons_lib.plots`), widgets (:mod:`lessons_lib.widgets`) and the
+exercise checks (:mod:`lessons_lib.checks`; import them with
+``from lessons_lib.checks import check_gd_step``).
+"""
+
+from .averages import bias_correction, ewa, ewa_update, ewa_weights, half_life, noise_variance_factor, window
+from .optimizers import (
+    Adagrad,
+    Adam,
+    GradientDescent,
+    Momentum,
+    Optimizer,
+    RMSProp,
+    adagrad_update,
+    adam_update,
+    gd_update,
+    momentum_update,
+    rmsprop_update,
+    rmsprop_variant_update,
+)
+from .problems import (
+    Problem,
+    double_well,
+    double_well_2d,
+    logistic_regression,
+    noisy,
+    quadratic,
+    ravine,
+    rosenbrock,
+    rotated_ravine,
+    saddle,
+    testbed,
+)
+from .running import Trajectory, run
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Adagrad",
+    "Adam",
+    "GradientDescent",
+    "Momentum",
+    "Optimizer",
+    "Problem",
+    "RMSProp",
+    "Trajectory",
+    "adagrad_update",
+    "adam_update",
+    "bias_correction",
+    "double_well",
+    "double_well_2d",
+    "ewa",
+    "ewa_update",
+    "ewa_weights",
+    "gd_update",
+    "half_life",
+    "logistic_regression",
+    "momentum_update",
+    "noise_variance_factor",
+    "noisy",
+    "quadratic",
+    "ravine",
+    "rmsprop_update",
+    "rmsprop_variant_update",
+    "rosenbrock",
+    "rotated_ravine",
+    "run",
+    "saddle",
+    "testbed",
+    "window",
+]

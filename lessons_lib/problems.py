@@ -1,0 +1,517 @@
+"""Test problems that describe themselves.
+
+A :class:`Problem` carries everything a caller needs: the loss ``f``, its gradient ``grad`` and Hessian, a
+default start ``x0``, the minimiser and minimum where known, plot ``bounds``, and the curvature constants
+``mu`` and ``L`` (the smallest and largest Hessian eigenvalues at the minimiser; for a quadratic, everywhere).
+Plots and runners read these; nothing else hard-codes a grid or a start.
+
+Points keep their coordinates on the **last** axis: ``f`` maps shape ``(..., d)`` to ``(...)`` and ``grad``
+maps ``(..., d)`` to ``(..., d)``. A batch of N starting points is an array of shape ``(N, d)``.
+A 1-D problem has ``d = 1``.
+
+Stochastic problems (:func:`noisy`, :func:`logistic_regression`) also have ``sample_grad(x, rng)``, a noisy
+gradient drawn with the caller's seeded ``numpy.random.Generator``, the way a mini-batch gradient is drawn.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from ._validate import check_nonnegative, check_positive
+
+__all__ = [
+    "Problem",
+    "double_well",
+    "double_well_2d",
+    "logistic_regression",
+    "noisy",
+    "quadratic",
+    "ravine",
+    "rosenbrock",
+    "rotated_ravine",
+    "saddle",
+    "testbed",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A loss to minimise, with what plots and runners need to know about it.
+
+    Attributes
+    ----------
+    name : str
+        Short name for titles and legends, e.g. ``"ravine(κ=10)"``.
+    f, grad : callable
+        Loss ``(..., d) -> (...)`` and gradient ``(..., d) -> (..., d)``.
+    x0 : ndarray, shape (d,)
+        Default start.
+    bounds : tuple of (low, high), one per coordinate
+        The region plots show and random starts are drawn from.
+    minimizer : ndarray or None
+        A global minimiser, if known.
+    f_min : float or None
+        The global minimum, if known.
+    mu, L : float or None
+        Smallest and largest curvature (Hessian eigenvalue) at ``minimizer``; for a quadratic, everywhere.
+        Gradient descent is stable near the minimum for ``lr < 2 / L``.
+    hessian : callable or None
+        Hessian at one point ``(d,) -> (d, d)``.
+    local_minima : tuple of (point, value)
+        Minima that are not global (for the local-minimum problems) or other global ones (the saddle).
+    sample_grad : callable or None
+        ``(x, rng) -> noisy gradient`` for stochastic problems.
+    description : str
+        One sentence for galleries.
+    """
+
+    name: str
+    f: Callable
+    grad: Callable
+    x0: np.ndarray
+    bounds: tuple
+    minimizer: np.ndarray | None = None
+    f_min: float | None = None
+    mu: float | None = None
+    L: float | None = None
+    hessian: Callable | None = None
+    local_minima: tuple = ()
+    sample_grad: Callable | None = None
+    description: str = ""
+    info: dict = field(default_factory=dict)
+
+    @property
+    def dim(self) -> int:
+        """Number of coordinates ``d``."""
+        return len(self.x0)
+
+    @property
+    def stochastic(self) -> bool:
+        """True if the problem draws noisy gradients with ``sample_grad``."""
+        return self.sample_grad is not None
+
+    @property
+    def condition_number(self) -> float | None:
+        """``L / mu``, or None if unknown or not positive."""
+        if self.mu is None or self.L is None or self.mu <= 0:
+            return None
+        return self.L / self.mu
+
+    def gap(self, x) -> np.ndarray:
+        """``f(x) - f_min`` (needs a known ``f_min``)."""
+        if self.f_min is None:
+            raise ValueError(f"{self.name}: the minimum is not known, so the gap f(x) - f_min is not either.")
+        return self.f(np.asarray(x, dtype=float)) - self.f_min
+
+    def random_starts(self, n: int, seed: int = 0) -> np.ndarray:
+        """``n`` starting points drawn uniformly from ``bounds`` with a seeded generator; shape ``(n, d)``."""
+        rng = np.random.default_rng(seed)
+        low, high = np.array(self.bounds, dtype=float).T
+        return low + (high - low) * rng.random((int(n), self.dim))
+
+    def start_grid(self, n_per_axis: int, margin: float = 0.05) -> np.ndarray:
+        """An evenly spaced grid of starts inside ``bounds``; shape ``(n_per_axis**d, d)``."""
+        axes = []
+        for low, high in self.bounds:
+            pad = margin * (high - low)
+            axes.append(np.linspace(low + pad, high - pad, int(n_per_axis)))
+        mesh = np.meshgrid(*axes, indexing="xy")
+        return np.stack([m.ravel() for m in mesh], axis=-1)
+
+    def __repr__(self):
+        def show(v):
+            return np.round(v, 4).tolist() if self.dim <= 4 else f"<{self.dim} values>"
+
+        parts = [repr(self.name), f"dim={self.dim}", f"x0={show(self.x0)}"]
+        if self.minimizer is not None:
+            parts.append(f"minimizer={show(self.minimizer)}")
+        if self.f_min is not None:
+            parts.append(f"f_min={self.f_min:.4g}")
+        if self.L is not None:
+            parts.append(f"mu={self.mu:.4g}, L={self.L:.4g}")
+        if self.stochastic:
+            parts.append("stochastic")
+        return f"Problem({', '.join(parts)})"
+
+
+def _curvatures(hessian, point):
+    eig = np.linalg.eigvalsh(hessian(np.asarray(point, dtype=float)))
+    return float(eig[0]), float(eig[-1])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Quadratics
+
+
+def quadratic(H, *, name="quadratic", x0=None, bounds=None, description="") -> Problem:
+    """The quadratic ``f(x) = x·Hx / 2`` for a symmetric positive definite ``H``; minimiser 0, minimum 0."""
+    H = np.array(H, dtype=float)
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
+        raise ValueError(f"quadratic: H must be a symmetric square matrix, got shape {H.shape}.")
+    eig = np.linalg.eigvalsh(H)
+    if eig[0] <= 0:
+        raise ValueError(f"quadratic: H must be positive definite, its smallest eigenvalue is {eig[0]:.3g}.")
+    d = len(H)
+    H.setflags(write=False)
+
+    def f(x):
+        return 0.5 * np.einsum("...i,ij,...j->...", x, H, x)
+
+    def grad(x):
+        return x @ H  # H is symmetric
+
+    return Problem(
+        name=name,
+        f=f,
+        grad=grad,
+        x0=np.ones(d) if x0 is None else np.asarray(x0, dtype=float),
+        bounds=tuple((-2.0, 2.0) for _ in range(d)) if bounds is None else tuple(map(tuple, bounds)),
+        minimizer=np.zeros(d),
+        f_min=0.0,
+        mu=float(eig[0]),
+        L=float(eig[-1]),
+        hessian=lambda x: H.copy(),
+        description=description,
+        info={"H": H},
+    )
+
+
+def ravine(condition_number: float = 10.0) -> Problem:
+    """An axis-aligned ravine ``f(x, y) = (x**2 + kappa * y**2) / 2``: flat along x, steep across, in y.
+
+    Curvatures ``mu = 1`` (along the valley) and ``L = kappa`` (across it), so gradient descent needs
+    ``lr < 2 / kappa`` and then crawls along x at rate ``1 - lr``.
+
+    >>> p = ravine(10)
+    >>> p.L, p.mu, p.grad(p.x0).tolist()
+    (10.0, 1.0, [-8.0, 20.0])
+    """
+    kappa = check_positive("ravine", "condition_number", condition_number)
+    if kappa < 1:
+        raise ValueError(f"ravine: condition_number must be >= 1 (it is L / mu), got {kappa!r}.")
+    return quadratic(
+        np.diag([1.0, kappa]),
+        name=f"ravine(κ={kappa:g})",
+        x0=[-8.0, 2.0],
+        bounds=[(-10.0, 10.0), (-4.0, 4.0)],
+        description=f"An axis-aligned ravine: curvature 1 along x, {kappa:g} across it (y).",
+    )
+
+
+def rotated_ravine(condition_number: float = 10.0, angle_degrees: float = 45.0) -> Problem:
+    """The :func:`ravine` turned by ``angle_degrees``: same curvatures, but no longer along the axes.
+
+    A per-coordinate (diagonal) scaling such as Adagrad's or RMSProp's cannot undo the rotation.
+    """
+    base = ravine(condition_number)
+    a = np.deg2rad(angle_degrees)
+    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    H = R @ base.info["H"] @ R.T
+    H = (H + H.T) / 2
+    return quadratic(
+        H,
+        name=f"rotated ravine(κ={base.L:g}, {angle_degrees:g}°)",
+        x0=R @ base.x0,
+        bounds=[(-10.0, 10.0), (-10.0, 10.0)],
+        description=f"The ravine turned by {angle_degrees:g}°: its valley no longer runs along an axis.",
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Non-convex classics
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
+    """Rosenbrock's banana valley ``f = (a - x)**2 + b (y - x**2)**2``; minimum 0 at ``(a, a**2)``."""
+
+    def f(p):
+        x, y = p[..., 0], p[..., 1]
+        return (a - x) ** 2 + b * (y - x**2) ** 2
+
+    def grad(p):
+        x, y = p[..., 0], p[..., 1]
+        return np.stack([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)], axis=-1)
+
+    def hessian(p):
+        x, y = p
+        return np.array([[2 - 4 * b * (y - 3 * x**2), -4 * b * x], [-4 * b * x, 2 * b]])
+
+    xmin = np.array([a, a**2])
+    mu, L = _curvatures(hessian, xmin)
+    return Problem(
+        name="Rosenbrock",
+        f=f,
+        grad=grad,
+        x0=np.array([-1.5, 2.0]),
+        bounds=((-2.0, 2.0), (-1.0, 3.0)),
+        minimizer=xmin,
+        f_min=0.0,
+        mu=mu,
+        L=L,
+        hessian=hessian,
+        description="A curved, narrow valley: easy to find, slow to follow.",
+    )
+
+
+def saddle() -> Problem:
+    """``f = x**2/2 + y**4/4 - y**2/2``: a saddle at the origin between two minima at ``(0, ±1)``, f = -1/4.
+
+    The default start sits almost on the saddle's ridge (``y = 1e-3``), where the gradient along y is tiny.
+    """
+
+    def f(p):
+        x, y = p[..., 0], p[..., 1]
+        return 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2
+
+    def grad(p):
+        x, y = p[..., 0], p[..., 1]
+        return np.stack([x, y**3 - y], axis=-1)
+
+    def hessian(p):
+        return np.array([[1.0, 0.0], [0.0, 3 * p[1] ** 2 - 1]])
+
+    xmin = np.array([0.0, 1.0])
+    mu, L = _curvatures(hessian, xmin)
+    return Problem(
+        name="saddle",
+        f=f,
+        grad=grad,
+        x0=np.array([1.5, 1e-3]),
+        bounds=((-2.0, 2.0), (-1.6, 1.6)),
+        minimizer=xmin,
+        f_min=-0.25,
+        mu=mu,
+        L=L,
+        hessian=hessian,
+        local_minima=((np.array([0.0, -1.0]), -0.25),),
+        description="A saddle point at the origin between two equal minima at (0, ±1).",
+        info={"saddle_point": np.zeros(2)},
+    )
+
+
+_WELL_A, _WELL_C = 1.0, 0.3  # f(x) = x**4/4 - a x**2 + c x
+
+
+def _well(x):
+    return x**4 / 4 - _WELL_A * x**2 + _WELL_C * x
+
+
+def _well_grad(x):
+    return x**3 - 2 * _WELL_A * x + _WELL_C
+
+
+def _well_critical_points():
+    roots = np.sort(np.roots([1.0, 0.0, -2 * _WELL_A, _WELL_C]).real)
+    return roots  # global minimum, barrier top, local minimum
+
+
+def double_well() -> Problem:
+    """A 1-D tilted double well ``f(x) = x**4/4 - x**2 + 0.3 x``: a shallow local minimum beside the global.
+
+    Global minimum near x = -1.484 (f = -1.435), local minimum near x = 1.332 (f = -0.588), the barrier
+    between them near x = 0.152. The default start, x = 2, lies above the local minimum.
+    """
+    xg, xb, xl = _well_critical_points()
+
+    def f(p):
+        return _well(p[..., 0])
+
+    def grad(p):
+        return _well_grad(p)
+
+    def hessian(p):
+        return np.array([[3 * p[0] ** 2 - 2 * _WELL_A]])
+
+    mu, L = _curvatures(hessian, [xg])
+    return Problem(
+        name="double well",
+        f=f,
+        grad=grad,
+        x0=np.array([2.0]),
+        bounds=((-2.5, 2.5),),
+        minimizer=np.array([xg]),
+        f_min=float(_well(xg)),
+        mu=mu,
+        L=L,
+        hessian=hessian,
+        local_minima=((np.array([xl]), float(_well(xl))),),
+        description="1-D: a shallow local minimum (right) beside the global one (left).",
+        info={"barrier": np.array([xb])},
+    )
+
+
+def double_well_2d(coupling: float = 4.0) -> Problem:
+    """The double well in x, tied to a valley ``y = x/2``: ``f = w(x) + coupling/2 (y - x/2)**2``.
+
+    Its minima are those of the 1-D :func:`double_well` lifted onto the line ``y = x/2``.
+    """
+    k = check_positive("double_well_2d", "coupling", coupling)
+    xg, xb, xl = _well_critical_points()
+
+    def f(p):
+        x, y = p[..., 0], p[..., 1]
+        return _well(x) + 0.5 * k * (y - 0.5 * x) ** 2
+
+    def grad(p):
+        x, y = p[..., 0], p[..., 1]
+        r = y - 0.5 * x
+        return np.stack([_well_grad(x) - 0.5 * k * r, k * r], axis=-1)
+
+    def hessian(p):
+        x = p[0]
+        return np.array([[3 * x**2 - 2 * _WELL_A + k / 4, -k / 2], [-k / 2, k]])
+
+    xmin = np.array([xg, xg / 2])
+    mu, L = _curvatures(hessian, xmin)
+    return Problem(
+        name="double well 2-D",
+        f=f,
+        grad=grad,
+        x0=np.array([2.2, -1.0]),
+        bounds=((-2.5, 2.5), (-2.0, 2.0)),
+        minimizer=xmin,
+        f_min=float(_well(xg)),
+        mu=mu,
+        L=L,
+        hessian=hessian,
+        local_minima=((np.array([xl, xl / 2]), float(_well(xl))),),
+        description="2-D: a shallow local minimum (upper right) beside the global one (lower left).",
+        info={"barrier": np.array([xb, xb / 2])},
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stochastic problems
+
+
+def noisy(problem: Problem, sigma: float = 1.0) -> Problem:
+    """The same problem with noisy gradients, as mini-batches give: ``grad(x) + sigma * N(0, I)``.
+
+    The noise is drawn from the ``rng`` the runner passes (seeded), independently for every coordinate, every
+    step and every point of a batch. ``f`` and ``grad`` stay exact.
+    """
+    sigma = check_nonnegative("noisy", "sigma", sigma, "It is the standard deviation of the gradient noise.")
+    grad = problem.grad
+
+    def sample_grad(x, rng):
+        return grad(x) + sigma * rng.standard_normal(np.shape(x))
+
+    return replace(
+        problem,
+        name=f"noisy {problem.name} (σ={sigma:g})",
+        sample_grad=sample_grad,
+        info={**problem.info, "sigma": sigma},
+    )
+
+
+def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
+    """The breast-cancer features (569, 30) and labels (569,), from the copy bundled with scikit-learn.
+
+    The CSV file is read straight from scikit-learn's package folder, which saves the second that importing
+    scikit-learn takes; if the file is not where it used to be, ``sklearn.datasets.load_breast_cancer`` is
+    used instead. Nothing is downloaded either way.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.submodule_search_locations[0], "datasets", "data", "breast_cancer.csv") if spec else None
+    if path is not None and path.is_file():
+        table = np.loadtxt(path, delimiter=",", skiprows=1)
+        return table[:, :-1], table[:, -1]
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer()
+    return data.data.astype(float), data.target.astype(float)
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)), without overflow
+
+
+def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: int = 32) -> Problem:
+    """Logistic regression on scikit-learn's bundled breast-cancer data (569 tumours, 30 features).
+
+    ``f(w) = mean(log(1 + exp(z)) - y z) + l2/2 |w|**2`` with ``z = X w``; ``X`` carries a column of ones
+    for the intercept (the last weight), so ``d = 31``. With ``standardize=False`` the raw features span five
+    orders of magnitude and the problem is badly conditioned; standardising each feature fixes most of that.
+    ``sample_grad`` draws a mini-batch of ``batch_size`` rows (with replacement) per step and per point.
+
+    The minimiser is computed once with Newton's method; ``mu`` and ``L`` are the Hessian's extreme
+    eigenvalues there.
+    """
+    l2 = check_nonnegative("logistic_regression", "l2", l2, "It is the weight of an L2 penalty.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"logistic_regression: batch_size must be a whole number >= 1, got {batch_size!r}.")
+    features, y = breast_cancer_data()
+    if standardize:
+        features = (features - features.mean(axis=0)) / features.std(axis=0)
+    X = np.hstack([features, np.ones((len(features), 1))])
+    n, d = X.shape
+    X.setflags(write=False)
+
+    def f(w):
+        z = w @ X.T
+        return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1) + 0.5 * l2 * np.sum(w**2, axis=-1)
+
+    def grad(w):
+        return (_sigmoid(w @ X.T) - y) @ X / n + l2 * w
+
+    def hessian(w):
+        p = _sigmoid(X @ w)
+        return (X.T * (p * (1 - p))) @ X / n + l2 * np.eye(d)
+
+    def sample_grad(w, rng):
+        w = np.asarray(w, dtype=float)
+        idx = rng.integers(0, n, size=w.shape[:-1] + (batch_size,))
+        Xb, yb = X[idx], y[idx]  # (..., B, d), (..., B)
+        r = _sigmoid(np.einsum("...bd,...d->...b", Xb, w)) - yb
+        return np.einsum("...b,...bd->...d", r, Xb) / batch_size + l2 * w
+
+    w = np.zeros(d)
+    for _ in range(100):  # Newton's method with backtracking; converges in a few dozen steps
+        direction = np.linalg.solve(hessian(w), grad(w))
+        t, f_w = 1.0, f(w)
+        while f(w - t * direction) > f_w and t > 1e-10:
+            t /= 2
+        w = w - t * direction
+        if np.linalg.norm(grad(w)) < 1e-12:
+            break
+    mu, L = _curvatures(hessian, w)
+    gram = np.linalg.eigvalsh(X.T @ X / n)
+    kind = "standardised" if standardize else "raw"
+    return Problem(
+        name=f"logistic regression ({kind} features)",
+        f=f,
+        grad=grad,
+        x0=np.zeros(d),
+        bounds=tuple((float(v) - 1.0, float(v) + 1.0) for v in w),
+        minimizer=w,
+        f_min=float(f(w)),
+        mu=mu,
+        L=L,
+        hessian=hessian,
+        sample_grad=sample_grad,
+        description=f"Breast-cancer logistic regression, {kind} features, mini-batches of {batch_size}.",
+        info={
+            "X": X,
+            "y": y,
+            "batch_size": batch_size,
+            "l2": l2,
+            "feature_condition_number": gram[-1] / gram[0],
+        },
+    )
+
+
+def testbed() -> dict[str, Problem]:
+    """The deterministic problems of the course, by short name, for galleries and races."""
+    return {
+        "ravine": ravine(10.0),
+        "rotated ravine": rotated_ravine(10.0),
+        "Rosenbrock": rosenbrock(),
+        "saddle": saddle(),
+        "double well": double_well(),
+        "double well 2-D": double_well_2d(),
+    }

@@ -1,0 +1,250 @@
+"""Run an optimizer on a problem and keep what happened in a :class:`Trajectory`. Nothing here prints.
+
+A run may start from one point (shape ``(d,)``) or from a batch of points (shape ``(N, d)``); a batch runs as
+one array, not as a Python loop over starts. Stochastic problems draw their gradients from one generator
+seeded by ``seed``, so a run is reproducible.
+
+A run that diverges (a non-finite loss, or a loss ``blowup`` times further above the minimum than where it
+started) stops cleanly, without NumPy overflow warnings: its later points and losses are NaN, and the
+trajectory records the step and a hint such as "lr = 0.25 is above 2/L = 0.2".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .optimizers import Optimizer
+from .problems import Problem
+
+__all__ = ["Trajectory", "run"]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """What one run (or one batch of runs) did.
+
+    Attributes
+    ----------
+    optimizer, problem
+        What ran on what.
+    points : ndarray, shape (steps + 1, *start_shape)
+        ``points[k]`` is the point after ``k`` steps; NaN after a divergence.
+    losses : ndarray, shape (steps + 1, *batch_shape)
+        ``f(points[k])``; NaN after a divergence.
+    diverged_mask : ndarray of bool, shape batch_shape
+        Which runs diverged.
+    diverged_steps : ndarray of int, shape batch_shape
+        The step at which each run diverged, -1 where it did not.
+    message : str
+        Empty, or one sentence saying where the run diverged and why that may be.
+    states : dict of str to ndarray, or None
+        With ``keep_states=True``: every array field of the optimizer state after each step, stacked,
+        shape ``(steps + 1, *start_shape)`` (index 0 is the initial state).
+    grads : ndarray or None, shape (steps, *start_shape)
+        With ``keep_states=True``: the gradient of each step; ``grads[k]`` was taken at ``points[k]`` and
+        moved it to ``points[k + 1]``.
+    effective_lrs : ndarray or None, shape (steps, *start_shape)
+        With ``keep_states=True``: the effective learning rate each step used, per coordinate
+        (``optimizer.effective_lr`` of the state after that step: for Adagrad and RMSProp
+        ``lr / (sqrt(s) + eps)`` with ``s`` already including that step's gradient).
+    """
+
+    optimizer: Optimizer
+    problem: Problem
+    points: np.ndarray
+    losses: np.ndarray
+    diverged_mask: np.ndarray
+    diverged_steps: np.ndarray
+    message: str = ""
+    states: dict | None = None
+    grads: np.ndarray | None = None
+    effective_lrs: np.ndarray | None = None
+    seed: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        """Number of steps the run was asked for."""
+        return len(self.points) - 1
+
+    @property
+    def diverged(self) -> bool:
+        """True if any run of the batch diverged."""
+        return bool(np.any(self.diverged_mask))
+
+    @property
+    def diverged_at(self) -> int | None:
+        """The first step at which a run diverged, or None."""
+        if not self.diverged:
+            return None
+        return int(self.diverged_steps[self.diverged_mask].min())
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last point (NaN for diverged runs)."""
+        return self.points[-1]
+
+    @property
+    def gaps(self) -> np.ndarray:
+        """``losses - f_min``, the distance to the minimum in loss."""
+        return self.problem.gap(self.points)
+
+    def steps_to(self, tol: float) -> np.ndarray:
+        """The first step at which ``f - f_min <= tol`` and stays so, per run; -1 where never reached.
+
+        "Stays so" means the remaining steps never rise above ``tol`` again.
+        """
+        below = self.gaps <= tol
+        stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
+        reached = stays.any(axis=0)
+        first = np.argmax(stays, axis=0)
+        result = np.where(reached, first, -1)
+        return result if result.ndim else int(result)
+
+    def __repr__(self):
+        shape = self.points.shape[1:]
+        status = f", diverged at step {self.diverged_at}" if self.diverged else ""
+        return (
+            f"Trajectory({self.optimizer!r} on {self.problem.name}, {self.steps} steps, "
+            f"start shape {shape}{status})"
+        )
+
+
+def _divergence_hint(optimizer: Optimizer, problem: Problem) -> str:
+    if problem.L is None:
+        return "try a smaller lr."
+    limit = optimizer.max_stable_lr(problem.L)
+    if limit is None:
+        return "try a smaller lr; adaptive rules take steps of about lr per coordinate."
+    if optimizer.lr >= limit:
+        rule = "2/L" if type(optimizer).__name__ == "GradientDescent" else "the stability limit"
+        return f"lr = {optimizer.lr:.3g} is above {rule} = {limit:.3g} for L = {problem.L:.3g}."
+    return f"lr is below the limit {limit:.3g} at the minimum, but curvature is larger where the run went."
+
+
+def run(
+    optimizer: Optimizer,
+    problem: Problem,
+    steps: int,
+    x0=None,
+    *,
+    seed: int | None = 0,
+    keep_states: bool = False,
+    blowup: float = 1e6,
+) -> Trajectory:
+    """Run ``optimizer`` on ``problem`` for ``steps`` steps from ``x0`` (default ``problem.x0``).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    problem : Problem
+    steps : int >= 0
+    x0 : array_like, shape (d,) or (N, d), optional
+        Start, or a batch of starts run side by side.
+    seed : int or None
+        Seeds the generator of a stochastic problem's gradients. Ignored by deterministic problems.
+    keep_states : bool
+        Also keep the optimizer state, the gradients and the effective learning rates of every step.
+    blowup : float
+        A run diverges when ``f - f_min`` grows beyond ``blowup`` times its start value (or its loss is
+        not finite).
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from lessons_lib import GradientDescent, ravine
+    >>> run(GradientDescent(lr=0.1), ravine(10), steps=50).losses[-1].round(3)
+    np.float64(0.001)
+    >>> t = run(GradientDescent(lr=0.25), ravine(10), steps=100)
+    >>> t.diverged_at
+    19
+    >>> t.message
+    'GradientDescent(lr=0.25) diverged at step 19 on ravine(κ=10): lr = 0.25 is above 2/L = 0.2 for L = 10.'
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"run: optimizer must be a lessons_lib optimizer, got {type(optimizer).__name__}.")
+    if not isinstance(problem, Problem):
+        raise TypeError(f"run: problem must be a lessons_lib Problem, got {type(problem).__name__}.")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"run: steps must be a whole number >= 0, got {steps!r}.")
+    x = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    if x.ndim == 0 or x.shape[-1] != problem.dim:
+        raise ValueError(
+            f"run: x0 must have {problem.dim} coordinates on its last axis for {problem.name}, "
+            f"got shape {x.shape}."
+        )
+    rng = np.random.default_rng(seed) if problem.stochastic else None
+    grad = (lambda p: problem.sample_grad(p, rng)) if problem.stochastic else problem.grad
+
+    batch_shape = x.shape[:-1]
+    points = np.full((steps + 1, *x.shape), np.nan)
+    losses = np.full((steps + 1, *batch_shape), np.nan)
+    diverged_steps = np.full(batch_shape, -1, dtype=int)
+    state = optimizer.init(x)
+    keep = {}
+    if keep_states:
+        keep = {
+            name: np.full((steps + 1, *np.shape(value)), np.nan)
+            for name, value in state._asdict().items()
+            if isinstance(value, np.ndarray)
+        }
+        grads = np.full((steps, *x.shape), np.nan)
+        eff = np.full((steps, *x.shape), np.nan)
+
+    floor = problem.f_min
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        points[0] = x
+        losses[0] = problem.f(x)
+        if floor is None:
+            floor = np.minimum(np.nanmin(losses[0]), 0.0)
+        limit = floor + blowup * np.maximum(np.abs(losses[0] - floor), 1e-3 * (1 + np.abs(losses[0])))
+        alive = np.isfinite(losses[0])
+        diverged_steps[~alive] = 0
+        for name in keep:
+            keep[name][0] = getattr(state, name)
+        for k in range(1, steps + 1):
+            g = grad(x)
+            x, state = optimizer.step(x, g, state)
+            if keep_states:
+                grads[k - 1] = g
+                eff[k - 1] = optimizer.effective_lr(x, state)
+            loss = problem.f(x)
+            points[k], losses[k] = x, loss  # a diverging point is kept as it is; NaN from the next step
+            bad = alive & ~((loss <= limit) & np.all(np.isfinite(x), axis=-1))
+            if np.any(bad):
+                diverged_steps[bad] = k
+                alive = alive & ~bad
+                x = np.where(alive[..., None], x, np.nan)
+            for name in keep:
+                keep[name][k] = getattr(state, name)
+            if not np.any(alive):
+                break
+
+    diverged_mask = diverged_steps >= 0
+    message = ""
+    if np.any(diverged_mask):
+        first = int(diverged_steps[diverged_mask].min())
+        count = int(diverged_mask.sum())
+        who = f"{count} of {diverged_mask.size} runs of " if diverged_mask.ndim else ""
+        message = (
+            f"{who}{optimizer.label()} diverged at step {first} on {problem.name}: "
+            f"{_divergence_hint(optimizer, problem)}"
+        )
+    return Trajectory(
+        optimizer=optimizer,
+        problem=problem,
+        points=points,
+        losses=losses,
+        diverged_mask=diverged_mask,
+        diverged_steps=diverged_steps,
+        message=message,
+        states=keep or None,
+        grads=grads if keep_states else None,
+        effective_lrs=eff if keep_states else None,
+        seed=seed,
+    )
