@@ -1,0 +1,318 @@
+"""Plots of the course. Every function draws into a given ``Axes`` and returns it (STYLE.md, section 3).
+
+One optimizer keeps one colour and one marker in every figure of the course, from the Okabe–Ito palette,
+which stays distinguishable under the common colour-vision deficiencies. Legends name the hyperparameters
+(``Momentum(lr=0.1, β=0.9)``). A diverged run is drawn up to where it left the picture, ends with a cross and
+says "diverged at step k"; it is never an empty plot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .averages import ewa, half_life, window
+from .optimizers import Optimizer
+from .problems import Problem
+from .running import Trajectory
+
+__all__ = [
+    "OKABE_ITO",
+    "plot_contours",
+    "plot_effective_lr",
+    "plot_ewa",
+    "plot_loss",
+    "plot_path",
+    "plot_problem",
+    "style_of",
+]
+
+#: The Okabe–Ito colour-blind-safe palette, by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+
+_STYLES = {
+    "GradientDescent": (OKABE_ITO["black"], "o"),
+    "Momentum": (OKABE_ITO["blue"], "s"),
+    "Nesterov": (OKABE_ITO["sky blue"], "D"),
+    "Adagrad": (OKABE_ITO["orange"], "^"),
+    "RMSProp": (OKABE_ITO["vermillion"], "v"),
+    "Adam": (OKABE_ITO["bluish green"], "P"),
+}
+_OTHER = (OKABE_ITO["reddish purple"], "X")
+
+
+def style_of(optimizer: Optimizer | str) -> dict:
+    """Colour, marker and legend label of an optimizer (or of a class name), the same in every figure.
+
+    >>> from lessons_lib import Momentum
+    >>> style_of(Momentum(lr=0.1))["color"], style_of(Momentum(lr=0.1, nesterov=True))["marker"]
+    ('#0072B2', 'D')
+    """
+    if isinstance(optimizer, str):
+        key, label = optimizer, optimizer
+    else:
+        key = type(optimizer).__name__
+        if key == "Momentum" and optimizer.nesterov:
+            key = "Nesterov"
+        label = optimizer.label()
+    color, marker = _STYLES.get(key, _OTHER)
+    return {"color": color, "marker": marker, "label": label}
+
+
+# ----------------------------------------------------------------------------------------------------
+# The landscape
+
+
+def plot_contours(ax, problem: Problem, *, levels: int = 18, resolution: int = 160, mark_minima: bool = True):
+    """Draw a 2-D problem's level sets (log-spaced above the minimum), or a 1-D problem's curve ``f(x)``.
+
+    The minimiser is marked with a star, other minima with an open circle, a saddle point with a plus.
+    """
+    if problem.dim == 1:
+        (low, high) = problem.bounds[0]
+        xs = np.linspace(low, high, resolution * 2)
+        ys = problem.f(xs[:, None])
+        ax.plot(xs, ys, color="0.35", lw=1.5, zorder=1)
+        pad = 0.08 * (ys.max() - ys.min())
+        ax.set_xlim(low, high)
+        ax.set_ylim(ys.min() - pad, ys.max() + pad)  # fixed, so a diverging path cannot rescale the picture
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+    elif problem.dim == 2:
+        (x_lo, x_hi), (y_lo, y_hi) = problem.bounds
+        X, Y = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+        Z = problem.f(np.stack([X, Y], axis=-1))
+        floor = problem.f_min if problem.f_min is not None else Z.min()
+        gap = Z - floor
+        top = np.percentile(gap, 98)
+        bottom = max(top * 1e-4, np.percentile(gap, 0.5), 1e-12)
+        ax.contour(
+            X, Y, gap, levels=np.geomspace(bottom, top, levels), colors="0.6", linewidths=0.7, zorder=1
+        )
+        ax.set_xlim(x_lo, x_hi)
+        ax.set_ylim(y_lo, y_hi)
+        ax.set_aspect(
+            "equal"
+        )  # a ravine must look like one, and gradients cross the level sets at right angles
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+    else:
+        raise ValueError(
+            f"plot_contours: {problem.name} has {problem.dim} coordinates; only 1 or 2 can be drawn."
+        )
+    if mark_minima:
+        _mark(ax, problem, problem.minimizer, "*", "global minimum", size=14)
+        for point, _ in problem.local_minima:
+            _mark(ax, problem, point, "o", "other minimum", size=8, filled=False)
+        if "saddle_point" in problem.info:
+            _mark(ax, problem, problem.info["saddle_point"], "P", "saddle point", size=9, filled=False)
+    ax.set_title(problem.name)
+    return ax
+
+
+def _mark(ax, problem, point, marker, label, size, filled=True):
+    if point is None:
+        return
+    point = np.asarray(point, dtype=float)
+    xy = (point[0], float(problem.f(point))) if problem.dim == 1 else (point[0], point[1])
+    ax.plot(
+        *xy,
+        marker=marker,
+        ms=size,
+        color="0.15",
+        mfc="0.15" if filled else "none",
+        ls="none",
+        zorder=5,
+        label=label,
+    )
+
+
+def _clip(problem, points):
+    """Keep far-away points drawable: clip them to a box ten times the plot bounds."""
+    low, high = np.array(problem.bounds, dtype=float).T
+    span = high - low
+    return np.clip(points, low - 10 * span, high + 10 * span)
+
+
+def plot_path(
+    ax, trajectory: Trajectory, *, run_index=None, label: str | None = None, markevery=None, **style
+):
+    """Draw the path of one run over the problem (2-D: in the plane; 1-D: along the curve).
+
+    For a batch of runs give ``run_index`` (default: the first run). A run that diverged ends with a cross
+    and the words "diverged at step k".
+    """
+    problem = trajectory.problem
+    pts = trajectory.points
+    diverged_step = trajectory.diverged_steps
+    if pts.ndim == 3:
+        i = 0 if run_index is None else run_index
+        pts, diverged_step = pts[:, i], diverged_step[i]
+    diverged_step = int(diverged_step)
+    keep = np.all(np.isfinite(pts), axis=-1)
+    pts = _clip(problem, pts[keep])
+    s = style_of(trajectory.optimizer)
+    s.update(style)
+    if label is not None:
+        s["label"] = label
+    if markevery is None:
+        markevery = max(1, len(pts) // 40)
+    if problem.dim == 1:
+        xy = (pts[:, 0], problem.f(pts))
+    else:
+        xy = (pts[:, 0], pts[:, 1])
+    ax.plot(
+        *xy,
+        marker=s["marker"],
+        color=s["color"],
+        label=s["label"],
+        ms=4,
+        lw=1.3,
+        markevery=markevery,
+        zorder=3,
+    )
+    ax.plot(xy[0][0], xy[1][0], marker="o", ms=6, color=s["color"], mfc="white", zorder=4)
+    if diverged_step >= 0:
+        _show_divergence(ax, problem, xy[0][-1], xy[1][-1], diverged_step, s["color"])
+    return ax
+
+
+def _show_divergence(ax, problem, x_end, y_end, step, color):
+    if problem.dim == 2:
+        (x_lo, x_hi), (y_lo, y_hi) = problem.bounds
+        x_end, y_end = np.clip(x_end, x_lo, x_hi), np.clip(y_end, y_lo, y_hi)
+    else:
+        x_end = np.clip(x_end, *problem.bounds[0])
+        y_end = float(np.clip(y_end, *ax.get_ylim()))
+    ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6)
+    ax.text(
+        0.5,
+        0.04,
+        f"diverged at step {step}",
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        color=color,
+        fontsize=11,
+        fontweight="bold",
+        bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": color},
+        zorder=7,
+    )
+
+
+def plot_problem(ax, problem: Problem, trajectories=(), *, legend: bool = True):
+    """Contours (or the curve) of a problem with the paths of some trajectories on top."""
+    plot_contours(ax, problem)
+    for trajectory in trajectories:
+        plot_path(ax, trajectory)
+    if legend and trajectories:
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------------------
+# Curves over the steps
+
+
+def plot_loss(
+    ax, trajectories, *, gap: bool = True, log: bool = True, run_index=None, label=None, color=None
+):
+    """Loss against step for one or several trajectories: ``f - f_min`` on a log axis by default.
+
+    For a batch of runs give ``run_index``, or leave it None to draw the median with the 10–90 % band.
+    ``label`` and ``color`` replace the optimizer's own (to tell apart settings of one optimizer).
+    """
+    if isinstance(trajectories, Trajectory):
+        trajectories = [trajectories]
+    for trajectory in trajectories:
+        s = style_of(trajectory.optimizer)
+        if color is not None:
+            s["color"] = color
+        values = trajectory.gaps if gap and trajectory.problem.f_min is not None else trajectory.losses
+        steps = np.arange(len(values))
+        name = label or s["label"]
+        if values.ndim == 2 and run_index is None:
+            with np.errstate(all="ignore"):
+                lo, mid, hi = np.nanpercentile(values, [10, 50, 90], axis=1)
+            ax.plot(steps, mid, color=s["color"], label=f"{name} (median)", lw=1.5)
+            ax.fill_between(steps, lo, hi, color=s["color"], alpha=0.2, lw=0)
+            continue
+        if values.ndim == 2:
+            values = values[:, run_index]
+        ax.plot(
+            steps,
+            values,
+            color=s["color"],
+            label=name,
+            lw=1.5,
+            marker=s["marker"],
+            markevery=max(1, len(steps) // 12),
+        )
+        finite = np.isfinite(values)
+        if not finite.all() or (trajectory.diverged and trajectory.points.ndim == 2):
+            last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
+            ax.plot(last, values[last], marker="X", ms=11, color=s["color"], mec="white", zorder=5)
+            ax.annotate(
+                f"diverged at step {trajectory.diverged_at}",
+                (last, values[last]),
+                textcoords="offset points",
+                xytext=(-6, -14),
+                ha="right",
+                color=s["color"],
+                fontsize=9,
+            )
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("f(x) − f*" if gap else "f(x)")
+    return ax
+
+
+def plot_effective_lr(ax, trajectory: Trajectory, *, coords=None, run_index: int = 0):
+    """Each coordinate's effective learning rate against step (needs ``run(..., keep_states=True)``).
+
+    The effective learning rate is the factor that multiplies a coordinate's gradient: ``lr`` for gradient
+    descent and momentum, ``lr / (sqrt(s) + eps)`` for Adagrad and RMSProp.
+    """
+    if trajectory.effective_lrs is None:
+        raise ValueError("plot_effective_lr: run the optimizer with run(..., keep_states=True) first.")
+    eff = trajectory.effective_lrs
+    if eff.ndim == 3:
+        eff = eff[:, run_index]
+    coords = range(eff.shape[1]) if coords is None else coords
+    s = style_of(trajectory.optimizer)
+    linestyles = ["-", "--", ":", "-."]
+    for n, i in enumerate(coords):
+        steps = np.arange(1, len(eff) + 1)
+        label = f"{s['label']}, x{_sub(i + 1)}"
+        ax.plot(steps, eff[:, i], color=s["color"], ls=linestyles[n % 4], lw=1.6, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("effective learning rate")
+    return ax
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def plot_ewa(ax, values, betas=(0.9,), *, bias_correction: bool = False, x=None, raw_label="data"):
+    """A series and its EWAs for several ``beta``, each labelled with its window and half-life."""
+    values = np.asarray(values, dtype=float)
+    x = np.arange(1, len(values) + 1) if x is None else x
+    ax.plot(x, values, color="0.7", lw=0.8, label=raw_label)
+    colors = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish green", "orange", "reddish purple")]
+    for n, beta in enumerate(betas):
+        label = f"β={beta:g} (window ≈ {window(beta):.3g}, half-life {half_life(beta):.3g})"
+        ax.plot(x, ewa(values, beta, bias_correction), color=colors[n % len(colors)], lw=1.6, label=label)
+    ax.set_xlabel("t")
+    ax.legend(fontsize=8)
+    return ax

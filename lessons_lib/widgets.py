@@ -1,0 +1,339 @@
+"""Interactive figures for the lessons: sliders built from the optimizers' own ranges, one redrawn figure.
+
+An :class:`InteractiveFigure` keeps one matplotlib figure (Agg, no pyplot), redraws it when a control moves
+and shows it as a PNG in an ``ipywidgets.Image``. Whatever a slider is set to, it shows a picture and at most
+one line of status — "diverged at step 12: lr = 0.25 is above 2/L = 0.2" — and never a traceback.
+
+:class:`TrajectoryExplorer` is the widget most lessons use: an optimizer on a problem, with sliders for some
+hyperparameters and panels for the path, the loss and the per-coordinate effective learning rates.
+:func:`compare_settings` draws the static figure that stands beside each widget, so a lesson reads on any
+notebook viewer. :func:`time_live_widgets` sweeps the sliders of every widget alive in the kernel and times
+the redraws; ``make bench`` uses it.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+import weakref
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter
+from PIL import Image
+
+from .optimizers import Optimizer
+from .plots import OKABE_ITO, plot_contours, plot_effective_lr, plot_loss, plot_path
+from .problems import Problem
+from .running import run
+
+__all__ = ["InteractiveFigure", "TrajectoryExplorer", "compare_settings", "control_for", "time_live_widgets"]
+
+_LIVE: list[weakref.ref] = []
+#: Colours that tell apart several settings of one optimizer (Okabe–Ito, in a fixed order).
+_SETTING_COLORS = [
+    OKABE_ITO[c] for c in ("black", "blue", "vermillion", "bluish green", "orange", "reddish purple")
+]
+
+
+def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, description=None):
+    """A slider (or checkbox) for one hyperparameter of ``optimizer``, over the range its class declares.
+
+    ``low`` and ``high`` narrow the range. A log-scale range gives a ``FloatLogSlider``.
+    """
+    value = getattr(optimizer, name)
+    label = description or {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}.get(name, name)
+    style = {"description_width": "initial"}
+    if isinstance(value, bool):
+        return widgets.Checkbox(value=value, description=label, indent=False, style=style)
+    if name not in optimizer.ranges:
+        known = ", ".join(optimizer.ranges)
+        raise ValueError(
+            f"control_for: {type(optimizer).__name__} has no slider range for {name!r}; ranges: {known}."
+        )
+    r = optimizer.ranges[name]
+    low = r.low if low is None else low
+    high = r.high if high is None else high
+    value = float(np.clip(value, low, high))
+    if r.log:
+        return widgets.FloatLogSlider(
+            value=value,
+            base=10,
+            min=np.log10(low),
+            max=np.log10(high),
+            step=0.02,
+            description=label,
+            readout_format=".3g",
+            continuous_update=True,
+            style=style,
+        )
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=r.step, description=label, readout_format=".3g", style=style
+    )
+
+
+class InteractiveFigure:
+    """Controls above one figure that is redrawn whenever a control changes.
+
+    Subclasses build their axes and everything that does not change in ``setup()``, and draw what does in
+    ``update(**values)``, which returns a status line (or ""). Artists added by ``update`` are the figure's
+    dynamic part: the static part is rendered once and cached, and a redraw pastes the cache and draws only
+    the dynamic artists on top (blitting), which keeps a redraw to a few milliseconds. When a subclass changes
+    the static part (axis limits) it calls ``invalidate()``. Any exception raised while drawing is shown as
+    one line of status, never as a traceback.
+    """
+
+    def __init__(self, name: str, controls: dict, *, figsize=(9.5, 3.6), dpi: int = 80):
+        self.name = name
+        self.controls = dict(controls)
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        self.timings_ms: list[float] = []
+        self._dynamic: list = []
+        self._background = None
+        self.setup()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.status, self.image])
+        self.redraw()
+        _LIVE.append(weakref.ref(self))
+
+    def setup(self):  # pragma: no cover - subclasses draw
+        """Create the axes and what stays the same between redraws."""
+
+    def update(self, **values) -> str:  # pragma: no cover - subclasses draw
+        """Draw for these control values; return a status line or ""."""
+        return ""
+
+    @property
+    def values(self) -> dict:
+        """The controls' current values by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def invalidate(self):
+        """Say that the static part changed (limits, labels), so the next redraw renders it again."""
+        self._background = None
+
+    def track(self, ax, n_lines: int, n_texts: int):
+        """Mark what was added to ``ax`` since it had ``n_lines`` lines and ``n_texts`` texts as dynamic."""
+        new = ax.lines[n_lines:] + ax.texts[n_texts:]
+        if ax.get_legend() is not None:
+            new.append(ax.get_legend())
+        for artist in new:
+            artist.set_animated(True)
+        self._dynamic.extend(new)
+
+    def _on_change(self, change):
+        self.redraw()
+
+    def redraw(self):
+        """Draw for the current values and show the picture; report problems in the status line."""
+        start = time.perf_counter()
+        try:
+            for artist in self._dynamic:
+                artist.remove()
+            self._dynamic = []
+            message = self.update(**self.values)
+            self.image.value = self._render()
+        except Exception as exc:  # a widget never shows a traceback
+            message = f"Cannot draw this setting: {type(exc).__name__}: {exc}"
+        color = "#D55E00" if message else "inherit"
+        self.status.value = f'<span style="color:{color}">{html.escape(message) or "&nbsp;"}</span>'
+        self.timings_ms.append(1000 * (time.perf_counter() - start))
+
+    def _render(self) -> bytes:
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw()  # the static part only: dynamic artists are animated, so draw() skips them
+            if self.figure.get_layout_engine() is not None:
+                # Lay out once, then keep the axes where they are, so cached backgrounds stay valid.
+                self.figure.set_layout_engine("none")
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            artist.axes.draw_artist(artist)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        # What a viewer without a kernel (or a saved notebook) shows in place of the widget.
+        bundle["text/plain"] = f"[interactive widget: {self.name}; run the notebook to use it]"
+        return bundle
+
+
+class TrajectoryExplorer(InteractiveFigure):
+    """An optimizer on a problem, with sliders for some hyperparameters.
+
+    Parameters
+    ----------
+    problem : Problem
+        1-D or 2-D.
+    optimizer : Optimizer
+        The starting setting; the sliders change its hyperparameters.
+    sliders : sequence of str
+        Hyperparameters to put on sliders or checkboxes, e.g. ``("lr", "beta", "nesterov")``.
+    steps : int
+        Steps per run.
+    panels : sequence of {"path", "loss", "effective_lr"}
+        What to draw, left to right.
+    ranges : dict of name -> (low, high), optional
+        Narrower slider ranges than the optimizer class declares.
+    x0 : array_like, optional
+        Start (default ``problem.x0``).
+    """
+
+    PANELS = ("path", "loss", "effective_lr")
+
+    def __init__(
+        self,
+        problem: Problem,
+        optimizer: Optimizer,
+        *,
+        sliders=("lr",),
+        steps: int = 60,
+        panels=("path", "loss"),
+        ranges=None,
+        x0=None,
+        name=None,
+    ):
+        unknown = [p for p in panels if p not in self.PANELS]
+        if unknown:
+            raise ValueError(
+                f"TrajectoryExplorer: unknown panels {unknown}; choose from {list(self.PANELS)}."
+            )
+        self.problem, self.optimizer, self.steps, self.panels, self.x0 = problem, optimizer, steps, panels, x0
+        ranges = ranges or {}
+        controls = {
+            s: control_for(optimizer, s, **dict(zip(("low", "high"), ranges.get(s, ()), strict=False)))
+            for s in sliders
+        }
+        super().__init__(name or f"{type(optimizer).__name__} on {problem.name}", controls)
+
+    def setup(self):
+        self.axes = dict(
+            zip(self.panels, np.atleast_1d(self.figure.subplots(1, len(self.panels))), strict=True)
+        )
+        titles = {"loss": "loss above the minimum", "effective_lr": "effective learning rate per coordinate"}
+        for panel, ax in self.axes.items():
+            if panel == "path":
+                plot_contours(ax, self.problem)
+            else:
+                ax.set_xlim(0, self.steps)
+                ax.set_yscale("log")
+                ax.set_xlabel("step")
+                ax.set_ylabel("f(x) − f*" if panel == "loss" else "effective learning rate")
+                ax.set_title(titles[panel], fontsize=10)
+
+    def update(self, **values) -> str:
+        optimizer = self.optimizer.replace(**values)
+        keep = "effective_lr" in self.axes
+        trajectory = run(optimizer, self.problem, self.steps, self.x0, keep_states=keep)
+        for panel, ax in self.axes.items():
+            n_lines, n_texts = len(ax.lines), len(ax.texts)
+            if panel == "path":
+                plot_path(ax, trajectory)
+                ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+            elif panel == "loss":
+                plot_loss(ax, trajectory)
+            else:
+                plot_effective_lr(ax, trajectory)
+                ax.legend(fontsize=8, loc="lower left")
+            self.track(ax, n_lines, n_texts)
+            if panel != "path":
+                self._fit_log_y(ax, ax.lines[n_lines:])
+        return trajectory.message
+
+    def _fit_log_y(self, ax, lines):
+        """Whole-decade y limits that hold the data; changed only when the data leaves them or shrinks."""
+        ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in lines] or [np.ones(1)])
+        ys = ys[np.isfinite(ys) & (ys > 0)]
+        if ys.size == 0:
+            ys = np.ones(1)
+        low = 10.0 ** np.floor(np.log10(max(ys.min(), 1e-300)))
+        high = 10.0 ** np.ceil(np.log10(ys.max()))
+        if high <= low:
+            high = low * 10
+        current_low, current_high = ax.get_ylim()
+        fits = current_low <= low and high <= current_high
+        too_wide = np.log10(current_high / current_low) > np.log10(high / low) + 3
+        if self._background is None or not fits or too_wide:
+            ax.set_ylim(low, high)
+            ax.yaxis.set_major_locator(LogLocator(numticks=6))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            self.invalidate()
+
+
+def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, steps: int = 60, x0=None):
+    """The static figure beside a widget: one panel per setting, each the path of ``optimizer.replace(**s)``.
+
+    ``axes`` is a sequence with one ``Axes`` per setting (plus, optionally, one more for all the losses).
+    Returns the trajectories, in the order of ``settings``.
+    """
+    axes = list(np.ravel(axes))
+    if len(axes) not in (len(settings), len(settings) + 1):
+        raise ValueError(
+            f"compare_settings: give one Axes per setting ({len(settings)}) or one more for the losses; "
+            f"got {len(axes)}."
+        )
+    trajectories = []
+    for ax, setting in zip(axes, settings, strict=False):
+        opt = optimizer.replace(**setting)
+        trajectory = run(opt, problem, steps, x0)
+        plot_contours(ax, problem)
+        plot_path(ax, trajectory)
+        ax.set_title(opt.label(), fontsize=10)
+        trajectories.append(trajectory)
+    if len(axes) == len(settings) + 1:
+        ax = axes[-1]
+        for n, (trajectory, setting) in enumerate(zip(trajectories, settings, strict=True)):
+            label = ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in setting.items()
+            )
+            plot_loss(ax, trajectory, label=label, color=_SETTING_COLORS[n % len(_SETTING_COLORS)])
+        ax.legend(fontsize=8)
+        ax.set_title("loss above the minimum", fontsize=10)
+    return trajectories
+
+
+def _sweep_values(control, points: int):
+    if isinstance(control, widgets.Checkbox):
+        return [not control.value, control.value]
+    if isinstance(control, widgets.FloatLogSlider):
+        return list(np.logspace(control.min, control.max, points, base=control.base))
+    if isinstance(control, (widgets.FloatSlider, widgets.IntSlider)):
+        return list(np.linspace(control.min, control.max, points))
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
+        return [option[1] if isinstance(option, tuple) else option for option in control.options]
+    return []
+
+
+def time_live_widgets(points_per_control: int = 15) -> dict[str, list[float]]:
+    """Move every control of every live widget across its range and time each redraw, in milliseconds.
+
+    Each control is swept from one end of its range to the other, then restored. Returns
+    ``{widget name: [redraw times in ms]}``; names that repeat get a ``#2``, ``#3`` suffix.
+    """
+    results: dict[str, list[float]] = {}
+    for ref in list(_LIVE):
+        figure = ref()
+        if figure is None:
+            continue
+        name, n = figure.name, 2
+        while name in results:
+            name, n = f"{figure.name} #{n}", n + 1
+        before = len(figure.timings_ms)
+        for control in figure.controls.values():
+            original = control.value
+            for value in _sweep_values(control, points_per_control):
+                control.value = value
+            control.value = original
+        results[name] = [round(t, 3) for t in figure.timings_ms[before:]]
+    return results
