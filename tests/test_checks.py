@@ -1,0 +1,1145 @@
+"""The exercise checks: they accept every correct implementation, however written, and reject the typical
+wrong ones with a message that names the mistake.
+
+Every implementation below is written the way a learner would write it, independently of the mistakes
+catalogued in ``lessons_lib.checks``. A check must never raise, whatever the learner's function does.
+"""
+
+import doctest
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lessons_lib import bias_correction, checks, ewa, ewa_update
+from lessons_lib.checks import (
+    check_adagrad_step,
+    check_adam_step,
+    check_ewa,
+    check_ewa_bias_corrected,
+    check_gd_step,
+    check_momentum_step,
+    check_rmsprop_step,
+)
+
+CHECKS = {
+    "ewa": (check_ewa, ("values", "beta")),
+    "ewa_bias_corrected": (check_ewa_bias_corrected, ("values", "beta")),
+    "gd_step": (check_gd_step, ("x", "g", "lr")),
+    "momentum_step": (check_momentum_step, ("x", "g", "v", "lr", "beta")),
+    "adagrad_step": (check_adagrad_step, ("x", "g", "s", "lr", "eps")),
+    "rmsprop_step": (check_rmsprop_step, ("x", "g", "s", "lr", "beta", "eps")),
+    "adam_step": (check_adam_step, ("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps")),
+}
+
+
+def run(name, fn, capsys):
+    """Run the check called ``name`` on ``fn``; return its verdict and what it printed."""
+    verdict = CHECKS[name][0](fn)
+    out = capsys.readouterr().out
+    assert isinstance(verdict, bool)
+    assert out.startswith(f"{name}: ") and out.endswith("\n")
+    assert "Traceback" not in out and "0x" not in out
+    return verdict, out
+
+
+def flat(text):
+    """The text with every run of whitespace made one space, so that phrases can be found across lines."""
+    return " ".join(text.split())
+
+
+def elementwise(fn):
+    """Apply a scalar function of (x, g, state..., hyperparameters) coordinate by coordinate, in a loop.
+
+    The array arguments are the first ``n_arrays``; it works for Python floats (shape ()) and any shape.
+    """
+
+    def loop(*args, n_arrays):
+        arrays = [np.array(a, dtype=float) for a in args[:n_arrays]]
+        outs = None
+        for i in np.ndindex(arrays[0].shape):
+            result = fn(*(float(a[i]) for a in arrays), *args[n_arrays:])
+            if outs is None:
+                outs = [np.empty(arrays[0].shape) for _ in result]
+            for out, r in zip(outs, result, strict=True):
+                out[i] = r
+        return tuple(outs)
+
+    return loop
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Correct implementations, written in many ways.
+
+
+def ewa_loop(values, beta):
+    v, out = 0.0, []
+    for x in values:
+        v = beta * v + (1 - beta) * x
+        out.append(v)
+    return out
+
+
+def ewa_rearranged_into_array(values, beta):
+    out = np.zeros(len(values))
+    v = 0.0
+    for t, x in enumerate(values):
+        v = v + (1 - beta) * (x - v)
+        out[t] = v
+    return out
+
+
+def ewa_accumulate(values, beta):
+    return tuple(itertools.accumulate(values, lambda v, x: beta * v + (1 - beta) * x, initial=0.0))[1:]
+
+
+def ewa_weight_matrix(values, beta):
+    x = np.asarray(values, dtype=float)
+    i, j = np.indices((len(x), len(x)))
+    weights = np.where(j <= i, (1 - beta) * beta ** np.clip(i - j, 0, None), 0.0)
+    return weights @ x
+
+
+def ewa_library(values, beta):
+    return ewa(values, beta)
+
+
+def ewa_bc_loop(values, beta):
+    v, out = 0.0, []
+    for t, x in enumerate(values, start=1):
+        v = beta * v + (1 - beta) * x
+        out.append(v / (1 - beta**t))
+    return out
+
+
+def ewa_bc_adjusted_mean(values, beta):
+    """The "adjusted" EW mean of dataframe libraries: sum(beta**k x_{t-k}) / sum(beta**k)."""
+    x = np.asarray(values, dtype=float)
+    out = []
+    for t in range(1, len(x) + 1):
+        w = beta ** np.arange(t)
+        out.append(np.dot(w, x[t - 1 :: -1]) / w.sum())
+    return np.array(out)
+
+
+def ewa_bc_vectorised(values, beta):
+    v = np.asarray(ewa_accumulate(values, beta))
+    return v / (1 - beta ** np.arange(1, len(v) + 1))
+
+
+def ewa_bc_library(values, beta):
+    return list(ewa(values, beta, bias_correction=True))
+
+
+def gd_plain(x, g, lr):
+    return x - lr * g
+
+
+def gd_rearranged(x, g, lr):
+    return -g * lr + x
+
+
+def gd_numpy_ufuncs(x, g, lr):
+    return np.subtract(x, np.multiply(lr, g))  # np.float64 for float inputs
+
+
+def gd_tolist(x, g, lr):
+    return (np.asarray(x) - lr * np.asarray(g)).tolist()
+
+
+def gd_loop(x, g, lr):
+    return elementwise(lambda xi, gi, lr: (xi - lr * gi,))(x, g, lr, n_arrays=2)[0]
+
+
+def momentum_plain(x, g, v, lr, beta):
+    v = beta * v + (1 - beta) * g
+    x = x - lr * v
+    return x, v
+
+
+def momentum_rearranged_list(x, g, v, lr, beta):
+    v_new = v + (1 - beta) * (g - v)
+    return [x - lr * (beta * v + (1 - beta) * g), v_new]
+
+
+def momentum_stacked_array(x, g, v, lr, beta):
+    v = ewa_update(v, g, beta)
+    return np.array([x - lr * v, v])
+
+
+def momentum_loop(x, g, v, lr, beta):
+    def one(xi, gi, vi, lr, beta):
+        vi = beta * vi + (1 - beta) * gi
+        return xi - lr * vi, vi
+
+    return elementwise(one)(x, g, v, lr, beta, n_arrays=3)
+
+
+def adagrad_plain(x, g, s, lr, eps):
+    s = s + g**2
+    x = x - lr * g / (np.sqrt(s) + eps)
+    return x, s
+
+
+def adagrad_rearranged_list(x, g, s, lr, eps):
+    s = g * g + s
+    return [x - g * lr / (s**0.5 + eps), s]
+
+
+def adagrad_numpy_scalars(x, g, s, lr, eps):
+    s = np.add(s, np.square(g))
+    return np.subtract(x, np.divide(np.multiply(lr, g), np.add(np.sqrt(s), eps))), s
+
+
+def adagrad_math_loop(x, g, s, lr, eps):
+    def one(xi, gi, si, lr, eps):
+        si += gi**2
+        return xi - lr * gi / (math.sqrt(si) + eps), si
+
+    return elementwise(one)(x, g, s, lr, eps, n_arrays=3)
+
+
+def rmsprop_plain(x, g, s, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    x = x - lr * g / (np.sqrt(s) + eps)
+    return x, s
+
+
+def rmsprop_rearranged_list(x, g, s, lr, beta, eps):
+    s = s + (1 - beta) * (g * g - s)
+    return [x - g * lr / (s**0.5 + eps), s]
+
+
+def rmsprop_with_library_ewa(x, g, s, lr, beta, eps):
+    s = ewa_update(s, np.square(g), beta)
+    return x - lr * (g / (np.sqrt(s) + eps)), s
+
+
+def rmsprop_math_loop(x, g, s, lr, beta, eps):
+    def one(xi, gi, si, lr, beta, eps):
+        si = beta * si + (1 - beta) * gi * gi
+        return xi - lr * gi / (math.sqrt(si) + eps), si
+
+    return elementwise(one)(x, g, s, lr, beta, eps, n_arrays=3)
+
+
+def adam_plain(x, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_folded_step_size(x, g, m, v, t, lr, beta1, beta2, eps):
+    """The paper's section 2 form: lr_t = lr*sqrt(1 - beta2**t)/(1 - beta1**t), eps_hat = eps*sqrt(...)."""
+    m = m + (1 - beta1) * (g - m)
+    v = v + (1 - beta2) * (g * g - v)
+    root = np.sqrt(1 - beta2**t)
+    lr_t = lr * root / (1 - beta1**t)
+    return [x - lr_t * m / (np.sqrt(v) + eps * root), m, v]
+
+
+def adam_with_library_pieces(x, g, m, v, t, lr, beta1, beta2, eps):
+    m, v = ewa_update(m, g, beta1), ewa_update(v, g**2, beta2)
+    m_hat, v_hat = bias_correction(m, beta1, t), bias_correction(v, beta2, t)
+    return x - lr * m_hat / (v_hat**0.5 + eps), m, v
+
+
+def adam_math_loop(x, g, m, v, t, lr, beta1, beta2, eps):
+    def one(xi, gi, mi, vi, t, lr, beta1, beta2, eps):
+        mi = beta1 * mi + (1 - beta1) * gi
+        vi = beta2 * vi + (1 - beta2) * gi**2
+        return xi - lr * (mi / (1 - beta1**t)) / (math.sqrt(vi / (1 - beta2**t)) + eps), mi, vi
+
+    return elementwise(one)(x, g, m, v, t, lr, beta1, beta2, eps, n_arrays=4)
+
+
+CORRECT = [
+    ("ewa", ewa_loop),
+    ("ewa", ewa_rearranged_into_array),
+    ("ewa", ewa_accumulate),
+    ("ewa", ewa_weight_matrix),
+    ("ewa", ewa_library),
+    ("ewa_bias_corrected", ewa_bc_loop),
+    ("ewa_bias_corrected", ewa_bc_adjusted_mean),
+    ("ewa_bias_corrected", ewa_bc_vectorised),
+    ("ewa_bias_corrected", ewa_bc_library),
+    ("gd_step", gd_plain),
+    ("gd_step", gd_rearranged),
+    ("gd_step", gd_numpy_ufuncs),
+    ("gd_step", gd_tolist),
+    ("gd_step", gd_loop),
+    ("momentum_step", momentum_plain),
+    ("momentum_step", momentum_rearranged_list),
+    ("momentum_step", momentum_stacked_array),
+    ("momentum_step", momentum_loop),
+    ("adagrad_step", adagrad_plain),
+    ("adagrad_step", adagrad_rearranged_list),
+    ("adagrad_step", adagrad_numpy_scalars),
+    ("adagrad_step", adagrad_math_loop),
+    ("rmsprop_step", rmsprop_plain),
+    ("rmsprop_step", rmsprop_rearranged_list),
+    ("rmsprop_step", rmsprop_with_library_ewa),
+    ("rmsprop_step", rmsprop_math_loop),
+    ("adam_step", adam_plain),
+    ("adam_step", adam_folded_step_size),
+    ("adam_step", adam_with_library_pieces),
+    ("adam_step", adam_math_loop),
+]
+
+
+@pytest.mark.parametrize(("name", "fn"), CORRECT, ids=[fn.__name__ for _, fn in CORRECT])
+def test_every_correct_implementation_passes(name, fn, capsys):
+    verdict, out = run(name, fn, capsys)
+    assert verdict is True, out
+    assert out == f"{name}: correct on all 5 cases.\n" or out == f"{name}: correct on all 6 cases.\n"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Typical wrong implementations, each with the phrase its message must contain.
+
+
+def ewa_pandas_adjust_false(values, beta):
+    out = [values[0]]
+    for x in values[1:]:
+        out.append(beta * out[-1] + (1 - beta) * x)
+    return out
+
+
+def ewa_appends_before_update(values, beta):
+    v, out = 0.0, []
+    for x in values:
+        out.append(v)
+        v = beta * v + (1 - beta) * x
+    return out
+
+
+def ewa_keeps_v0(values, beta):
+    out = [0.0]
+    for x in values:
+        out.append(beta * out[-1] + (1 - beta) * x)
+    return out
+
+
+def ewa_returns_last(values, beta):
+    v = 0.0
+    for x in values:
+        v = beta * v + (1 - beta) * x
+    return v
+
+
+def ewa_no_one_minus_beta(values, beta):
+    v, out = 0.0, []
+    for x in values:
+        v = beta * v + x
+        out.append(v)
+    return out
+
+
+def ewa_swapped(values, beta):
+    v, out = 0.0, []
+    for x in values:
+        v = (1 - beta) * v + beta * x
+        out.append(v)
+    return out
+
+
+def ewa_forgets(values, beta):
+    return [(1 - beta) * x for x in values]
+
+
+def ewa_bc_no_correction(values, beta):
+    return ewa_loop(values, beta)
+
+
+def ewa_bc_t_plus_one(values, beta):
+    v = np.asarray(ewa_loop(values, beta))
+    return v / (1 - beta ** (np.arange(len(v)) + 2))
+
+
+def ewa_bc_t_from_zero_vectorised(values, beta):
+    v = np.asarray(ewa_loop(values, beta))
+    return v / (1 - beta ** np.arange(len(v)))
+
+
+def ewa_bc_t_from_zero_loop(values, beta):
+    v, out = 0.0, []
+    for t, x in enumerate(values):
+        v = beta * v + (1 - beta) * x
+        out.append(v / (1 - beta**t))
+    return out
+
+
+def ewa_bc_power_of_one_minus_beta(values, beta):
+    v, out = 0.0, []
+    for t, x in enumerate(values, start=1):
+        v = beta * v + (1 - beta) * x
+        out.append(v / (1 - beta) ** t)
+    return out
+
+
+def ewa_bc_multiplied(values, beta):
+    v, out = 0.0, []
+    for t, x in enumerate(values, start=1):
+        v = beta * v + (1 - beta) * x
+        out.append(v * (1 - beta**t))
+    return out
+
+
+def ewa_bc_feeds_corrected_value_back(values, beta):
+    v, out = 0.0, []
+    for t, x in enumerate(values, start=1):
+        v = beta * v + (1 - beta) * x
+        v = v / (1 - beta**t)
+        out.append(v)
+    return out
+
+
+def ewa_bc_no_one_minus_beta(values, beta):
+    v, out = 0.0, []
+    for t, x in enumerate(values, start=1):
+        v = beta * v + x
+        out.append(v / (1 - beta**t))
+    return out
+
+
+def ewa_bc_returns_last(values, beta):
+    return ewa_bc_loop(values, beta)[-1]
+
+
+def momentum_summed(x, g, v, lr, beta):
+    v = beta * v + g
+    return x - lr * v, v
+
+
+def momentum_swapped(x, g, v, lr, beta):
+    v = (1 - beta) * v + beta * g
+    return x - lr * v, v
+
+
+def momentum_old_velocity(x, g, v, lr, beta):
+    x = x - lr * v
+    v = beta * v + (1 - beta) * g
+    return x, v
+
+
+def momentum_forgets(x, g, v, lr, beta):
+    v = (1 - beta) * g
+    return x - lr * v, v
+
+
+def momentum_uphill(x, g, v, lr, beta):
+    v = beta * v + (1 - beta) * g
+    return x + lr * v, v
+
+
+def momentum_returns_v_x(x, g, v, lr, beta):
+    v = beta * v + (1 - beta) * g
+    return v, x - lr * v
+
+
+def momentum_returns_old_v(x, g, v, lr, beta):
+    v_new = beta * v + (1 - beta) * g
+    return x - lr * v_new, v
+
+
+def adagrad_with(denominator=lambda s, eps: np.sqrt(s) + eps, accumulate=lambda s, g: s + g**2, old_s=False):
+    def adagrad_step(x, g, s, lr, eps):
+        s_new = accumulate(s, g)
+        return x - lr * g / denominator(s if old_s else s_new, eps), s_new
+
+    return adagrad_step
+
+
+def rmsprop_with(
+    denominator=lambda s, eps: np.sqrt(s) + eps,
+    accumulate=lambda s, g, beta: beta * s + (1 - beta) * g**2,
+    old_s=False,
+):
+    def rmsprop_step(x, g, s, lr, beta, eps):
+        s_new = accumulate(s, g, beta)
+        return x - lr * g / denominator(s if old_s else s_new, eps), s_new
+
+    return rmsprop_step
+
+
+def adam_with(
+    m_rule=lambda m, g, b1: b1 * m + (1 - b1) * g,
+    v_rule=lambda v, g, b2: b2 * v + (1 - b2) * g**2,
+    m_hat=lambda m, b1, b2, t: m / (1 - b1**t),
+    v_hat=lambda v, b1, b2, t: v / (1 - b2**t),
+    denominator=lambda v_hat, eps: np.sqrt(v_hat) + eps,
+    sign=-1.0,
+    returns=lambda x, m, v, m_hat, v_hat: (x, m, v),
+):
+    def adam_step(x, g, m, v, t, lr, beta1, beta2, eps):
+        m = m_rule(m, g, beta1)
+        v = v_rule(v, g, beta2)
+        mh, vh = m_hat(m, beta1, beta2, t), v_hat(v, beta1, beta2, t)
+        x = x + sign * lr * mh / denominator(vh, eps)
+        return returns(x, m, v, mh, vh)
+
+    return adam_step
+
+
+def adam_as_arrays(step):
+    """The same step after converting every argument with np.asarray, as many learners do."""
+
+    def adam_step(x, g, m, v, t, lr, beta1, beta2, eps):
+        return step(*(np.asarray(a, dtype=float) for a in (x, g, m, v)), t, lr, beta1, beta2, eps)
+
+    return adam_step
+
+
+def adam_library_t_convention(x, g, m, v, t, lr, beta1, beta2, eps):
+    t = t + 1  # as if t counted the steps already taken
+    return adam_plain(x, g, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_keras_without_eps_hat(x, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return x - lr_t * m / (np.sqrt(v) + eps), m, v
+
+
+def named(fn, name):
+    fn.__name__ = name
+    return fn
+
+
+WRONG = [
+    # ewa
+    ("ewa", ewa_pandas_adjust_false, "started from v_0 = x_1"),
+    ("ewa", ewa_appends_before_update, "output shifted by one step"),
+    ("ewa", ewa_keeps_v0, "v_0 included"),
+    ("ewa", ewa_returns_last, "only the last average"),
+    ("ewa", ewa_no_one_minus_beta, "missing (1 - beta) factor"),
+    ("ewa", ewa_swapped, "beta and 1 - beta swapped"),
+    ("ewa", ewa_forgets, "v not accumulated"),
+    ("ewa", ewa_bc_loop, "bias correction applied"),
+    # ewa_bias_corrected
+    ("ewa_bias_corrected", ewa_bc_no_correction, "bias correction missing"),
+    ("ewa_bias_corrected", ewa_bc_t_plus_one, "1 - beta**(t + 1)"),
+    ("ewa_bias_corrected", ewa_bc_t_from_zero_vectorised, "t counted from 0"),
+    ("ewa_bias_corrected", ewa_bc_t_from_zero_loop, "counted from 0"),
+    ("ewa_bias_corrected", ewa_bc_power_of_one_minus_beta, "(1 - beta)**t"),
+    ("ewa_bias_corrected", ewa_bc_multiplied, "multiplied by 1 - beta**t"),
+    ("ewa_bias_corrected", ewa_bc_feeds_corrected_value_back, "corrected value fed back"),
+    ("ewa_bias_corrected", ewa_bc_no_one_minus_beta, "missing (1 - beta) factor"),
+    ("ewa_bias_corrected", ewa_pandas_adjust_false, "started from v_0 = x_1"),
+    ("ewa_bias_corrected", ewa_bc_returns_last, "only the last average"),
+    # gd_step
+    ("gd_step", named(lambda x, g, lr: x + lr * g, "gd_uphill"), "wrong sign"),
+    ("gd_step", named(lambda x, g, lr: x - lr * lr * g, "gd_lr_twice"), "lr applied twice"),
+    ("gd_step", named(lambda x, g, lr: x - g, "gd_no_lr"), "lr missing"),
+    ("gd_step", named(lambda x, g, lr: x - g / lr, "gd_divides_by_lr"), "divided by lr"),
+    ("gd_step", named(lambda x, g, lr: -lr * g, "gd_returns_step"), "returned the step"),
+    ("gd_step", named(lambda x, g, lr: x, "gd_returns_x"), "x returned unchanged"),
+    # momentum_step
+    ("momentum_step", momentum_summed, "missing (1 - beta) factor"),
+    ("momentum_step", momentum_swapped, "beta and 1 - beta swapped"),
+    ("momentum_step", momentum_old_velocity, "x moved with the old velocity"),
+    ("momentum_step", momentum_forgets, "velocity not accumulated"),
+    ("momentum_step", momentum_uphill, "wrong sign"),
+    ("momentum_step", momentum_returns_v_x, "wrong order"),
+    ("momentum_step", momentum_returns_old_v, "v returned unchanged"),
+    # adagrad_step
+    (
+        "adagrad_step",
+        named(adagrad_with(lambda s, eps: np.sqrt(s + eps)), "eps_inside"),
+        "eps inside the square root",
+    ),
+    ("adagrad_step", named(adagrad_with(lambda s, eps: np.sqrt(s)), "no_eps"), "eps missing"),
+    ("adagrad_step", named(adagrad_with(lambda s, eps: s + eps), "no_sqrt"), "square root missing"),
+    (
+        "adagrad_step",
+        named(adagrad_with(accumulate=lambda s, g: s + abs(g)), "abs_g"),
+        "gradient not squared",
+    ),
+    ("adagrad_step", named(adagrad_with(accumulate=lambda s, g: s + g), "plain_g"), "gradient not squared"),
+    ("adagrad_step", named(adagrad_with(accumulate=lambda s, g: g**2), "forgets"), "s not accumulated"),
+    ("adagrad_step", named(adagrad_with(old_s=True), "old_s"), "x moved with the old s"),
+    (
+        "adagrad_step",
+        named(lambda x, g, s, lr, eps: (x + lr * g / (np.sqrt(s + g**2) + eps), s + g**2), "uphill"),
+        "wrong sign",
+    ),
+    ("adagrad_step", named(lambda *a: adagrad_plain(*a)[::-1], "returns_s_x"), "wrong order"),
+    # rmsprop_step
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: b * s + g**2), "no_one_minus_beta"),
+        "missing (1 - beta) factor",
+    ),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: (1 - b) * s + b * g**2), "swapped"),
+        "beta and 1 - beta swapped",
+    ),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: b * s + ((1 - b) * g) ** 2), "squares_one_minus_beta"),
+        "(1 - beta) squared",
+    ),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: s + g**2), "adagrad_sum"),
+        "Adagrad's sum",
+    ),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(lambda s, eps: np.sqrt(s + eps)), "eps_inside"),
+        "eps inside the square root",
+    ),
+    ("rmsprop_step", named(rmsprop_with(lambda s, eps: np.sqrt(s)), "no_eps"), "eps missing"),
+    ("rmsprop_step", named(rmsprop_with(lambda s, eps: s + eps), "no_sqrt"), "square root missing"),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: b * s + (1 - b) * abs(g)), "abs_g"),
+        "gradient not squared",
+    ),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: b * s + (1 - b) * g), "plain_g"),
+        "gradient not squared",
+    ),
+    (
+        "rmsprop_step",
+        named(rmsprop_with(accumulate=lambda s, g, b: (1 - b) * g**2), "forgets"),
+        "s not accumulated",
+    ),
+    ("rmsprop_step", named(rmsprop_with(accumulate=lambda s, g, b: g**2), "only_g2"), "s not accumulated"),
+    ("rmsprop_step", named(rmsprop_with(old_s=True), "old_s"), "x moved with the old s"),
+    (
+        "rmsprop_step",
+        named(
+            lambda x, g, s, lr, b, eps: (
+                2 * x - rmsprop_plain(x, g, s, lr, b, eps)[0],
+                b * s + (1 - b) * g**2,
+            ),
+            "up",
+        ),
+        "wrong sign",
+    ),
+    ("rmsprop_step", named(lambda *a: rmsprop_plain(*a)[::-1], "returns_s_x"), "wrong order"),
+    # adam_step
+    (
+        "adam_step",
+        named(adam_with(m_hat=lambda m, *_: m, v_hat=lambda v, *_: v), "no_bias_correction"),
+        "bias correction missing",
+    ),
+    ("adam_step", named(adam_with(v_hat=lambda v, *_: v), "corrects_m_only"), "applied to m only"),
+    ("adam_step", named(adam_with(m_hat=lambda m, *_: m), "corrects_v_only"), "applied to v only"),
+    (
+        "adam_step",
+        named(
+            adam_with(
+                m_hat=lambda m, b1, b2, t: m / (1 - b1 ** (t - 1)),
+                v_hat=lambda v, b1, b2, t: v / (1 - b2 ** (t - 1)),
+            ),
+            "t_minus_one_floats",
+        ),
+        "off by one",
+    ),
+    (
+        "adam_step",
+        named(
+            adam_as_arrays(
+                adam_with(
+                    m_hat=lambda m, b1, b2, t: m / (1 - b1 ** (t - 1)),
+                    v_hat=lambda v, b1, b2, t: v / (1 - b2 ** (t - 1)),
+                )
+            ),
+            "t_minus_one_arrays",
+        ),
+        "off by one (t - 1)",
+    ),
+    ("adam_step", adam_library_t_convention, "off by one (t + 1)"),
+    (
+        "adam_step",
+        named(
+            adam_with(m_hat=lambda m, b1, b2, t: m / (1 - b2**t), v_hat=lambda v, b1, b2, t: v / (1 - b1**t)),
+            "corrections_swapped",
+        ),
+        "swapped in the bias corrections",
+    ),
+    (
+        "adam_step",
+        named(
+            lambda x, g, m, v, t, lr, b1, b2, eps: adam_plain(x, g, m, v, t, lr, b2, b1, eps), "betas_swapped"
+        ),
+        "beta1 and beta2 swapped",
+    ),
+    (
+        "adam_step",
+        named(adam_with(returns=lambda x, m, v, mh, vh: (x, mh, vh)), "returns_corrected_state"),
+        "bias-corrected moments returned as the state",
+    ),
+    ("adam_step", adam_keras_without_eps_hat, "eps not rescaled"),
+    (
+        "adam_step",
+        named(adam_with(denominator=lambda vh, eps: np.sqrt(vh + eps)), "eps_inside"),
+        "eps inside the square root",
+    ),
+    ("adam_step", named(adam_with(denominator=lambda vh, eps: np.sqrt(vh)), "no_eps"), "eps missing"),
+    ("adam_step", named(adam_with(denominator=lambda vh, eps: vh + eps), "no_sqrt"), "square root missing"),
+    (
+        "adam_step",
+        named(adam_with(v_rule=lambda v, g, b2: b2 * v + (1 - b2) * abs(g)), "abs_g"),
+        "gradient not squared in v",
+    ),
+    (
+        "adam_step",
+        named(adam_with(v_rule=lambda v, g, b2: b2 * v + (1 - b2) * g), "plain_g"),
+        "gradient not squared in v",
+    ),
+    (
+        "adam_step",
+        named(adam_with(m_rule=lambda m, g, b1: b1 * m + g), "m_sum"),
+        "missing (1 - beta1) factor in m",
+    ),
+    (
+        "adam_step",
+        named(adam_with(v_rule=lambda v, g, b2: b2 * v + g**2), "v_sum"),
+        "missing (1 - beta2) factor in v",
+    ),
+    (
+        "adam_step",
+        named(
+            adam_with(m_rule=lambda m, g, b1: b1 * m + g, v_rule=lambda v, g, b2: b2 * v + g**2), "both_sums"
+        ),
+        "missing (1 - beta) factors in m and v",
+    ),
+    (
+        "adam_step",
+        named(adam_with(m_rule=lambda m, g, b1: (1 - b1) * m + b1 * g), "m_swapped"),
+        "beta1 and 1 - beta1 swapped in m",
+    ),
+    (
+        "adam_step",
+        named(adam_with(v_rule=lambda v, g, b2: (1 - b2) * v + b2 * g**2), "v_swapped"),
+        "beta2 and 1 - beta2 swapped in v",
+    ),
+    ("adam_step", named(adam_with(m_rule=lambda m, g, b1: (1 - b1) * g), "m_forgets"), "m not accumulated"),
+    (
+        "adam_step",
+        named(adam_with(v_rule=lambda v, g, b2: (1 - b2) * g**2), "v_forgets"),
+        "v not accumulated",
+    ),
+    ("adam_step", named(adam_with(sign=1.0), "uphill"), "wrong sign"),
+    (
+        "adam_step",
+        named(lambda *a: (adam_plain(*a)[0], adam_plain(*a)[2], adam_plain(*a)[1]), "returns_x_v_m"),
+        "wrong order",
+    ),
+]
+
+
+def wrong_id(row):
+    name, fn, _ = row
+    return f"{name}-{fn.__name__}"
+
+
+@pytest.mark.parametrize(("name", "fn", "phrase"), WRONG, ids=[wrong_id(r) for r in WRONG])
+def test_typical_mistakes_are_rejected_and_named(name, fn, phrase, capsys):
+    verdict, out = run(name, fn, capsys)
+    assert verdict is False
+    assert phrase in flat(out), out
+
+
+def test_a_mistake_invisible_on_the_first_step_is_caught_on_a_later_one(capsys):
+    verdict, out = run("adam_step", adam_with(m_rule=lambda m, g, b1: (1 - b1) * g), capsys)
+    assert verdict is False
+    assert 'case "Python floats, eps = 1e-3, t = 1 to 3", step 2 of 3' in flat(out)  # m = 0 before step 1
+    assert "Known mistake: m not accumulated." in flat(out)
+
+
+def test_every_catalogued_mistake_is_named_by_its_own_title(capsys):
+    """Each mistake in the module's tables, run as a learner's function, is reported under its own title."""
+    for ex in checks._EXERCISES:
+        for mistake in ex.mistakes:
+            rule = mistake.rule if len(ex.outputs) > 1 else (lambda *a, r=mistake.rule: r(*a)[0])
+            verdict = checks._check(ex, rule)
+            out = capsys.readouterr().out
+            assert verdict is False
+            if ex.name == "adam_step" and mistake.title.endswith("(t - 1)"):
+                # With Python floats, 1 - beta1**0 = 0 raises before any result exists to compare.
+                assert "ZeroDivisionError" in out and "off by one" in out
+            else:
+                assert f"Known mistake: {mistake.title}." in flat(out), (ex.name, mistake.title, out)
+
+
+def reference_steps(ex):
+    """Every call a check makes for ``ex``: (case label, step, arguments, the library's result)."""
+    for case, step, args, expected in checks._reference_calls(ex):
+        yield case.label, step, args, expected
+
+
+def mistaken_results(ex, args):
+    """Each catalogued mistake's result on these arguments (None where Python floats divide by zero)."""
+    with np.errstate(all="ignore"):
+        for mistake in ex.mistakes:
+            try:
+                yield mistake, checks._as_arrays(mistake.rule(*checks._copies(ex, args)))
+            except ZeroDivisionError:
+                yield mistake, None
+
+
+@pytest.mark.parametrize("ex", checks._EXERCISES, ids=lambda ex: ex.name)
+def test_every_mistake_moves_the_result_far_more_than_the_tolerance_or_not_at_all(ex):
+    """No verdict depends on rounding: on every call each catalogued mistake changes the result by more than
+    100 tolerances, or by less than 1/100 of one (then a later call catches it)."""
+    for label, step, args, expected in reference_steps(ex):
+        for mistake, wrong in mistaken_results(ex, args):
+            if wrong is not None:
+                ratio = tolerances_apart(wrong, expected)
+                assert not 0.01 < ratio < 100, (label, step, mistake.title, ratio)
+
+
+@pytest.mark.parametrize("ex", checks._EXERCISES, ids=lambda ex: ex.name)
+def test_differently_named_mistakes_are_far_apart_where_they_show(ex):
+    """Where a mistake first shows, any other mistake gives the same numbers or clearly different ones, so a
+    learner's version of it, rounded differently, cannot be named as another."""
+    first_shown = set()
+    for label, step, args, expected in reference_steps(ex):
+        results = list(mistaken_results(ex, args))
+        for a, wrong_a in results:
+            if wrong_a is None or a.title in first_shown or tolerances_apart(wrong_a, expected) < 100:
+                continue
+            first_shown.add(a.title)
+            for b, wrong_b in results:
+                if wrong_b is not None and b.title != a.title:
+                    ratio = tolerances_apart(wrong_a, wrong_b)
+                    assert not 0.01 < ratio < 100, (label, step, a.title, b.title, ratio)
+
+
+def tolerances_apart(got, expected):
+    worst = 0.0
+    for g, e in zip(got, expected, strict=True):
+        if g.shape != e.shape:
+            return math.inf
+        same = checks._close(g, e)
+        finite = np.abs(e[np.isfinite(e)])
+        tol = checks.RTOL * np.abs(e) + checks.ATOL_FRACTION * (finite.max() if finite.size else 0.0)
+        with np.errstate(all="ignore"):
+            ratio = np.where(same & ~np.isfinite(g - e), 0.0, np.abs(g - e) / np.maximum(tol, 1e-300))
+        ratio = np.where(np.isnan(ratio), math.inf, ratio)
+        worst = max(worst, float(ratio.max()) if ratio.size else 0.0)
+    return worst
+
+
+def test_an_unknown_mistake_shows_inputs_expected_and_received(capsys):
+    verdict, out = run("momentum_step", lambda x, g, v, lr, beta: (x - 2 * lr * g, v + g), capsys)
+    assert verdict is False
+    assert out == (
+        'momentum_step: wrong result in case "Python floats, 3 steps", step 1 of 3.\n'
+        "  inputs: x=1.0, g=0.5, v=0.2, lr=0.1, beta=0.9\n"
+        "  x: expected 0.977, got 0.9\n"
+        "  v: expected 0.23, got 0.7\n"
+    )
+
+
+def test_a_small_difference_is_shown_with_enough_digits(capsys):
+    verdict, out = run("gd_step", lambda x, g, lr: x - lr * g * (1 + 1e-6), capsys)
+    assert verdict is False
+    assert "x: expected 1.42, got 1.419999" in flat(out)
+
+
+def test_large_arrays_show_one_wrong_entry(capsys):
+    def wrong_in_one_corner(x, g, lr):
+        x = np.array(x, dtype=float) - lr * np.asarray(g)
+        if x.ndim == 2:
+            x[1, 2] += 0.5
+        return x
+
+    verdict, out = run("gd_step", wrong_in_one_corner, capsys)
+    assert verdict is False
+    assert 'case "2-D arrays"' in flat(out)
+    assert "x: wrong at 1 of 12 entries, e.g. x[1, 2]: expected" in flat(out)
+    assert "inputs: x: array of shape (3, 4), g: array of shape (3, 4), lr=0.5" in flat(out)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Stubs, exceptions, odd return values, mutation: False with a message, never an exception.
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_a_stub_is_not_done_yet(name, capsys):
+    verdict, out = run(name, stub, capsys)
+    assert verdict is False
+    assert out == (
+        f"{name}: not done yet — replace `raise NotImplementedError` in its cell with your code, "
+        "run that cell, then this one again.\n"
+    )
+
+
+def raises_type_error(*args):
+    raise TypeError("boom")
+
+
+def raises_value_error(*args):
+    raise ValueError("operands could not be broadcast together")
+
+
+def divides_by_zero(*args):
+    return 1 / 0
+
+
+def raises_with_an_address(*args):
+    raise RuntimeError(f"bad object {object()!r}")
+
+
+BROKEN = [
+    (lambda *a: None, "returned None"),
+    (lambda *a: "done", "returned a str 'done'"),
+    (lambda *a: {"x": 1.0}, "dict"),
+    (lambda *a: object(), "object"),
+    (raises_type_error, "raised TypeError: boom"),
+    (raises_value_error, "raised ValueError: operands could not be broadcast together"),
+    (divides_by_zero, "raised ZeroDivisionError: division by zero"),
+    (raises_with_an_address, "raised RuntimeError: bad object <object object>"),
+]
+BROKEN_IDS = ["None", "str", "dict", "object", "TypeError", "ValueError", "ZeroDivisionError", "address"]
+
+
+@pytest.mark.parametrize("name", CHECKS)
+@pytest.mark.parametrize(("fn", "phrase"), BROKEN, ids=BROKEN_IDS)
+def test_broken_functions_get_a_message_not_an_exception(name, fn, phrase, capsys):
+    verdict, out = run(name, fn, capsys)
+    assert verdict is False
+    assert phrase in flat(out), out
+
+
+def test_an_exception_names_the_case_and_the_learners_line(capsys):
+    def adagrad_step(x, g, s, lr, eps):
+        s = s + g**2
+        return x - lr * g / (math.sqrt(s) + eps), s
+
+    verdict, out = run("adagrad_step", adagrad_step, capsys)
+    assert verdict is False
+    assert "raised TypeError: only" in flat(out)  # math.sqrt of an array
+    assert 'in case "1-D arrays, gradients 1e-6 to 1e-3", step 1 of 3: x: array of shape (4,)' in flat(out)
+    assert "return x - lr * g / (math.sqrt(s) + eps), s" in flat(out)
+    assert "Hint: x can be a Python float or a NumPy array of any shape here" in flat(out)
+
+
+def test_a_list_input_gets_a_hint(capsys):
+    verdict, out = run("ewa", lambda values, beta: (1 - beta) * values, capsys)
+    assert verdict is False
+    assert "raised TypeError: can't multiply sequence" in flat(out)
+    assert "Hint: values can be a Python list" in flat(out)
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "phrase"),
+    [
+        ("momentum_step", lambda x, g, v, lr, beta: x - lr * g, "returned only one value (a float)"),
+        (
+            "momentum_step",
+            lambda x, g, v, lr, beta: np.atleast_1d(x - lr * g),
+            "returned one array of shape (1,); expected 2 values: return x, v.",
+        ),
+        ("momentum_step", lambda x, g, v, lr, beta: (x, v, g), "returned 3 values; expected 2: return x, v."),
+        ("adagrad_step", lambda x, g, s, lr, eps: (x,), "returned 1 value; expected 2: return x, s."),
+        (
+            "adam_step",
+            lambda x, g, m, v, t, *h: (x, m, v, t + 1),
+            "returned 4 values; expected 3: return x, m, v.",
+        ),
+        ("rmsprop_step", lambda x, g, s, lr, beta, eps: (x, None), "the s you returned is None"),
+        ("rmsprop_step", lambda x, g, s, lr, beta, eps: (x, (-1.0) ** 0.5), "complex numbers"),
+        ("gd_step", lambda x, g, lr: (x - lr * g, g), "expected a single number, got shape (2,)"),
+        ("ewa", lambda values, beta: [], "expected shape (5,), got shape (0,)"),
+        ("ewa", lambda values, beta: (v for v in values), "could not be read as numbers (a generator)"),
+    ],
+    ids=[
+        "one-value",
+        "one-array",
+        "three-values",
+        "one-tuple",
+        "adam-returns-t",
+        "None-item",
+        "complex",
+        "gd-tuple",
+        "empty",
+        "gen",
+    ],
+)
+def test_results_of_the_wrong_form_are_described(name, result, phrase, capsys):
+    verdict, out = run(name, result, capsys)
+    assert verdict is False
+    assert phrase in flat(out), out
+
+
+def gd_in_place(x, g, lr):
+    x -= lr * g
+    return x
+
+
+def gd_changes_g(x, g, lr):
+    g *= lr
+    return x - g
+
+
+def momentum_in_place(x, g, v, lr, beta):
+    v *= beta
+    v += (1 - beta) * g
+    return x - lr * v, v
+
+
+def adagrad_in_place(x, g, s, lr, eps):
+    s += g**2
+    return x - lr * g / (np.sqrt(s) + eps), s
+
+
+def rmsprop_in_place(x, g, s, lr, beta, eps):
+    s *= beta
+    s += (1 - beta) * g**2
+    return x - lr * g / (np.sqrt(s) + eps), s
+
+
+def adam_in_place(x, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    x -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return x, m, v
+
+
+def ewa_in_place(values, beta):
+    v = 0.0
+    for t, x in enumerate(values):
+        v = beta * v + (1 - beta) * x
+        values[t] = v
+    return values
+
+
+IN_PLACE = [
+    ("gd_step", gd_in_place, "changed the array passed in as x", "x = x - lr*g, not x -= lr*g"),
+    ("gd_step", gd_changes_g, "changed the array passed in as g", "no g *= ..."),
+    ("momentum_step", momentum_in_place, "changed the array passed in as v", "not v *= beta"),
+    ("adagrad_step", adagrad_in_place, "changed the array passed in as s", "s = s + g**2, not s += g**2"),
+    ("rmsprop_step", rmsprop_in_place, "changed the array passed in as s", "not s *= beta"),
+    ("adam_step", adam_in_place, "changed the array passed in as x", "not x -= ..."),
+    ("ewa", ewa_in_place, "changed the list passed in as values", "instead of writing into values"),
+    ("ewa_bias_corrected", ewa_in_place, "changed the list passed in as values", "build a new list"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "fn", "phrase", "fix"), IN_PLACE, ids=[f"{r[0]}-{r[1].__name__}" for r in IN_PLACE]
+)
+def test_changing_an_input_in_place_fails_and_says_which(name, fn, phrase, fix, capsys):
+    verdict, out = run(name, fn, capsys)
+    assert verdict is False
+    assert phrase in flat(out) and fix in flat(out), out
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_a_non_function_is_explained(name, capsys):
+    verdict, out = run(name, (1.0, 2.0), capsys)
+    assert verdict is False
+    assert f"check_{name} needs your function itself, as in check_{name}({name})" in flat(out)
+    assert "got a tuple" in flat(out)
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_a_function_with_the_wrong_parameters_is_explained(name, capsys):
+    params = CHECKS[name][1]
+    verdict, out = run(name, lambda x: x, capsys)
+    assert verdict is False
+    assert f"your function takes (x), but the exercise calls it with {len(params)} arguments: " in flat(out)
+    assert f"{name}({', '.join(params)})" in flat(out)
+
+
+def test_the_docstring_examples_run():
+    assert doctest.testmod(checks, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+def test_the_feedback_is_the_same_on_every_run(capsys):
+    for name, fn, _ in WRONG[::7]:
+        first = run(name, fn, capsys)
+        assert run(name, fn, capsys) == first
+
+
+def test_numpy_warnings_are_not_printed(capsys, recwarn):
+    verdict, out = run("adagrad_step", adagrad_with(lambda s, eps: np.sqrt(s)), capsys)
+    assert verdict is False
+    assert capsys.readouterr().err == ""
+    assert len(recwarn) == 0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Properties: any correct way of writing the rules passes; any error beyond the tolerance fails.
+
+S_FORMS = [
+    lambda s, g, b: b * s + (1 - b) * g**2,
+    lambda s, g, b: s + (1 - b) * (g**2 - s),
+    lambda s, g, b: (1 - b) * g * g + b * s,
+    lambda s, g, b: ewa_update(s, np.square(g), b),
+]
+X_FORMS = [
+    lambda x, g, s, lr, eps: x - lr * g / (np.sqrt(s) + eps),
+    lambda x, g, s, lr, eps: x - g * lr / (s**0.5 + eps),
+    lambda x, g, s, lr, eps: x + (-lr) * (g / (eps + np.sqrt(s))),
+    lambda x, g, s, lr, eps: x - np.divide(lr * g, np.add(np.power(s, 0.5), eps)),
+]
+CONTAINERS = [tuple, list, lambda items: np.array(list(items))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(S_FORMS), st.sampled_from(X_FORMS), st.sampled_from(CONTAINERS))
+def test_any_rearrangement_of_rmsprop_passes(s_form, x_form, container):
+    def rmsprop_step(x, g, s, lr, beta, eps):
+        s = s_form(s, g, beta)
+        return container((x_form(x, g, s, lr, eps), s))
+
+    assert check_rmsprop_step(rmsprop_step) is True
+
+
+M_FORMS = [
+    lambda m, g, b: b * m + (1 - b) * g,
+    lambda m, g, b: m + (1 - b) * (g - m),
+    lambda m, g, b: m - (1 - b) * m + (1 - b) * g,
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(M_FORMS), st.sampled_from(S_FORMS), st.sampled_from(X_FORMS), st.sampled_from(CONTAINERS)
+)
+def test_any_rearrangement_of_adam_passes(m_form, v_form, x_form, container):
+    def adam_step(x, g, m, v, t, lr, beta1, beta2, eps):
+        m, v = m_form(m, g, beta1), v_form(v, g, beta2)
+        step = x_form(0.0, m / (1 - beta1**t), v / (1 - beta2**t), lr, eps)
+        return container((x + step, m, v))
+
+    assert check_adam_step(adam_step) is True
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(min_value=-1e-12, max_value=1e-12))
+def test_rounding_differences_pass(relative_error):
+    def momentum_step(x, g, v, lr, beta):
+        x, v = momentum_plain(x, g, v, lr, beta)
+        return x * (1 + relative_error), v * (1 - relative_error)
+
+    assert check_momentum_step(momentum_step) is True
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(min_value=1e-7, max_value=1e-2), st.sampled_from([-1.0, 1.0]))
+def test_errors_beyond_the_tolerance_fail(relative_error, sign):
+    def rmsprop_step(x, g, s, lr, beta, eps):
+        x, s = rmsprop_plain(x, g, s, lr, beta, eps)
+        return x, s * (1 + sign * relative_error)
+
+    assert check_rmsprop_step(rmsprop_step) is False
