@@ -322,8 +322,11 @@ class Momentum(Optimizer):
         v = beta * v + g                   (M1')
         x = x - lr * v                     (M2)
 
-    With ``v_0 = 0`` and a constant learning rate the two are the same algorithm: averaged with ``lr`` equals
-    summed with ``lr * (1 - beta)``. They part ways when the learning rate follows a schedule.
+    With ``v_0 = 0`` the two are the same algorithm: the averaged velocity is always ``(1 - beta)`` times the
+    summed one, so averaged with ``lr`` equals summed with ``lr * (1 - beta)`` — step by step, even when
+    ``lr`` follows a schedule. They part ways when ``beta`` changes during a run. A schedule does separate
+    both from the form with ``lr`` inside the velocity, ``v = beta * v + lr * g; x = x - v``
+    (Sutskever et al., 2013).
 
     Parameters
     ----------

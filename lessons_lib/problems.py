@@ -248,7 +248,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
         f=f,
         grad=grad,
         x0=np.array([-1.5, 2.0]),
-        bounds=((-2.0, 2.0), (-1.0, 3.0)),
+        bounds=((min(-2.0, a - 1.0), max(2.0, a + 1.0)), (min(-1.0, a**2 - 2.0), max(3.0, a**2 + 2.0))),
         minimizer=xmin,
         f_min=0.0,
         mu=mu,
@@ -487,7 +487,7 @@ def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: 
         f=f,
         grad=grad,
         x0=np.zeros(d),
-        bounds=tuple((float(v) - 1.0, float(v) + 1.0) for v in w),
+        bounds=tuple((min(float(v) - 1.0, -1.0), max(float(v) + 1.0, 1.0)) for v in w),  # holds start 0
         minimizer=w,
         f_min=float(f(w)),
         mu=mu,

@@ -112,7 +112,12 @@ class Trajectory:
         )
 
 
-def _divergence_hint(optimizer: Optimizer, problem: Problem) -> str:
+def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool) -> str:
+    if nan and getattr(optimizer, "eps", None) == 0:
+        return (
+            "eps = 0, so a coordinate whose gradient is exactly 0 divides 0 by 0 and becomes NaN; "
+            "use a small eps > 0 such as 1e-8."
+        )
     if problem.L is None:
         return "try a smaller lr."
     limit = optimizer.max_stable_lr(problem.L)
@@ -197,6 +202,7 @@ def run(
         eff = np.full((steps, *x.shape), np.nan)
 
     floor = problem.f_min
+    nan_seen = False
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         points[0] = x
         losses[0] = problem.f(x)
@@ -217,6 +223,7 @@ def run(
             points[k], losses[k] = x, loss  # a diverging point is kept as it is; NaN from the next step
             bad = alive & ~((loss <= limit) & np.all(np.isfinite(x), axis=-1))
             if np.any(bad):
+                nan_seen = nan_seen or bool(np.any(np.isnan(loss) & bad))
                 diverged_steps[bad] = k
                 alive = alive & ~bad
                 x = np.where(alive[..., None], x, np.nan)
@@ -233,7 +240,7 @@ def run(
         who = f"{count} of {diverged_mask.size} runs of " if diverged_mask.ndim else ""
         message = (
             f"{who}{optimizer.label()} diverged at step {first} on {problem.name}: "
-            f"{_divergence_hint(optimizer, problem)}"
+            f"{_divergence_hint(optimizer, problem, nan_seen)}"
         )
     return Trajectory(
         optimizer=optimizer,
