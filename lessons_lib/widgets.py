@@ -22,7 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullFormatter
+from matplotlib.ticker import LogLocator, NullLocator
 from PIL import Image
 
 from .optimizers import Optimizer
@@ -266,8 +266,9 @@ class TrajectoryExplorer(InteractiveFigure):
         too_wide = np.log10(current_high / current_low) > np.log10(high / low) + 3
         if self._background is None or not fits or too_wide:
             ax.set_ylim(low, high)
+            # Labelled decades only: minor ticks (even unlabelled) are most of the cost of a full redraw.
             ax.yaxis.set_major_locator(LogLocator(numticks=6))
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.yaxis.set_minor_locator(NullLocator())
             self.invalidate()
 
 
