@@ -8,6 +8,7 @@ exercise checks (:mod:`lessons_lib.checks`; import them with
 """
 
 from .averages import bias_correction, ewa, ewa_update, ewa_weights, half_life, noise_variance_factor, window
+from .notebook import setup_notebook
 from .optimizers import (
     Adagrad,
     Adam,
@@ -70,6 +71,7 @@ __all__ = [
     "rotated_ravine",
     "run",
     "saddle",
+    "setup_notebook",
     "testbed",
     "window",
 ]

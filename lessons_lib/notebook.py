@@ -1,0 +1,29 @@
+"""Settings every lesson starts with, in one call, so the notebooks look and print alike."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+
+__all__ = ["setup_notebook"]
+
+
+def setup_notebook(precision: int = 4) -> None:
+    """Use the course's settings: printed precision, figure size and resolution, one render per figure.
+
+    * NumPy prints ``precision`` decimals and no scientific notation for small numbers.
+    * Figures are 9.5 × 3.6 inches at 80 dpi with constrained layout, so labels never overlap.
+    * In Jupyter, figures are rendered once, without ``bbox_inches="tight"``: with constrained layout it
+      changes nothing but costs a second render of every figure (a fifth of a lesson's run time).
+    """
+    np.set_printoptions(precision=precision, suppress=True)
+    matplotlib.rcParams.update(
+        {"figure.dpi": 80, "figure.figsize": (9.5, 3.6), "figure.constrained_layout.use": True}
+    )
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("config", 'InlineBackend.print_figure_kwargs = {"bbox_inches": None}')
