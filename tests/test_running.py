@@ -1,0 +1,425 @@
+"""The runner: shapes, batches, seeds, clean divergence, kept states and ``steps_to``."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from lessons_lib import (
+    Adagrad,
+    Adam,
+    GradientDescent,
+    Momentum,
+    Problem,
+    RMSProp,
+    Trajectory,
+    double_well,
+    logistic_regression,
+    noisy,
+    quadratic,
+    ravine,
+    rosenbrock,
+    rotated_ravine,
+    run,
+)
+
+OPTIMIZERS = [
+    GradientDescent(lr=0.05),
+    Momentum(lr=0.05, beta=0.9),
+    Momentum(lr=0.01, beta=0.9, averaged=False, nesterov=True),
+    Adagrad(lr=0.5),
+    RMSProp(lr=0.01, beta=0.9),
+    RMSProp(lr=0.01, beta=0.9, centered=True, momentum=0.5),
+    Adam(lr=0.05),
+]
+IDS = [repr(o) for o in OPTIMIZERS]
+STATE_FIELDS = {
+    "GradientDescent": set(),
+    "Momentum": {"v"},
+    "Adagrad": {"s"},
+    "RMSProp": {"s"},
+    "Adam": {"m", "v"},
+}
+
+
+def manual_run(opt, grad, x0, steps):
+    """Step by hand; return points and states."""
+    x, state = np.asarray(x0, dtype=float), opt.init(x0)
+    xs, states = [x], [state]
+    for _ in range(steps):
+        x, state = opt.step(x, grad(x), state)
+        xs.append(x)
+        states.append(state)
+    return np.array(xs), states
+
+
+# ----------------------------------------------------------------------------------------------------
+# Shapes and agreement with stepping by hand
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_single_run_shapes_and_values(opt):
+    p = rotated_ravine(10.0)
+    traj = run(opt, p, steps=40)
+    assert isinstance(traj, Trajectory)
+    assert traj.points.shape == (41, 2) and traj.losses.shape == (41,)
+    assert traj.steps == 40
+    np.testing.assert_array_equal(traj.points[0], p.x0)
+    np.testing.assert_allclose(traj.losses, p.f(traj.points), rtol=1e-14)  # einsum order: ulps
+    np.testing.assert_array_equal(traj.final, traj.points[-1])
+    np.testing.assert_allclose(traj.gaps, traj.losses - p.f_min, rtol=1e-14)
+    assert not traj.diverged and traj.diverged_at is None and traj.message == ""
+    assert traj.diverged_mask.shape == () and traj.diverged_steps.shape == ()
+    # The same as stepping by hand.
+    xs, _ = manual_run(opt, p.grad, p.x0, 40)
+    np.testing.assert_allclose(traj.points, xs, rtol=1e-13, atol=1e-15)
+    assert "40 steps" in repr(traj) and "rotated ravine" in repr(traj)
+
+
+def test_x0_defaults_to_the_problem_start_and_is_not_mutated():
+    p = ravine(10.0)
+    x0 = np.array([1.0, 1.0])
+    traj = run(Momentum(lr=0.1), p, 10, x0=x0)
+    np.testing.assert_array_equal(x0, [1.0, 1.0])
+    np.testing.assert_array_equal(traj.points[0], x0)
+    np.testing.assert_array_equal(p.x0, [-8.0, 2.0])
+    np.testing.assert_array_equal(run(Momentum(lr=0.1), p, 10).points[0], p.x0)
+    np.testing.assert_array_equal(run(Momentum(lr=0.1), p, 3, x0=[1, 1]).points[0], [1.0, 1.0])
+
+
+def test_zero_steps():
+    for keep in (False, True):
+        traj = run(Adam(lr=0.1), ravine(), steps=0, keep_states=keep)
+        assert traj.points.shape == (1, 2) and traj.losses.shape == (1,)
+        if keep:
+            assert traj.states["m"].shape == (1, 2)
+            assert traj.grads.shape == (0, 2) and traj.effective_lrs.shape == (0, 2)
+
+
+def test_the_docstring_examples():
+    assert run(GradientDescent(lr=0.1), ravine(10), steps=50).losses[-1].round(3) == 0.001
+    t = run(GradientDescent(lr=0.25), ravine(10), steps=100)
+    assert t.diverged_at == 19
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_batch_run_equals_runs_one_by_one(opt):
+    p = rosenbrock()
+    starts = p.random_starts(5, seed=1)
+    batch = run(opt.replace(lr=opt.lr / 50), p, steps=60, x0=starts)
+    assert batch.points.shape == (61, 5, 2) and batch.losses.shape == (61, 5)
+    assert batch.diverged_mask.shape == (5,)
+    for i, x0 in enumerate(starts):
+        single = run(opt.replace(lr=opt.lr / 50), p, steps=60, x0=x0)
+        np.testing.assert_allclose(batch.points[:, i], single.points, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(batch.losses[:, i], single.losses, rtol=1e-12, atol=1e-14)
+
+
+def test_two_batch_axes():
+    p = ravine(10.0)
+    starts = p.random_starts(6, seed=2).reshape(2, 3, 2)
+    traj = run(Adam(lr=0.1), p, steps=20, x0=starts)
+    assert traj.points.shape == (21, 2, 3, 2) and traj.losses.shape == (21, 2, 3)
+    flat = run(Adam(lr=0.1), p, steps=20, x0=starts.reshape(6, 2))
+    np.testing.assert_allclose(traj.points.reshape(21, 6, 2), flat.points, rtol=1e-14)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stochastic problems and seeds
+
+
+def test_stochastic_runs_are_reproducible_by_seed():
+    p = noisy(ravine(10.0), sigma=1.0)
+    opt = Momentum(lr=0.05)
+    a, b, c = run(opt, p, 50, seed=3), run(opt, p, 50, seed=3), run(opt, p, 50, seed=4)
+    np.testing.assert_array_equal(a.points, b.points)
+    assert not np.allclose(a.points[1:], c.points[1:])
+    assert a.seed == 3
+    # The noise is really there: the run differs from the exact-gradient run.
+    exact = run(opt, ravine(10.0), 50)
+    assert not np.allclose(a.points[1:], exact.points[1:])
+    # With seed=None each run draws fresh noise.
+    assert not np.array_equal(run(opt, p, 5, seed=None).points, run(opt, p, 5, seed=None).points)
+
+
+def test_stochastic_noise_is_the_seeded_generator_in_order():
+    p = noisy(ravine(10.0), sigma=0.5)
+    traj = run(GradientDescent(lr=0.05), p, 10, seed=11, keep_states=True)
+    rng = np.random.default_rng(11)
+    x = p.x0.copy()
+    for k in range(10):
+        g = p.grad(x) + 0.5 * rng.standard_normal(2)
+        np.testing.assert_allclose(traj.grads[k], g, rtol=1e-14)
+        x = x - 0.05 * g
+        np.testing.assert_allclose(traj.points[k + 1], x, rtol=1e-14)
+
+
+def test_batched_noisy_runs_get_independent_noise_per_row():
+    p = noisy(ravine(10.0), sigma=1.0)
+    starts = np.tile(p.x0, (4, 1))
+    traj = run(GradientDescent(lr=0.05), p, 30, x0=starts, seed=0)
+    for i in range(1, 4):
+        assert not np.allclose(traj.points[1:, 0], traj.points[1:, i])
+
+
+def test_logistic_regression_minibatch_run():
+    p = logistic_regression(batch_size=16)
+    traj = run(Adam(lr=0.01), p, 200, x0=np.zeros((3, p.dim)), seed=5)
+    assert traj.points.shape == (201, 3, 31)
+    assert np.all(traj.losses[-1] < traj.losses[0])  # it learns
+    assert not np.allclose(traj.points[-1, 0], traj.points[-1, 1])  # different mini-batches per row
+    again = run(Adam(lr=0.01), p, 200, x0=np.zeros((3, p.dim)), seed=5)
+    np.testing.assert_array_equal(traj.points, again.points)
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_keep_states_does_not_change_the_run(opt):
+    p = noisy(rotated_ravine(10.0), sigma=0.3)
+    a = run(opt, p, 25, seed=2)
+    b = run(opt, p, 25, seed=2, keep_states=True)
+    np.testing.assert_array_equal(a.points, b.points)
+    assert a.states is None and a.grads is None and a.effective_lrs is None
+
+
+# ----------------------------------------------------------------------------------------------------
+# Divergence
+
+
+def test_gradient_descent_above_two_over_L_diverges_cleanly():
+    p = ravine(10.0)
+    traj = run(GradientDescent(lr=0.25), p, steps=100)
+    assert traj.diverged and isinstance(traj.diverged_at, int)
+    # Independent: y_k = 2 (1 - 2.5)**k, x_k = -8 (1 - 0.25)**k; diverged when f - f_min > 1e6 (f_0 - f_min).
+    k = np.arange(101)
+    f = 0.5 * ((-8 * 0.75**k) ** 2 + 10 * (2 * (-1.5) ** k) ** 2)
+    expected = int(np.argmax(f > 1e6 * f[0]))
+    assert traj.diverged_at == expected == 19
+    assert int(traj.diverged_steps) == expected
+    assert "2/L = 0.2" in traj.message and f"step {expected}" in traj.message
+    assert "GradientDescent(lr=0.25)" in traj.message and "ravine" in traj.message
+    assert "of" not in traj.message.split("GradientDescent")[0]  # a single run: no "k of N runs"
+    # Up to the divergence the run is the real one; after it, NaN.
+    np.testing.assert_allclose(traj.losses[: expected + 1], f[: expected + 1], rtol=1e-12)
+    assert np.all(np.isnan(traj.points[expected + 1 :])) and np.all(np.isnan(traj.losses[expected + 1 :]))
+    assert np.all(np.isnan(traj.final))
+    assert f"diverged at step {expected}" in repr(traj)
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [
+        GradientDescent(lr=1e6),
+        Momentum(lr=1e6, beta=0.99),
+        Momentum(lr=1e6, beta=0.9, averaged=False, nesterov=True),
+        Adagrad(lr=1e6),
+        RMSProp(lr=1e6, centered=True, momentum=0.9),
+        Adam(lr=1e6),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize(
+    "problem", [ravine(10.0), rosenbrock(), double_well(), noisy(ravine(100.0), 10.0)], ids=repr
+)
+def test_absurd_learning_rates_diverge_without_warnings(opt, problem):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = run(opt, problem, steps=1000, x0=problem.random_starts(3, seed=0), keep_states=True)
+    assert traj.diverged and np.all(traj.diverged_mask)
+    assert traj.message.startswith("3 of 3 runs of ")
+    for i in range(3):
+        k = traj.diverged_steps[i]
+        assert k >= 1
+        assert np.all(np.isnan(traj.points[k + 1 :, i])) and np.all(np.isnan(traj.losses[k + 1 :, i]))
+        assert np.all(np.isnan(traj.grads[k:, i]))  # no step is taken from a diverged point
+
+
+def test_in_a_batch_only_some_runs_diverge():
+    p = double_well()
+    starts = np.array([[-1.0], [1.0], [6.0], [0.5], [-7.0]])
+    traj = run(GradientDescent(lr=0.3), p, steps=200, x0=starts)
+    np.testing.assert_array_equal(traj.diverged_mask, [False, False, True, False, True])
+    assert np.all(traj.diverged_steps[~traj.diverged_mask] == -1)
+    assert traj.diverged_at == traj.diverged_steps[traj.diverged_mask].min()
+    assert traj.message.startswith("2 of 5 runs of GradientDescent(lr=0.3) diverged at step ")
+    # The others converge, to one minimum or the other.
+    final = traj.points[-1, ~traj.diverged_mask, 0]
+    minima = [p.minimizer[0], p.local_minima[0][0][0]]
+    assert np.all(np.min(np.abs(final[:, None] - minima), axis=1) < 1e-8)
+
+
+def test_a_diverged_row_stops_while_the_others_go_on():
+    # lr = 0.21 > 2/L: y is multiplied by -1.1 each step, x by 0.79.
+    # A start with y = 0 never leaves the x axis.
+    p = ravine(10.0)
+    traj = run(GradientDescent(lr=0.21), p, steps=150, x0=[[-8.0, 0.0], [-8.0, 2.0]])
+    np.testing.assert_array_equal(traj.diverged_mask, [False, True])
+    k = int(traj.diverged_steps[1])
+    y = 2.0 * (-1.1) ** np.arange(k + 1)
+    x = -8.0 * 0.79 ** np.arange(k + 1)
+    f0 = p.f(np.array([-8.0, 2.0]))
+    assert 0.5 * (x[k] ** 2 + 10 * y[k] ** 2) > 1e6 * f0 >= 0.5 * (x[k - 1] ** 2 + 10 * y[k - 1] ** 2)
+    np.testing.assert_allclose(traj.points[: k + 1, 1], np.stack([x, y], axis=-1), rtol=1e-12)
+    assert np.all(np.isnan(traj.points[k + 1 :, 1])) and np.all(np.isnan(traj.losses[k + 1 :, 1]))
+    assert np.all(np.isfinite(traj.points[:, 0]))
+    np.testing.assert_allclose(traj.points[:, 0, 0], -8.0 * 0.79 ** np.arange(151), rtol=1e-12)
+    assert traj.message.startswith("1 of 2 runs of GradientDescent(lr=0.21) diverged at step")
+    assert "2/L = 0.2" in traj.message
+
+
+def test_adaptive_divergence_hint():
+    traj = run(Adam(lr=1e6), ravine(10.0), steps=50)
+    assert traj.diverged and "adaptive rules take steps of about lr" in traj.message
+
+
+# ----------------------------------------------------------------------------------------------------
+# Kept states, gradients and effective learning rates
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_keep_states(opt):
+    p = rotated_ravine(10.0)
+    starts = p.random_starts(3, seed=4)
+    traj = run(opt, p, steps=30, x0=starts, keep_states=True)
+    expected = set(STATE_FIELDS[type(opt).__name__])
+    if isinstance(opt, RMSProp):
+        expected |= {"m"} if opt.centered else set()
+        expected |= {"v"} if opt.momentum > 0 else set()
+    if expected:
+        assert set(traj.states) == expected
+    else:
+        assert traj.states is None
+    xs, states = manual_run(opt, p.grad, starts, 30)
+    for name in expected:
+        assert traj.states[name].shape == (31, 3, 2)
+        np.testing.assert_allclose(
+            traj.states[name], [getattr(s, name) for s in states], rtol=1e-12, atol=1e-15
+        )
+    assert traj.grads.shape == (30, 3, 2) and traj.effective_lrs.shape == (30, 3, 2)
+    np.testing.assert_allclose(traj.grads, p.grad(traj.points[:-1]), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(
+        traj.effective_lrs,
+        [opt.effective_lr(x, s) for x, s in zip(xs[1:], states[1:], strict=True)],
+        rtol=1e-12,
+    )
+
+
+def test_momentum_velocity_kept_equals_stepping_by_hand():
+    p = ravine(10.0)
+    opt = Momentum(lr=0.05, beta=0.8)
+    traj = run(opt, p, steps=20, keep_states=True)
+    x, v = p.x0.copy(), np.zeros(2)
+    for k in range(20):
+        g = p.grad(x)
+        v = 0.8 * v + 0.2 * g
+        x = x - 0.05 * v
+        np.testing.assert_allclose(traj.states["v"][k + 1], v, rtol=1e-13)
+        np.testing.assert_allclose(traj.points[k + 1], x, rtol=1e-13)
+    np.testing.assert_array_equal(traj.states["v"][0], [0.0, 0.0])
+
+
+# ----------------------------------------------------------------------------------------------------
+# steps_to
+
+
+def manual_steps_to(gaps, tol):
+    for k in range(len(gaps)):
+        if np.all(gaps[k:] <= tol):
+            return k
+    return -1
+
+
+def test_steps_to_stays_below_semantics():
+    # f = x**2 on synthetic points: gaps 1, 0.01, 0.25, 1e-4, 1e-6 -- below 0.05 first at 1, for good from 3.
+    p = quadratic([[2.0]])
+    points = np.array([[1.0], [0.1], [0.5], [0.01], [0.001]])
+    traj = Trajectory(
+        optimizer=GradientDescent(lr=0.1),
+        problem=p,
+        points=points,
+        losses=p.f(points),
+        diverged_mask=np.array(False),
+        diverged_steps=np.array(-1),
+    )
+    assert traj.steps_to(0.05) == 3
+    assert traj.steps_to(1.0) == 0
+    assert traj.steps_to(1e-5) == 4
+    assert traj.steps_to(1e-7) == -1
+    assert isinstance(traj.steps_to(0.05), int)
+
+
+@pytest.mark.parametrize("tol", [1e-1, 1e-3, 1e-6, 1e-12])
+def test_steps_to_matches_a_manual_search(tol):
+    p = ravine(30.0)
+    starts = p.random_starts(6, seed=9)
+    opt = Momentum(lr=0.03, beta=0.9)  # overshoots, so gaps go down and up again
+    traj = run(opt, p, steps=300, x0=starts)
+    result = traj.steps_to(tol)
+    assert result.shape == (6,)
+    for i in range(6):
+        assert result[i] == manual_steps_to(traj.gaps[:, i], tol)
+    # The ravine with momentum dips below a tolerance and comes back above it before it stays.
+    first_below = np.argmax(traj.gaps <= 1e-1, axis=0)
+    assert np.any(traj.steps_to(1e-1) > first_below)
+
+
+def test_steps_to_is_minus_one_for_diverged_and_unreached_runs():
+    p = double_well()
+    starts = np.array([[-1.0], [6.0]])
+    traj = run(GradientDescent(lr=0.3), p, steps=50, x0=starts)
+    np.testing.assert_array_equal(traj.steps_to(1e-6), [traj.steps_to(1e-6)[0], -1])
+    assert traj.steps_to(1e-6)[0] > 0
+    slow = run(GradientDescent(lr=1e-4), ravine(10.0), steps=10)
+    assert slow.steps_to(1e-6) == -1
+
+
+# ----------------------------------------------------------------------------------------------------
+# Argument checks
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        (dict(steps=-1), ValueError, "run: steps must be a whole number >= 0, got -1"),
+        (dict(steps=2.5), ValueError, "run: steps must be a whole number >= 0, got 2.5"),
+        (dict(steps=True), ValueError, "run: steps must be a whole number >= 0, got True"),
+        (dict(steps=5, x0=[1.0, 2.0, 3.0]), ValueError, "run: x0 must have 2 coordinates on its last axis"),
+        (dict(steps=5, x0=1.0), ValueError, "got shape ()"),
+        (dict(steps=5, x0=np.zeros((4, 3))), ValueError, "got shape (4, 3)"),
+        (dict(steps=5, optimizer=Momentum), TypeError, "run: optimizer must be a lessons_lib optimizer"),
+        (
+            dict(steps=5, optimizer="adam"),
+            TypeError,
+            "run: optimizer must be a lessons_lib optimizer, got str",
+        ),
+        (dict(steps=5, problem=lambda x: x), TypeError, "run: problem must be a lessons_lib Problem"),
+    ],
+)
+def test_run_checks_its_arguments(kwargs, error, fragment):
+    args = dict(optimizer=GradientDescent(lr=0.1), problem=ravine(10.0)) | kwargs
+    with pytest.raises(error) as info:
+        run(**args)
+    assert fragment in str(info.value)
+
+
+def test_problem_without_a_known_minimum():
+    p = Problem(
+        name="shifted bowl",
+        f=lambda x: np.sum(x**2, axis=-1) + 5.0,
+        grad=lambda x: 2 * x,
+        x0=np.array([1.0, -1.0]),
+        bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    )
+    good = run(GradientDescent(lr=0.1), p, steps=50)
+    assert not good.diverged and good.losses[-1] == pytest.approx(5.0)
+    bad = run(GradientDescent(lr=1.5), p, steps=200)
+    assert bad.diverged and "try a smaller lr" in bad.message
+    with pytest.raises(ValueError, match="minimum is not known"):
+        good.steps_to(1e-3)
+
+
+def test_eps_zero_nan_gets_its_own_hint():
+    """eps = 0 on a coordinate with zero gradient gives 0/0, not a learning-rate problem: the hint says so."""
+    traj = run(Adagrad(lr=0.1, eps=0.0), ravine(10), steps=5, x0=[0.0, 1.0])
+    assert traj.diverged_at == 1
+    assert "eps = 0" in traj.message and "0 by 0" in traj.message
+    assert "smaller lr" not in traj.message
