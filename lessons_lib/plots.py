@@ -245,8 +245,9 @@ def plot_loss(
             ax.plot(steps, mid, color=s["color"], label=f"{name} (median)", lw=1.5)
             ax.fill_between(steps, lo, hi, color=s["color"], alpha=0.2, lw=0)
             continue
+        diverged_step = trajectory.diverged_steps
         if values.ndim == 2:
-            values = values[:, run_index]
+            values, diverged_step = values[:, run_index], diverged_step[run_index]
         ax.plot(
             steps,
             values,
@@ -256,12 +257,12 @@ def plot_loss(
             marker=s["marker"],
             markevery=max(1, len(steps) // 12),
         )
-        finite = np.isfinite(values)
-        if not finite.all() or (trajectory.diverged and trajectory.points.ndim == 2):
+        if diverged_step >= 0:
+            finite = np.isfinite(values)
             last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
             ax.plot(last, values[last], marker="X", ms=11, color=s["color"], mec="white", zorder=5)
             ax.annotate(
-                f"diverged at step {trajectory.diverged_at}",
+                f"diverged at step {int(diverged_step)}",
                 (last, values[last]),
                 textcoords="offset points",
                 xytext=(-6, -14),
@@ -269,7 +270,7 @@ def plot_loss(
                 color=s["color"],
                 fontsize=9,
             )
-    if log:
+    if log and ax.get_yscale() != "log":  # setting it again would reset the axis' tick locators
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("f(x) − f*" if gap else "f(x)")
@@ -294,7 +295,8 @@ def plot_effective_lr(ax, trajectory: Trajectory, *, coords=None, run_index: int
         steps = np.arange(1, len(eff) + 1)
         label = f"{s['label']}, x{_sub(i + 1)}"
         ax.plot(steps, eff[:, i], color=s["color"], ls=linestyles[n % 4], lw=1.6, label=label)
-    ax.set_yscale("log")
+    if ax.get_yscale() != "log":
+        ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("effective learning rate")
     return ax

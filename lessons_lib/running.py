@@ -89,7 +89,9 @@ class Trajectory:
     @property
     def gaps(self) -> np.ndarray:
         """``losses - f_min``, the distance to the minimum in loss."""
-        return self.problem.gap(self.points)
+        if self.problem.f_min is None:
+            return self.problem.gap(self.points)  # raises, saying the minimum is unknown
+        return self.losses - self.problem.f_min
 
     def steps_to(self, tol: float) -> np.ndarray:
         """The first step at which ``f - f_min <= tol`` and stays so, per run; -1 where never reached.

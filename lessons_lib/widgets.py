@@ -44,6 +44,11 @@ def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, descrip
 
     ``low`` and ``high`` narrow the range. A log-scale range gives a ``FloatLogSlider``.
     """
+    if name not in optimizer.hyperparameters():
+        known = ", ".join(optimizer.hyperparameters())
+        raise ValueError(
+            f"control_for: {type(optimizer).__name__} has no hyperparameter {name!r}; it has {known}."
+        )
     value = getattr(optimizer, name)
     label = description or {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}.get(name, name)
     style = {"description_width": "initial"}
@@ -218,6 +223,7 @@ class TrajectoryExplorer(InteractiveFigure):
         super().__init__(name or f"{type(optimizer).__name__} on {problem.name}", controls)
 
     def setup(self):
+        self._fitted = set()  # log axes whose limits have been fitted to data at least once
         self.axes = dict(
             zip(self.panels, np.atleast_1d(self.figure.subplots(1, len(self.panels))), strict=True)
         )
@@ -238,15 +244,17 @@ class TrajectoryExplorer(InteractiveFigure):
         trajectory = run(optimizer, self.problem, self.steps, self.x0, keep_states=keep)
         for panel, ax in self.axes.items():
             n_lines, n_texts = len(ax.lines), len(ax.texts)
-            if panel == "path":
-                plot_path(ax, trajectory)
-                ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
-            elif panel == "loss":
-                plot_loss(ax, trajectory)
-            else:
-                plot_effective_lr(ax, trajectory)
-                ax.legend(fontsize=8, loc="lower left")
-            self.track(ax, n_lines, n_texts)
+            try:
+                if panel == "path":
+                    plot_path(ax, trajectory)
+                    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+                elif panel == "loss":
+                    plot_loss(ax, trajectory)
+                else:
+                    plot_effective_lr(ax, trajectory)
+                    ax.legend(fontsize=8, loc="lower left")
+            finally:  # even a panel that fails half-way must not leave lines behind for good
+                self.track(ax, n_lines, n_texts)
             if panel != "path":
                 self._fit_log_y(ax, ax.lines[n_lines:])
         return trajectory.message
@@ -264,7 +272,8 @@ class TrajectoryExplorer(InteractiveFigure):
         current_low, current_high = ax.get_ylim()
         fits = current_low <= low and high <= current_high
         too_wide = np.log10(current_high / current_low) > np.log10(high / low) + 3
-        if self._background is None or not fits or too_wide:
+        if ax not in self._fitted or not fits or too_wide:
+            self._fitted.add(ax)
             ax.set_ylim(low, high)
             # Labelled decades only: minor ticks (even unlabelled) are most of the cost of a full redraw.
             ax.yaxis.set_major_locator(LogLocator(numticks=6))
