@@ -799,3 +799,26 @@ def test_the_widget_shows_as_a_widget_view_with_a_plain_text_fallback(make_explo
     assert "Adam explorer" in bundle["text/plain"] and "run the notebook" in bundle["text/plain"]
     assert list(w.widget.children[0].children) == list(w.controls.values())
     assert w.widget.children[1:] == (w.status, w.image)
+
+
+def test_panels_lays_out_a_grid_with_fixed_margins_and_no_layout_engine():
+    import matplotlib.pyplot as plt
+
+    from lessons_lib.plots import panels
+
+    fig, axes = panels(3, 2, size=(3.0, 2.0))
+    try:
+        assert axes.shape == (6,)
+        assert fig.get_layout_engine() is None
+        width, height = fig.get_size_inches()
+        assert width == pytest.approx(0.75 + 0.2 + 3 * 3.0 + 2 * 0.75)
+        assert height == pytest.approx(0.6 + 0.4 + 2 * 2.0 + 0.85)
+        # Row by row: the first three share a top edge above the last three.
+        tops = [ax.get_position().y1 for ax in axes]
+        assert tops[0] == tops[1] == tops[2] > tops[3] == tops[4] == tops[5]
+        # Each panel is the size asked for, in inches.
+        box = axes[0].get_position()
+        assert box.width * width == pytest.approx(3.0)
+        assert box.height * height == pytest.approx(2.0)
+    finally:
+        plt.close(fig)
