@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .averages import ewa, half_life, window
-from .optimizers import Optimizer
+from .optimizers import Momentum, Optimizer, RMSProp
 from .problems import Problem
 from .running import Trajectory
 
@@ -24,6 +24,8 @@ __all__ = [
     "plot_loss",
     "plot_path",
     "plot_problem",
+    "plot_rate_map",
+    "plot_velocity",
     "style_of",
 ]
 
@@ -343,4 +345,71 @@ def plot_ewa(ax, values, betas=(0.9,), *, bias_correction: bool = False, x=None,
         ax.plot(x, ewa(values, beta, bias_correction), color=colors[n % len(colors)], lw=1.6, label=label)
     ax.set_xlabel("t")
     ax.legend(fontsize=8)
+    return ax
+
+
+def plot_rate_map(ax, curvatures, *, lrs, betas, averaged=False, nesterov=False, mark=None):
+    """Momentum's speed over an (lr, beta) grid, for a quadratic with these curvatures.
+
+    Colour is the number of steps to gain one decimal digit of accuracy, ``ln 10 / -ln(rate)`` (log scale,
+    brighter is faster), with contours at 10, 100 and 1000 steps; grey cells do not converge, and the dashed
+    line is the edge of convergence. A star marks Polyak's optimum (heavy ball), a white circle ``mark``.
+    """
+    import matplotlib
+    from matplotlib.colors import LogNorm
+
+    from .theory import momentum_rate, optimal_momentum
+
+    lrs, betas = np.asarray(lrs, dtype=float), np.asarray(betas, dtype=float)
+    rate = momentum_rate(lrs[None, :], betas[:, None], curvatures, averaged=averaged, nesterov=nesterov)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps_per_digit = np.where(rate < 1, np.log(10) / -np.log(rate), np.nan)
+    cmap = matplotlib.colormaps["viridis_r"].with_extremes(bad="0.85")
+    ax.pcolormesh(
+        lrs, betas, np.ma.masked_invalid(steps_per_digit), cmap=cmap, norm=LogNorm(1, 1e4), shading="auto"
+    )
+    lines = ax.contour(lrs, betas, steps_per_digit, levels=[10, 100, 1000], colors="white", linewidths=0.8)
+    ax.clabel(lines, fmt="%d steps", fontsize=7)
+    ax.contour(lrs, betas, rate, levels=[1.0], colors="0.3", linewidths=1.2, linestyles="--")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate lr")
+    ax.set_ylabel("β")
+    if not nesterov:
+        mu, L = float(np.min(curvatures)), float(np.max(curvatures))
+        best_lr, best_beta = optimal_momentum(mu, L, averaged=averaged)
+        ax.plot(best_lr, best_beta, marker="*", ms=14, color="white", mec="black", ls="none", label="optimum")
+    if mark is not None:
+        ax.plot(*mark, marker="o", ms=9, mfc="none", mec="white", mew=2, ls="none", label="chosen")
+    form = "Nesterov" if nesterov else "heavy ball"
+    ax.set_title(f"steps per digit of accuracy ({form}, {'averaged' if averaged else 'summed'})", fontsize=9)
+    return ax
+
+
+def plot_velocity(ax, trajectory: Trajectory, *, coords=None, run_index: int = 0):
+    """Each coordinate's gradient (thin, grey) and velocity ``v`` (thick) against step.
+
+    Needs ``run(..., keep_states=True)`` with an optimizer whose state has a velocity ``v`` (momentum).
+    Coordinates are told apart by line style: x₁ solid, x₂ dashed.
+    """
+    opt = trajectory.optimizer
+    has_velocity = isinstance(opt, Momentum) or (isinstance(opt, RMSProp) and opt.momentum > 0)
+    if trajectory.states is None or not has_velocity:  # Adam's v is a second moment, not a velocity
+        raise ValueError(
+            "plot_velocity: needs run(..., keep_states=True) with an optimizer that has a velocity v "
+            f"(Momentum); got {trajectory.optimizer.label()}."
+        )
+    v, g = trajectory.states["v"][1:], trajectory.grads
+    if v.ndim == 3:
+        v, g = v[:, run_index], g[:, run_index]
+    steps = np.arange(1, len(v) + 1)
+    coords = range(v.shape[1]) if coords is None else coords
+    s = style_of(trajectory.optimizer)
+    linestyles = ["-", "--", ":", "-."]
+    for n, i in enumerate(coords):
+        ls = linestyles[n % 4]
+        ax.plot(steps, g[:, i], color="0.55", lw=0.9, ls=ls, label=f"gradient g{_sub(i + 1)}")
+        ax.plot(steps, v[:, i], color=s["color"], lw=2.0, ls=ls, label=f"velocity v{_sub(i + 1)}")
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    ax.set_xlabel("step")
+    ax.set_ylabel("gradient and velocity")
     return ax

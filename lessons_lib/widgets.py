@@ -25,12 +25,29 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 from PIL import Image
 
-from .optimizers import Optimizer
-from .plots import OKABE_ITO, plot_contours, plot_effective_lr, plot_loss, plot_path
+from .averages import ewa, half_life, window
+from .optimizers import Momentum, Optimizer
+from .plots import (
+    OKABE_ITO,
+    plot_contours,
+    plot_effective_lr,
+    plot_loss,
+    plot_path,
+    plot_rate_map,
+    plot_velocity,
+)
 from .problems import Problem
 from .running import run
 
-__all__ = ["InteractiveFigure", "TrajectoryExplorer", "compare_settings", "control_for", "time_live_widgets"]
+__all__ = [
+    "EWAExplorer",
+    "InteractiveFigure",
+    "RateMapExplorer",
+    "TrajectoryExplorer",
+    "compare_settings",
+    "control_for",
+    "time_live_widgets",
+]
 
 _LIVE: list[weakref.ref] = []
 #: Colours that tell apart several settings of one optimizer (Okabe–Ito, in a fixed order).
@@ -101,6 +118,7 @@ class InteractiveFigure:
         self.timings_ms: list[float] = []
         self._dynamic: list = []
         self._background = None
+        self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
         self.setup()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -135,6 +153,37 @@ class InteractiveFigure:
 
     def _on_change(self, change):
         self.redraw()
+
+    def _fit_y(self, ax, lines):
+        """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or
+        fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes: a
+        margin, and a factor 4 of slack). Changed limits re-render the static part."""
+        ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in lines] or [np.ones(1)])
+        log = ax.get_yscale() == "log"
+        ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
+        if ys.size == 0:
+            ys = np.ones(1)
+        if log:
+            low = 10.0 ** np.floor(np.log10(max(ys.min(), 1e-300)))
+            high = max(10.0 ** np.ceil(np.log10(ys.max())), low * 10)
+            span, slack = np.log10(high / low), 3.0
+        else:
+            pad = 0.08 * max(ys.max() - ys.min(), np.abs(ys).max(), 1e-12)
+            low, high = ys.min() - pad, ys.max() + pad
+            span, slack = high - low, None
+        current_low, current_high = ax.get_ylim()
+        fits = current_low <= low and high <= current_high
+        if log:
+            too_wide = np.log10(current_high / current_low) > span + slack
+        else:
+            too_wide = (current_high - current_low) > 4 * span
+        if ax not in self._fitted or not fits or too_wide:
+            self._fitted.add(ax)
+            ax.set_ylim(low, high)
+            if log:  # labelled decades only: minor ticks (even unlabelled) cost most of a full redraw
+                ax.yaxis.set_major_locator(LogLocator(numticks=6))
+                ax.yaxis.set_minor_locator(NullLocator())
+            self.invalidate()
 
     def redraw(self):
         """Draw for the current values and show the picture; report problems in the status line."""
@@ -195,7 +244,7 @@ class TrajectoryExplorer(InteractiveFigure):
         Start (default ``problem.x0``).
     """
 
-    PANELS = ("path", "loss", "effective_lr")
+    PANELS = ("path", "loss", "effective_lr", "velocity")
 
     def __init__(
         self,
@@ -223,7 +272,6 @@ class TrajectoryExplorer(InteractiveFigure):
         super().__init__(name or f"{type(optimizer).__name__} on {problem.name}", controls)
 
     def setup(self):
-        self._fitted = set()  # log axes whose limits have been fitted to data at least once
         self.axes = dict(
             zip(self.panels, np.atleast_1d(self.figure.subplots(1, len(self.panels))), strict=True)
         )
@@ -231,6 +279,11 @@ class TrajectoryExplorer(InteractiveFigure):
         for panel, ax in self.axes.items():
             if panel == "path":
                 plot_contours(ax, self.problem)
+            elif panel == "velocity":
+                ax.set_xlim(0, self.steps)
+                ax.set_xlabel("step")
+                ax.set_ylabel("gradient and velocity")
+                ax.set_title("gradient (grey) and velocity", fontsize=10)
             else:
                 ax.set_xlim(0, self.steps)
                 ax.set_yscale("log")
@@ -240,7 +293,7 @@ class TrajectoryExplorer(InteractiveFigure):
 
     def update(self, **values) -> str:
         optimizer = self.optimizer.replace(**values)
-        keep = "effective_lr" in self.axes
+        keep = "effective_lr" in self.axes or "velocity" in self.axes
         trajectory = run(optimizer, self.problem, self.steps, self.x0, keep_states=keep)
         for panel, ax in self.axes.items():
             n_lines, n_texts = len(ax.lines), len(ax.texts)
@@ -250,35 +303,166 @@ class TrajectoryExplorer(InteractiveFigure):
                     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
                 elif panel == "loss":
                     plot_loss(ax, trajectory)
+                elif panel == "velocity":
+                    plot_velocity(ax, trajectory)
+                    ax.legend(fontsize=7, loc="upper right", ncols=2)
                 else:
                     plot_effective_lr(ax, trajectory)
                     ax.legend(fontsize=8, loc="lower left")
             finally:  # even a panel that fails half-way must not leave lines behind for good
                 self.track(ax, n_lines, n_texts)
             if panel != "path":
-                self._fit_log_y(ax, ax.lines[n_lines:])
+                self._fit_y(ax, ax.lines[n_lines:])
         return trajectory.message
 
-    def _fit_log_y(self, ax, lines):
-        """Whole-decade y limits that hold the data; changed only when the data leaves them or shrinks."""
-        ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in lines] or [np.ones(1)])
-        ys = ys[np.isfinite(ys) & (ys > 0)]
-        if ys.size == 0:
-            ys = np.ones(1)
-        low = 10.0 ** np.floor(np.log10(max(ys.min(), 1e-300)))
-        high = 10.0 ** np.ceil(np.log10(ys.max()))
-        if high <= low:
-            high = low * 10
-        current_low, current_high = ax.get_ylim()
-        fits = current_low <= low and high <= current_high
-        too_wide = np.log10(current_high / current_low) > np.log10(high / low) + 3
-        if ax not in self._fitted or not fits or too_wide:
-            self._fitted.add(ax)
-            ax.set_ylim(low, high)
-            # Labelled decades only: minor ticks (even unlabelled) are most of the cost of a full redraw.
-            ax.yaxis.set_major_locator(LogLocator(numticks=6))
-            ax.yaxis.set_minor_locator(NullLocator())
-            self.invalidate()
+
+class RateMapExplorer(InteractiveFigure):
+    """Momentum's (lr, beta) speed map for a quadratic problem, with the chosen setting and its run.
+
+    Left: :func:`lessons_lib.plots.plot_rate_map` for the problem's curvatures with the chosen point; right:
+    the path of ``Momentum(lr, beta)`` on the problem. Sliders move lr (log scale) and beta.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem; its curvatures are the eigenvalues of its Hessian at the minimiser.
+    lr, beta : float
+        The starting setting.
+    averaged, nesterov : bool
+        The momentum form (see :class:`lessons_lib.Momentum`).
+    steps : int
+        Steps of the run on the right.
+    lr_range : (low, high), optional
+        The lr axis of the map and slider; default from ``0.01 / L`` to past the stability edge.
+    """
+
+    def __init__(self, problem, *, lr, beta, averaged=False, nesterov=False, steps=80, lr_range=None):
+        self.problem, self.steps = problem, steps
+        self.momentum = Momentum(lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
+        self.curvatures = np.linalg.eigvalsh(problem.hessian(problem.minimizer))
+        L = float(self.curvatures.max())
+        top = 4 / L if not averaged else 400 / L
+        self.lr_range = lr_range or (0.01 / L, top)
+        controls = {
+            "lr": control_for(self.momentum, "lr", low=self.lr_range[0], high=self.lr_range[1]),
+            "beta": control_for(self.momentum, "beta"),
+        }
+        super().__init__(f"rate map on {problem.name}", controls, figsize=(9.5, 3.8))
+
+    def setup(self):
+        self.map_ax, self.path_ax = self.figure.subplots(1, 2)
+        m = self.momentum
+        lrs = np.geomspace(*self.lr_range, 160)
+        betas = np.linspace(0.0, 0.99, 100)
+        plot_rate_map(
+            self.map_ax, self.curvatures, lrs=lrs, betas=betas, averaged=m.averaged, nesterov=m.nesterov
+        )
+        plot_contours(self.path_ax, self.problem)
+
+    def update(self, lr, beta) -> str:
+        from .theory import momentum_rate
+
+        optimizer = self.momentum.replace(lr=lr, beta=beta)
+        trajectory = run(optimizer, self.problem, self.steps)
+        rate = float(
+            momentum_rate(lr, beta, self.curvatures, averaged=optimizer.averaged, nesterov=optimizer.nesterov)
+        )
+        ax, n_lines, n_texts = self.map_ax, len(self.map_ax.lines), len(self.map_ax.texts)
+        ax.plot(lr, beta, marker="o", ms=10, mfc="none", mec="white", mew=2.2, ls="none")
+        speed = f"{np.log(10) / -np.log(rate):.0f} steps per digit" if rate < 1 else "does not converge"
+        ax.text(
+            0.03,
+            0.04,
+            f"rate {rate:.3f} per step: {speed}",
+            transform=ax.transAxes,
+            fontsize=9,
+            color="black",
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
+        )
+        self.track(ax, n_lines, n_texts)
+        ax, n_lines, n_texts = self.path_ax, len(self.path_ax.lines), len(self.path_ax.texts)
+        try:
+            plot_path(ax, trajectory)
+            ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        finally:
+            self.track(ax, n_lines, n_texts)
+        return trajectory.message
+
+
+class EWAExplorer(InteractiveFigure):
+    """A series and its exponentially weighted average, with a beta slider and a bias-correction toggle.
+
+    The window ``1 / (1 - beta)`` and the half-life ``ln 2 / ln(1 / beta)`` of the current beta are written
+    on the figure.
+
+    Parameters
+    ----------
+    values : array_like, shape (T,)
+        The series.
+    beta : float in [0, 0.995]
+    bias_correction : bool
+    x : array_like, optional
+        What to plot the series against (default 1 .. T), for example dates.
+    label : str
+        The series' name, for the legend and the y axis.
+    title : str, optional
+    """
+
+    def __init__(self, values, *, beta=0.9, bias_correction=False, x=None, label="data", title=None):
+        self.series = np.asarray(values, dtype=float)
+        if self.series.ndim != 1 or len(self.series) < 2:
+            raise ValueError(
+                f"EWAExplorer: values must be a series of at least 2 numbers, got shape {self.series.shape}."
+            )
+        self.x = np.arange(1, len(self.series) + 1) if x is None else np.asarray(x)
+        self.label, self.title = label, title or f"exponentially weighted average of {label}"
+        style = {"description_width": "initial"}
+        controls = {
+            "beta": widgets.FloatSlider(
+                value=float(beta),
+                min=0.0,
+                max=0.995,
+                step=0.005,
+                description="β",
+                readout_format=".3f",
+                style=style,
+            ),
+            "bias_correction": widgets.Checkbox(
+                value=bool(bias_correction), description="bias correction", indent=False, style=style
+            ),
+        }
+        super().__init__(f"EWA of {label}", controls, figsize=(9.5, 3.4))
+
+    def setup(self):
+        self.ax = self.figure.subplots()
+        self.ax.plot(self.x, self.series, color="0.65", lw=0.8, label=self.label)
+        self.ax.set_xlabel("t" if self.x.dtype.kind in "iuf" else "date")
+        self.ax.set_ylabel(self.label)
+        self.ax.set_title(self.title, fontsize=10)
+        low, high = np.nanmin(self.series), np.nanmax(self.series)
+        pad = 0.05 * (high - low)
+        self.ax.set_ylim(min(low - pad, 0.0 if low > 0 and low < 0.2 * high else low - pad), high + pad)
+
+    def update(self, beta, bias_correction) -> str:
+        ax, n_lines, n_texts = self.ax, len(self.ax.lines), len(self.ax.texts)
+        try:
+            average = ewa(self.series, beta, bias_correction)
+            label = f"EWA, β = {beta:.3f}" + (", bias-corrected" if bias_correction else "")
+            ax.plot(self.x, average, color=OKABE_ITO["blue"], lw=1.8, label=label)
+            facts = f"window ≈ 1/(1−β) = {window(beta):.1f} steps    half-life = ln 2 / ln(1/β) = "
+            ax.text(
+                0.02,
+                0.95,
+                facts + f"{half_life(beta):.1f} steps",
+                transform=ax.transAxes,
+                va="top",
+                fontsize=9,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
+            )
+            ax.legend(loc="lower right", fontsize=8)
+        finally:
+            self.track(ax, n_lines, n_texts)
+        return ""
 
 
 def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, steps: int = 60, x0=None):

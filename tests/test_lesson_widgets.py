@@ -1,0 +1,171 @@
+"""Widgets and plots of lessons 01 and 02: EWAExplorer, RateMapExplorer, velocity panel, rate map."""
+
+import io
+import itertools
+import warnings
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+import lessons_lib.widgets as widgets_module
+from lessons_lib import Adam, GradientDescent, Momentum, ewa, half_life, ravine, rotated_ravine, run, window
+from lessons_lib.plots import plot_rate_map, plot_velocity
+from lessons_lib.theory import momentum_rate, optimal_momentum
+from lessons_lib.widgets import EWAExplorer, RateMapExplorer, TrajectoryExplorer
+
+
+@pytest.fixture(autouse=True)
+def private_live_list(monkeypatch):
+    monkeypatch.setattr(widgets_module, "_LIVE", [])
+
+
+@pytest.fixture
+def made():
+    built = []
+    yield built
+    for w in built:
+        w.widget.close_all() if hasattr(w.widget, "close_all") else w.widget.close()
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def sweep(w, values_by_control):
+    """Set every combination of the given control values; check each picture and status; return pictures."""
+    pictures = []
+    names = list(values_by_control)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for combo in itertools.product(*values_by_control.values()):
+            for name, value in zip(names, combo, strict=True):
+                w.controls[name].value = value
+            assert not w.status.value.count("Cannot draw"), (combo, w.status.value)
+            assert bytes(w.image.value).startswith(b"\x89PNG")
+            pictures.append((combo, bytes(w.image.value)))
+    return pictures
+
+
+# ----------------------------------------------------------------------------------------------------
+# EWAExplorer
+
+
+def test_ewa_explorer_draws_the_library_ewa_and_states_window_and_half_life(made):
+    series = np.sin(np.linspace(0, 6, 200)) + 2
+    w = EWAExplorer(series, beta=0.9, label="signal")
+    made.append(w)
+    for beta, corrected in [(0.9, False), (0.98, True), (0.0, False)]:
+        w.controls["beta"].value, w.controls["bias_correction"].value = beta, corrected
+        line = [ln for ln in w.ax.lines if ln.get_label().startswith("EWA")][-1]
+        np.testing.assert_allclose(line.get_ydata(), ewa(series, beta, corrected))
+        text = " ".join(t.get_text() for t in w.ax.texts)
+        assert f"{window(beta):.1f} steps" in text and f"{half_life(beta):.1f} steps" in text
+    assert len([ln for ln in w.ax.lines if ln.get_label().startswith("EWA")]) == 1  # old ones removed
+
+
+def test_ewa_explorer_every_setting_renders_and_blit_equals_full_redraw(made):
+    rng = np.random.default_rng(0)
+    w = EWAExplorer(np.cumsum(rng.standard_normal(300)) + 50, label="walk")
+    made.append(w)
+    pictures = sweep(w, {"beta": [0.0, 0.5, 0.995], "bias_correction": [False, True]})
+    assert len({p for _, p in pictures}) == len(pictures)  # every setting looks different
+    blitted = w.image.value
+    w.invalidate()
+    w.redraw()
+    np.testing.assert_array_equal(pixels(blitted), pixels(w.image.value))
+
+
+def test_ewa_explorer_rejects_what_is_not_a_series():
+    with pytest.raises(ValueError, match="EWAExplorer: values must be a series"):
+        EWAExplorer(np.ones((3, 3)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Velocity panel and plot_velocity
+
+
+def test_plot_velocity_draws_the_stored_gradients_and_velocities():
+    t = run(Momentum(lr=0.05, beta=0.9), ravine(10), 30, keep_states=True)
+    ax = Figure().add_subplot()
+    assert plot_velocity(ax, t) is ax
+    by_label = {ln.get_label(): ln for ln in ax.lines}
+    np.testing.assert_allclose(by_label["velocity v₂"].get_ydata(), t.states["v"][1:, 1])
+    np.testing.assert_allclose(by_label["gradient g₁"].get_ydata(), t.grads[:, 0])
+    np.testing.assert_array_equal(by_label["velocity v₁"].get_xdata(), np.arange(1, 31))
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "keep"), [(Momentum(lr=0.1), False), (Adam(lr=0.1), True), (GradientDescent(lr=0.1), True)]
+)
+def test_plot_velocity_explains_what_it_needs(optimizer, keep):
+    t = run(optimizer, ravine(10), 5, keep_states=keep)
+    with pytest.raises(
+        ValueError, match="needs run\\(..., keep_states=True\\) with an optimizer that has a velocity"
+    ):
+        plot_velocity(Figure().add_subplot(), t)
+
+
+def test_velocity_panel_sweeps_without_tracebacks_and_blits_faithfully(made):
+    w = TrajectoryExplorer(
+        ravine(10),
+        Momentum(lr=0.1, beta=0.9),
+        sliders=("lr", "beta", "nesterov"),
+        panels=("path", "velocity"),
+        steps=30,
+    )
+    made.append(w)
+    pictures = sweep(w, {"lr": [1e-4, 0.1, 2.0], "beta": [0.0, 0.99], "nesterov": [False, True]})
+    w.controls["lr"].value, w.controls["beta"].value = 2.0, 0.0  # limit 2/L = 0.2 (with beta = 0.99: 39.8)
+    assert "diverged at step" in w.status.value
+    w.controls["lr"].value, w.controls["beta"].value = 0.05, 0.5
+    blitted = w.image.value
+    w.invalidate()
+    w.redraw()
+    np.testing.assert_array_equal(pixels(blitted), pixels(w.image.value))
+    assert len(pictures) == 12
+
+
+# ----------------------------------------------------------------------------------------------------
+# Rate map
+
+
+def test_rate_map_colours_steps_per_digit_and_marks_the_optimum():
+    ax = Figure().add_subplot()
+    lrs, betas = np.geomspace(1e-4, 0.1, 30), np.linspace(0, 0.99, 20)
+    assert plot_rate_map(ax, [1.0, 100.0], lrs=lrs, betas=betas, mark=(0.01, 0.5)) is ax
+    mesh = ax.collections[0]
+    rate = momentum_rate(lrs[None, :], betas[:, None], [1.0, 100.0], averaged=False)
+    values = np.ma.getdata(mesh.get_array()).reshape(rate.shape)
+    mask = np.ma.getmaskarray(mesh.get_array()).reshape(rate.shape)
+    np.testing.assert_array_equal(mask, rate >= 1)  # grey exactly where it does not converge
+    np.testing.assert_allclose(values[~mask], (np.log(10) / -np.log(rate))[~mask])
+    star = [ln for ln in ax.lines if ln.get_label() == "optimum"][0]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == pytest.approx(optimal_momentum(1.0, 100.0))
+    chosen = [ln for ln in ax.lines if ln.get_label() == "chosen"][0]
+    assert (chosen.get_xdata()[0], chosen.get_ydata()[0]) == (0.01, 0.5)
+
+
+@pytest.mark.parametrize("averaged", [False, True])
+def test_rate_map_explorer_reports_the_theoretical_rate_of_the_chosen_point(made, averaged):
+    problem = rotated_ravine(30)
+    w = RateMapExplorer(problem, lr=0.01 if not averaged else 0.1, beta=0.5, averaged=averaged, steps=40)
+    made.append(w)
+    np.testing.assert_allclose(w.curvatures, [1.0, 30.0])
+    for lr, beta in [(w.lr_range[0], 0.0), (0.03, 0.8), (w.lr_range[1], 0.99)]:
+        w.controls["lr"].value, w.controls["beta"].value = lr, beta
+        lr, beta = w.controls["lr"].value, w.controls["beta"].value  # as the sliders rounded them
+        rate = float(momentum_rate(lr, beta, [1.0, 30.0], averaged=averaged))
+        text = " ".join(t.get_text() for t in w.map_ax.texts)
+        assert f"rate {rate:.3f} per step" in text
+        assert ("does not converge" in text) == (rate >= 1)
+        assert "Cannot draw" not in w.status.value
+    blitted = w.image.value
+    w.invalidate()
+    w.redraw()
+    np.testing.assert_array_equal(pixels(blitted), pixels(w.image.value))

@@ -1,0 +1,94 @@
+"""lessons_lib.theory against independent references: the optimizer's own step, eigenvalues, measured runs."""
+
+import numpy as np
+import pytest
+
+from lessons_lib import GradientDescent, Momentum, quadratic, run
+from lessons_lib.theory import (
+    gd_rate,
+    iteration_matrix,
+    momentum_rate,
+    optimal_gd,
+    optimal_gd_rate,
+    optimal_momentum,
+    optimal_momentum_rate,
+)
+
+FORMS = [(averaged, nesterov) for averaged in (True, False) for nesterov in (False, True)]
+
+
+@pytest.mark.parametrize(("averaged", "nesterov"), FORMS)
+def test_iteration_matrix_is_one_step_of_the_optimizer(averaged, nesterov):
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        lr, beta, lam = rng.uniform(0.01, 1.5), rng.uniform(0, 0.99), rng.uniform(0.1, 3)
+        opt = Momentum(lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
+        x, v = rng.standard_normal(2)
+        state = opt.init(np.array([x]))._replace(v=np.array([v]))
+        x_new, state_new = opt.step(np.array([x]), np.array([lam * x]), state)
+        A = iteration_matrix(lr, beta, lam, averaged=averaged, nesterov=nesterov)
+        np.testing.assert_allclose(A @ [x, v], [x_new[0], state_new.v[0]], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(("averaged", "nesterov"), FORMS)
+def test_rate_is_the_spectral_radius_of_the_iteration_matrix(averaged, nesterov):
+    rng = np.random.default_rng(2)
+    lrs, betas = rng.uniform(0.01, 3, 50), rng.uniform(0, 0.99, 50)
+    curvatures = [0.3, 1.0, 2.5]
+    rates = momentum_rate(lrs, betas, curvatures, averaged=averaged, nesterov=nesterov)
+    for lr, beta, rate in zip(lrs, betas, rates, strict=True):
+        radii = [
+            max(abs(np.linalg.eigvals(iteration_matrix(lr, beta, lam, averaged=averaged, nesterov=nesterov))))
+            for lam in curvatures
+        ]
+        assert rate == pytest.approx(max(radii), rel=1e-9)
+
+
+def test_rate_broadcasts_over_a_grid():
+    lrs, betas = np.geomspace(0.01, 1, 7), np.linspace(0, 0.9, 4)
+    grid = momentum_rate(lrs[None, :], betas[:, None], [1.0, 10.0])
+    assert grid.shape == (4, 7)
+    assert grid[2, 3] == pytest.approx(float(momentum_rate(lrs[3], betas[2], [1.0, 10.0])))
+
+
+def test_beta_zero_is_gradient_descent():
+    lrs = np.geomspace(0.001, 0.5, 20)
+    for averaged in (True, False):
+        np.testing.assert_allclose(
+            momentum_rate(lrs, 0.0, [1.0, 10.0], averaged=averaged), gd_rate(lrs, [1, 10])
+        )
+
+
+def test_heavy_ball_converges_exactly_below_2_plus_2_beta():
+    for beta in (0.0, 0.5, 0.9):
+        limit = 2 + 2 * beta  # lr * lambda, summed form
+        assert momentum_rate(limit * 0.999, beta, [1.0], averaged=False) < 1
+        assert momentum_rate(limit * 1.001, beta, [1.0], averaged=False) > 1
+        opt = Momentum(lr=1.0, beta=beta, averaged=False)
+        assert opt.max_stable_lr(1.0) == pytest.approx(limit)
+
+
+@pytest.mark.parametrize("kappa", [10.0, 100.0, 1000.0])
+def test_optimal_parameters_reach_the_theoretical_rates_and_measured_runs_agree(kappa):
+    mu, L = 1.0, kappa
+    lr, beta = optimal_momentum(mu, L)
+    assert float(momentum_rate(lr, beta, [mu, L], averaged=False)) == pytest.approx(
+        optimal_momentum_rate(kappa), rel=1e-6
+    )
+    assert float(gd_rate(optimal_gd(mu, L), [mu, L])) == pytest.approx(optimal_gd_rate(kappa), rel=1e-12)
+    # The averaged form with its own lr reaches the same rate.
+    lr_a, beta_a = optimal_momentum(mu, L, averaged=True)
+    assert beta_a == beta
+    assert float(momentum_rate(lr_a, beta_a, [mu, L])) == pytest.approx(
+        optimal_momentum_rate(kappa), rel=1e-6
+    )
+    # A measured run contracts at the predicted rate (distance to the minimum, over the second half).
+    problem = quadratic(np.diag([mu, L]), x0=[1.0, 1.0])
+    steps = int(20 * np.sqrt(kappa))
+    t = run(Momentum(lr=lr, beta=beta, averaged=False), problem, steps)
+    dist = np.linalg.norm(t.points, axis=-1)
+    measured = (dist[-1] / dist[steps // 2]) ** (1 / (steps - steps // 2))
+    assert measured == pytest.approx(optimal_momentum_rate(kappa), rel=0.05)
+    t = run(GradientDescent(lr=optimal_gd(mu, L)), problem, steps)
+    dist = np.linalg.norm(t.points, axis=-1)
+    assert (dist[-1] / dist[0]) ** (1 / steps) == pytest.approx(optimal_gd_rate(kappa), rel=1e-6)
