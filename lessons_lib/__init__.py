@@ -7,7 +7,18 @@ exercise checks (:mod:`lessons_lib.checks`; import them with
 ``from lessons_lib.checks import check_gd_step``).
 """
 
-from .averages import bias_correction, ewa, ewa_update, ewa_weights, half_life, noise_variance_factor, window
+from .averages import (
+    bias_correction,
+    ewa,
+    ewa_update,
+    ewa_weights,
+    forget_time,
+    half_life,
+    matching_beta,
+    mean_age,
+    noise_variance_factor,
+    window,
+)
 from .notebook import setup_notebook
 from .optimizers import (
     Adagrad,
@@ -57,9 +68,12 @@ __all__ = [
     "ewa",
     "ewa_update",
     "ewa_weights",
+    "forget_time",
     "gd_update",
     "half_life",
     "logistic_regression",
+    "matching_beta",
+    "mean_age",
     "momentum_update",
     "noise_variance_factor",
     "noisy",

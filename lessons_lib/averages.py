@@ -140,3 +140,56 @@ def noise_variance_factor(beta):
     """
     beta = check_in_unit_interval("noise_variance_factor", "beta", beta)
     return (1 - beta) / (1 + beta)
+
+
+def mean_age(beta):
+    """The mean age of the EWA's weights, ``beta / (1 - beta)`` steps: its lag behind a steady trend.
+
+    ``sum_k k * (1 - beta) * beta**k = beta / (1 - beta)``: averaging ``x_t = a t`` gives, once the start is
+    forgotten, ``v_t = a (t - beta / (1 - beta))``. It is :func:`window` minus one.
+
+    >>> round(mean_age(0.9), 6)
+    9.0
+    """
+    beta = check_in_unit_interval("mean_age", "beta", beta)
+    return beta / (1 - beta)
+
+
+def forget_time(beta, fraction=0.01):
+    """The first step ``t`` with ``beta**t < fraction``: when the start-up bias has fallen below ``fraction``.
+
+    ``beta**t`` is the weight the EWA still puts on its start ``v_0 = 0`` after ``t`` steps (the bias that
+    :func:`bias_correction` removes), and also the factor by which the weight of a value ``t`` steps old has
+    shrunk. So it is the number of steps after which bias correction changes ``v_t`` by less than
+    ``fraction`` (relatively), and after which a value matters ``1 / fraction`` times less than when it
+    arrived: ``t > ln(fraction) / ln(beta)``.
+
+    >>> forget_time(0.9), forget_time(0.999)
+    (44, 4603)
+    """
+    beta = check_in_unit_interval("forget_time", "beta", beta)
+    if not 0 < fraction < 1:
+        raise ValueError(f"forget_time: fraction must be in (0, 1), got {fraction!r}.")
+    if beta == 0:
+        return 1
+    t = max(1, math.floor(math.log(fraction) / math.log(beta)) + 1)
+    while beta**t >= fraction:  # the logarithms can be off by one ulp where the ratio is a whole number
+        t += 1
+    while t > 1 and beta ** (t - 1) < fraction:
+        t -= 1
+    return t
+
+
+def matching_beta(n):
+    """The decay whose EWA has the same mean age as an ``n``-point simple moving average: ``(n-1)/(n+1)``.
+
+    The moving average's equal weights have mean age ``(n - 1) / 2``; the EWA's have ``beta / (1 - beta)``.
+    Equal ages give ``beta = (n - 1) / (n + 1)``, and then the two also leave the same fraction of i.i.d.
+    noise variance, ``(1 - beta) / (1 + beta) = 1 / n``.
+
+    >>> matching_beta(19)
+    0.9
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"matching_beta: n must be a whole number of values >= 1, got {n!r}.")
+    return (n - 1) / (n + 1)
