@@ -1,0 +1,364 @@
+"""Batched experiments for lesson 02 (momentum): many starts, seeds and settings as one array run.
+
+The course's runner (:func:`lessons_lib.run`) runs one optimizer on a batch of starts. The experiments of the
+momentum lesson also sweep the hyperparameters, change them in the middle of a run and reduce thousands of
+runs to a few numbers. The helpers here do that:
+
+* :func:`run_grid` runs momentum for a whole ``(lr, beta)`` grid over a batch of starts as one array;
+* :func:`run_schedule` changes hyperparameters between phases of one run, carrying the velocity across;
+* :class:`LrInsideMomentum` is the form of momentum with the learning rate inside the velocity;
+* :func:`ends_in_global`, :func:`convergence_rate` and :func:`oscillation` reduce runs to numbers;
+* :func:`iterate_variance` and :func:`noise_floor` are what theory predicts with noisy gradients.
+
+Arrays of points keep the steps on the first axis and the coordinates on the last, as
+:attr:`lessons_lib.Trajectory.points` does: shape ``(steps + 1, *batch, d)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ._validate import check_in_unit_interval, check_positive
+from .optimizers import MomentumState, Optimizer, ParamRange, momentum_update
+from .problems import Problem
+
+__all__ = [
+    "LrInsideMomentum",
+    "convergence_rate",
+    "ends_in_global",
+    "iterate_variance",
+    "noise_floor",
+    "oscillation",
+    "run_grid",
+    "run_schedule",
+    "steps_to",
+]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Running
+
+
+@dataclass(frozen=True)
+class LrInsideMomentum(Optimizer):
+    """Momentum with the learning rate inside the velocity (Sutskever et al. 2013)::
+
+        v = beta * v + lr * g        (M1'')
+        x = x - v
+
+    With a constant ``lr`` it is the summed form ``v = beta * v + g; x = x - lr * v`` (its velocity is ``lr``
+    times that one), hence also the averaged form with ``lr / (1 - beta)``. When ``lr`` changes during a run
+    it is not: the velocity remembers the old learning rates, while in the other two forms a new ``lr``
+    rescales the whole velocity at once.
+
+    Parameters
+    ----------
+    lr : float > 0
+    beta : float in [0, 1)
+
+    References
+    ----------
+    I. Sutskever, J. Martens, G. Dahl, G. Hinton, "On the importance of initialization and momentum in deep
+    learning", ICML 2013 (equation 1).
+
+    Examples
+    --------
+    >>> opt = LrInsideMomentum(lr=0.1, beta=0.9)
+    >>> x, state = opt.step([1.0], [2.0], opt.init([1.0]))
+    >>> state.v, x
+    (array([0.2]), array([0.8]))
+    """
+
+    lr: float
+    beta: float = 0.9
+    State: ClassVar[type] = MomentumState
+    ranges: ClassVar[dict[str, ParamRange]] = {
+        "lr": ParamRange(1e-4, 2.0, log=True),
+        "beta": ParamRange(0.0, 0.99, step=0.01),
+    }
+
+    def _validate(self):
+        object.__setattr__(self, "lr", check_positive("LrInsideMomentum", "lr", self.lr))
+        object.__setattr__(self, "beta", check_in_unit_interval("LrInsideMomentum", "beta", self.beta))
+
+    def init(self, x):
+        return MomentumState(v=np.zeros(np.shape(x)))
+
+    def _step(self, x, g, state):
+        v = self.beta * state.v + self.lr * g  # (M1'')
+        return x - v, MomentumState(v, state.t + 1)
+
+    def max_stable_lr(self, curvature):
+        return (2 + 2 * self.beta) / curvature
+
+
+def run_schedule(optimizer: Optimizer, problem: Problem, schedule, x0=None) -> np.ndarray:
+    """Run ``optimizer`` in phases, changing some hyperparameters between them, and return the points.
+
+    The optimizer state (the velocity) is carried from one phase to the next, as a learning-rate scheduler
+    does in a training loop.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    problem : Problem
+        Deterministic; its exact gradient is used.
+    schedule : sequence of (int, dict)
+        ``(steps, changes)`` per phase: ``optimizer.replace(**changes)`` runs for ``steps`` steps.
+    x0 : array_like, shape (d,) or (N, d), optional
+        Start (default ``problem.x0``).
+
+    Returns
+    -------
+    ndarray, shape (total steps + 1, *x0.shape)
+
+    Examples
+    --------
+    >>> from lessons_lib import Momentum, ravine
+    >>> pts = run_schedule(Momentum(lr=0.1), ravine(10), [(2, {}), (1, {"lr": 0.05})])
+    >>> pts.shape
+    (4, 2)
+    """
+    x = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    state = optimizer.init(x)
+    points = [x]
+    for steps, changes in schedule:
+        phase = optimizer.replace(**changes)
+        for _ in range(int(steps)):
+            x, state = phase.step(x, problem.grad(x), state)
+            points.append(x)
+    return np.array(points)
+
+
+def run_grid(
+    problem: Problem,
+    lrs,
+    betas,
+    x0,
+    steps: int,
+    *,
+    averaged: bool = True,
+    nesterov: bool = False,
+    seed: int | None = 0,
+    blowup: float = 1e6,
+) -> np.ndarray:
+    """Momentum for every ``(lr, beta)`` of a grid from every start, as one array run.
+
+    ``beta = 0`` is plain gradient descent. Each step is :func:`lessons_lib.momentum_update` applied to an
+    array of shape ``(len(lrs), len(betas), *x0.shape)``. A run that leaves the plot bounds by ``blowup``
+    times their size (or overflows) is marked diverged: its later points are NaN.
+
+    Parameters
+    ----------
+    problem : Problem
+        A stochastic problem draws independent noise for every run, from one generator seeded by ``seed``.
+    lrs, betas : sequence of float
+    x0 : array_like, shape (N, d) or (d,)
+    steps : int
+    averaged, nesterov : bool
+        As in :class:`lessons_lib.Momentum`.
+    seed : int or None
+    blowup : float
+
+    Returns
+    -------
+    ndarray, shape (steps + 1, len(lrs), len(betas), *x0.shape)
+
+    Examples
+    --------
+    >>> from lessons_lib import ravine
+    >>> pts = run_grid(ravine(10), [0.1, 0.3], [0.0, 0.9], [[1.0, 1.0]], steps=50)
+    >>> pts.shape
+    (51, 2, 2, 1, 2)
+    >>> np.isnan(pts[-1, :, :, 0, 0])  # lr = 0.3 > 2/L diverges without momentum
+    array([[False, False],
+           [ True, False]])
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    betas = np.asarray(betas, dtype=float)
+    x0 = np.asarray(x0, dtype=float)
+    if lrs.ndim != 1 or betas.ndim != 1:
+        raise ValueError("run_grid: lrs and betas must be 1-D sequences of numbers.")
+    if np.any(lrs <= 0) or np.any((betas < 0) | (betas >= 1)):
+        raise ValueError("run_grid: every lr must be > 0 and every beta in [0, 1).")
+    extra = (1,) * x0.ndim
+    lr = lrs.reshape(-1, 1, *extra)
+    beta = betas.reshape(1, -1, *extra)
+    x = np.broadcast_to(x0, (len(lrs), len(betas), *x0.shape)).copy()
+    v = np.zeros_like(x)
+    rng = np.random.default_rng(seed) if problem.stochastic else None
+    span = max(high - low for low, high in problem.bounds)
+    limit = blowup * span
+    points = np.empty((steps + 1, *x.shape))
+    points[0] = x
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(1, steps + 1):
+            g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
+            x, v = momentum_update(x, g, v, lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
+            bad = ~(np.abs(x) <= limit)  # also true for NaN
+            if bad.any():
+                x[bad] = np.nan
+            points[k] = x
+    return points
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reducing runs to numbers
+
+
+def ends_in_global(problem: Problem, points, *, settle_steps: int = 100) -> np.ndarray:
+    """True where a point lies in the basin of the global minimum (False for NaN, a diverged run).
+
+    Each point first rolls downhill by ``settle_steps`` small gradient-descent steps (``lr = 0.25 / L``), so
+    that it is judged by the basin it lies in rather than by the nearest minimum (a point just on the global
+    side of a barrier can be closer to the other minimum); then it is compared with the global minimiser and
+    the other minima. ``points`` has the coordinates on its last axis; the result has the other axes.
+
+    Examples
+    --------
+    >>> from lessons_lib import double_well
+    >>> well = double_well()  # global minimum near -1.48, barrier near 0.15, local minimum near 1.33
+    >>> ends_in_global(well, [[-1.4], [0.1], [0.2], [1.3], [np.nan]])
+    array([ True,  True, False, False, False])
+    """
+    points = np.array(points, dtype=float)
+    lr = 0.25 / problem.L
+    with np.errstate(over="ignore", invalid="ignore"):
+        moving = ~(np.linalg.norm(problem.grad(points), axis=-1) < 1e-8)  # settled runs need no rolling
+        rolling = points[moving]
+        for _ in range(int(settle_steps)):
+            rolling = rolling - lr * problem.grad(rolling)
+        points[moving] = rolling
+        d_global = np.linalg.norm(points - problem.minimizer, axis=-1)
+        others = [np.linalg.norm(points - np.asarray(p), axis=-1) for p, _ in problem.local_minima]
+    d_other = np.min(others, axis=0) if others else np.full(d_global.shape, np.inf)
+    return np.isfinite(d_global) & (d_global < d_other)
+
+
+def convergence_rate(points, minimizer, start: int, stop: int) -> np.ndarray:
+    """The measured rate: the factor by which the distance to ``minimizer`` shrank per step, per run.
+
+    ``(|x_stop - x*| / |x_start - x*|) ** (1 / (stop - start))``, the geometric mean of the per-step factors
+    between the two steps. Below 1 the run converges; the smaller, the faster. It is to be compared with the
+    spectral radius of theory, the asymptotic rate, so take ``start`` past the first transient. NaN for a
+    run that diverged.
+
+    Parameters
+    ----------
+    points : array_like, shape (steps + 1, *batch, d)
+    minimizer : array_like, shape (d,)
+    start, stop : int
+
+    Examples
+    --------
+    Gradient descent on ``x**2 / 2`` with ``lr = 0.5`` halves ``x`` every step:
+
+    >>> points = 4.0 * 0.5 ** np.arange(11)[:, None]
+    >>> float(convergence_rate(points, [0.0], 2, 10))
+    0.5
+    """
+    points = np.asarray(points, dtype=float)
+    err = np.linalg.norm(points - np.asarray(minimizer, dtype=float), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (err[stop] / err[start]) ** (1.0 / (stop - start))
+
+
+def steps_to(problem: Problem, points, tol) -> np.ndarray:
+    """The first step from which ``f - f_min <= tol`` for the rest of the run, per run; -1 if never.
+
+    The same rule as :meth:`lessons_lib.Trajectory.steps_to`, for arrays of points such as :func:`run_grid`
+    returns. ``tol`` broadcasts against the batch shape (a relative tolerance per run is
+    ``1e-8 * problem.gap(points[0])``). A diverged (NaN) point is never below ``tol``.
+
+    Examples
+    --------
+    >>> from lessons_lib import quadratic
+    >>> p = quadratic([[1.0]])
+    >>> points = np.array([[1.0], [0.1], [0.3], [0.01], [0.001]])  # gaps 0.5, 0.005, 0.045, 5e-5, 5e-7
+    >>> int(steps_to(p, points, 0.01))  # below at step 1, above again at 2, below for good from 3
+    3
+    >>> int(steps_to(p, points, 1e-9))
+    -1
+    """
+    below = problem.gap(np.asarray(points, dtype=float)) <= tol
+    stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
+    return np.where(stays.any(axis=0), np.argmax(stays, axis=0), -1)
+
+
+def oscillation(points, *, coord: int = 1, start: int = 10, stop: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """How much a run swings across a ravine: the zig-zag frequency and the amplitude, per run.
+
+    Over the steps ``start .. stop`` of coordinate ``coord`` (the steep one, ``x₂`` of the ravine):
+
+    * ``flips``: the fraction of steps that change the sign of the coordinate (1 = a zig-zag, every step
+      crosses the valley floor; 0 = no crossing);
+    * ``amplitude``: the mean of ``|x_coord|`` over those steps, relative to its value at the start, so 1
+      means the run is still as far from the valley floor as where it began.
+
+    Examples
+    --------
+    A zig-zag ``x₂ = (-0.8)**k`` flips sign every step and shrinks:
+
+    >>> pts = np.stack([np.zeros(51), (-0.8) ** np.arange(51)], axis=-1)
+    >>> flips, amplitude = oscillation(pts, start=0, stop=4)
+    >>> float(flips), round(float(amplitude), 4)
+    (1.0, 0.6723)
+    """
+    points = np.asarray(points, dtype=float)
+    c = points[start : stop + 1, ..., coord]
+    flips = np.mean(c[1:] * c[:-1] < 0, axis=0)
+    amplitude = np.mean(np.abs(c), axis=0) / np.abs(points[0, ..., coord])
+    return flips, amplitude
+
+
+# ----------------------------------------------------------------------------------------------------
+# Theory with noisy gradients
+
+
+def iterate_variance(lr, beta, sigma, curvature, *, averaged: bool = True):
+    """Stationary variance of one coordinate of momentum on a quadratic with noisy gradients.
+
+    The gradient is ``curvature * x + sigma * noise`` (independent standard normal noise every step). In the
+    summed form with ``a = lr`` (averaged form: ``a = lr * (1 - beta)``) the coordinate is an AR(2) process,
+    ``x' = (1 + beta - a λ) x - beta x_prev - a sigma noise``, whose variance is
+
+        a sigma**2 (1 + beta) / ((1 - beta) λ (2 (1 + beta) - a λ)).
+
+    In the averaged form this is ``lr sigma**2 / (λ (2 - lr λ (1 - beta) / (1 + beta)))``: gradient descent's
+    ``lr sigma**2 / (λ (2 - lr λ))`` with ``lr λ`` multiplied by lesson 01's variance factor
+    ``(1 - beta) / (1 + beta)``. ``beta = 0`` gives gradient descent. Infinite outside the stable region.
+
+    Examples
+    --------
+    >>> float(iterate_variance(0.1, 0.0, 1.0, 10.0))  # gradient descent: lr σ² / (λ (2 - lr λ))
+    0.01
+    >>> round(float(iterate_variance(0.1, 0.9, 1.0, 10.0)), 6)
+    0.005135
+    """
+    lr, beta, lam = (np.asarray(v, dtype=float) for v in (lr, beta, curvature))
+    a = lr * (1 - beta) if averaged else lr
+    denominator = (1 - beta) * lam * (2 * (1 + beta) - a * lam)
+    with np.errstate(divide="ignore"):
+        var = a * sigma**2 * (1 + beta) / denominator
+    return np.where((denominator > 0) & (a > 0), var, np.inf)
+
+
+def noise_floor(lr, beta, sigma, curvatures, *, averaged: bool = True):
+    """Predicted mean of ``f - f*`` in the steady state: ``sum over λ of λ/2 × iterate_variance``.
+
+    For gradient descent (``beta = 0``) it is lesson 00's ``sum lr sigma**2 / (2 (2 - lr λ))``.
+
+    Examples
+    --------
+    >>> round(float(noise_floor(0.15, 0.0, 1.0, [1.0, 10.0])), 4)  # lesson 00's table
+    0.1905
+    >>> round(float(noise_floor(0.15, 0.9, 1.0, [1.0, 10.0])), 4)
+    0.0767
+    """
+    lams = np.asarray(curvatures, dtype=float)
+    lr = np.asarray(lr, dtype=float)[..., None]
+    beta = np.asarray(beta, dtype=float)[..., None]
+    return np.sum(lams / 2 * iterate_variance(lr, beta, sigma, lams, averaged=averaged), axis=-1)

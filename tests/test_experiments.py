@@ -1,0 +1,276 @@
+"""lessons_lib.experiments: batched runs against the runner, reductions against hand-computed cases, noise
+theory against an independent Lyapunov solution and a simulation."""
+
+import numpy as np
+import pytest
+
+from lessons_lib import (
+    GradientDescent,
+    Momentum,
+    double_well,
+    double_well_2d,
+    noisy,
+    quadratic,
+    ravine,
+    run,
+)
+from lessons_lib.experiments import (
+    LrInsideMomentum,
+    convergence_rate,
+    ends_in_global,
+    iterate_variance,
+    noise_floor,
+    oscillation,
+    run_grid,
+    run_schedule,
+    steps_to,
+)
+
+# ----------------------------------------------------------------------------------------------------
+# LrInsideMomentum and run_schedule
+
+
+def test_lr_inside_first_steps_by_hand():
+    opt = LrInsideMomentum(lr=0.5, beta=0.8)
+    x, state = opt.step([1.0, 2.0], [2.0, -4.0], opt.init([1.0, 2.0]))
+    np.testing.assert_allclose(state.v, [1.0, -2.0])  # v = lr g
+    np.testing.assert_allclose(x, [0.0, 4.0])  # x - v
+    x, state = opt.step(x, [1.0, 1.0], state)
+    np.testing.assert_allclose(state.v, [0.8 + 0.5, -1.6 + 0.5])  # beta v + lr g
+    np.testing.assert_allclose(x, [-1.3, 5.1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lr": 0.0}, "LrInsideMomentum: lr must be finite and > 0, got 0.0"),
+        ({"lr": 0.1, "beta": 1.0}, "LrInsideMomentum: beta must be in [0, 1), got 1.0"),
+    ],
+)
+def test_lr_inside_rejects_bad_hyperparameters(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        LrInsideMomentum(**kwargs)
+
+
+def test_lr_inside_with_a_constant_lr_is_the_summed_form():
+    p = ravine(10)
+    starts = p.random_starts(5, seed=1)
+    inside = run(LrInsideMomentum(lr=0.02, beta=0.9), p, 80, x0=starts)
+    summed = run(Momentum(lr=0.02, beta=0.9, averaged=False), p, 80, x0=starts)
+    np.testing.assert_allclose(inside.points, summed.points, rtol=1e-12, atol=1e-12)
+    assert LrInsideMomentum(lr=0.02, beta=0.9).max_stable_lr(10.0) == pytest.approx(0.38)
+
+
+def test_run_schedule_one_phase_is_run_and_phases_carry_the_velocity():
+    p = ravine(10)
+    starts = p.random_starts(4, seed=2)
+    opt = Momentum(lr=0.1, beta=0.9)
+    whole = run(opt, p, 50, x0=starts).points
+    np.testing.assert_array_equal(run_schedule(opt, p, [(50, {})], starts), whole)
+    # Two phases with unchanged hyperparameters: the same run only if the velocity is carried across.
+    np.testing.assert_allclose(run_schedule(opt, p, [(20, {}), (30, {})], starts), whole, rtol=0, atol=1e-14)
+
+
+def test_forms_under_schedules():
+    """Averaged(lr_t) == summed(lr_t (1 - beta)) under an lr schedule; lr inside the velocity differs; a beta
+    schedule separates averaged and summed."""
+    p = quadratic([[2.0, 0.5], [0.5, 1.0]], x0=[1.0, -1.0])
+    beta = 0.9
+    lrs = [0.5, 0.05, 1.0]
+    averaged = run_schedule(Momentum(lr=1.0, beta=beta), p, [(25, {"lr": lr}) for lr in lrs])
+    summed_phases = [(25, {"lr": lr * (1 - beta)}) for lr in lrs]
+    summed = run_schedule(Momentum(lr=1.0, beta=beta, averaged=False), p, summed_phases)
+    inside = run_schedule(LrInsideMomentum(lr=1.0, beta=beta), p, summed_phases)
+    np.testing.assert_allclose(summed, averaged, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(inside[:26], averaged[:26], rtol=1e-10, atol=1e-13)  # same until lr changes
+    assert np.abs(inside - averaged).max() > 1e-2
+
+    beta_phases = [(25, {"beta": 0.9}), (25, {"beta": 0.5})]
+    averaged = run_schedule(Momentum(lr=0.5, beta=0.9), p, beta_phases)
+    summed = run_schedule(
+        Momentum(lr=0.05, beta=0.9, averaged=False), p, [(25, {"beta": 0.9}), (25, {"beta": 0.5, "lr": 0.25})]
+    )
+    np.testing.assert_allclose(summed[:26], averaged[:26], rtol=1e-10, atol=1e-13)
+    assert np.abs(summed - averaged).max() > 1e-3
+
+
+# ----------------------------------------------------------------------------------------------------
+# run_grid
+
+
+@pytest.mark.parametrize(
+    ("averaged", "nesterov"), [(True, False), (False, False), (True, True), (False, True)]
+)
+def test_run_grid_agrees_with_the_runner_for_every_setting(averaged, nesterov):
+    p = ravine(10)
+    starts = p.random_starts(6, seed=3)
+    lrs, betas = [0.01, 0.05], [0.0, 0.5, 0.9]
+    grid = run_grid(p, lrs, betas, starts, 40, averaged=averaged, nesterov=nesterov)
+    assert grid.shape == (41, 2, 3, 6, 2)
+    for i, lr in enumerate(lrs):
+        for j, beta in enumerate(betas):
+            opt = Momentum(lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
+            np.testing.assert_allclose(
+                grid[:, i, j], run(opt, p, 40, x0=starts).points, rtol=1e-12, atol=1e-14
+            )
+
+
+def test_run_grid_beta_zero_is_gradient_descent_and_a_single_start_works():
+    p = ravine(10)
+    grid = run_grid(p, [0.1], [0.0], p.x0, 30)
+    assert grid.shape == (31, 1, 1, 2)
+    np.testing.assert_allclose(grid[:, 0, 0], run(GradientDescent(lr=0.1), p, 30).points, rtol=1e-12)
+
+
+def test_run_grid_divergence_follows_the_stability_limit():
+    """Summed heavy ball on curvature L diverges iff lr L > 2 + 2 beta: check just below and above."""
+    p = ravine(10)
+    betas = [0.0, 0.5, 0.9]
+    lrs = np.array([[0.97 * (2 + 2 * b) / 10, 1.03 * (2 + 2 * b) / 10] for b in betas])
+    for j, beta in enumerate(betas):
+        final = run_grid(p, lrs[j], [beta], p.x0, 2000, averaged=False)[-1, :, 0]
+        assert np.all(np.isfinite(final[0])) and np.abs(final[0]).max() < 1e-3
+        assert np.all(np.isnan(final[1]))
+
+
+def test_run_grid_noise_is_seeded_and_independent_per_run():
+    p = noisy(ravine(10), sigma=1.0)
+    starts = np.tile(p.x0, (3, 1))
+    a = run_grid(p, [0.05], [0.9], starts, 20, seed=7)
+    b = run_grid(p, [0.05], [0.9], starts, 20, seed=7)
+    c = run_grid(p, [0.05], [0.9], starts, 20, seed=8)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    assert not np.allclose(a[-1, 0, 0, 0], a[-1, 0, 0, 1])  # same start, different noise
+
+
+def test_run_grid_rejects_bad_grids():
+    with pytest.raises(ValueError, match="every lr must be > 0"):
+        run_grid(ravine(10), [0.0], [0.5], [1.0, 1.0], 3)
+    with pytest.raises(ValueError, match="beta in \\[0, 1\\)"):
+        run_grid(ravine(10), [0.1], [1.0], [1.0, 1.0], 3)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reductions
+
+
+def test_ends_in_global_by_basin():
+    well = double_well()
+    xg, xl, xb = well.minimizer[0], well.local_minima[0][0][0], well.info["barrier"][0]
+    points = np.array([[xg], [xl], [xb - 0.01], [xb + 0.01], [np.nan], [-2.5]])
+    np.testing.assert_array_equal(ends_in_global(well, points), [True, False, True, False, False, True])
+    well_2d = double_well_2d()
+    pts = np.array([well_2d.minimizer, well_2d.local_minima[0][0], [np.nan, 0.0]])
+    np.testing.assert_array_equal(ends_in_global(well_2d, pts), [True, False, False])
+    assert ends_in_global(well_2d, np.zeros((2, 3, 2))).shape == (2, 3)
+
+
+def test_gradient_descent_runs_stay_in_their_basin_at_a_small_lr():
+    well = double_well()
+    starts = well.random_starts(50, seed=0)
+    final = run_grid(well, [0.01], [0.0], starts, 2000)[-1, 0, 0]
+    left_of_barrier = starts[:, 0] < well.info["barrier"][0]
+    np.testing.assert_array_equal(ends_in_global(well, final), left_of_barrier)
+
+
+def test_convergence_rate_of_gradient_descent_is_exactly_the_theory():
+    for kappa in [10.0, 100.0]:
+        p = ravine(kappa)
+        t = run(GradientDescent(lr=2 / (p.L + p.mu)), p, 30, x0=p.random_starts(20, seed=4))
+        np.testing.assert_allclose(convergence_rate(t.points, p.minimizer, 5, 30), (kappa - 1) / (kappa + 1))
+
+
+def test_convergence_rate_of_momentum_tends_to_the_spectral_radius():
+    """One coordinate, under-damped: the rate is the modulus of the eigenvalues of a hand-built matrix."""
+    lam, lr, beta = 1.0, 0.1, 0.8  # summed form: (1 + beta - lr lam)**2 < 4 beta, complex eigenvalues
+    A = np.array([[1 - lr * lam, -lr * beta], [lam, beta]])
+    rho = np.abs(np.linalg.eigvals(A)).max()
+    p = quadratic([[lam]], x0=[1.0])
+    t = run(Momentum(lr=lr, beta=beta, averaged=False), p, 400)
+    # |x_k| oscillates under an envelope rho**k: compare over whole periods via the state norm instead.
+    xs = t.points[:, 0]
+    vs = np.concatenate([[0.0], np.diff(-xs) / lr])  # x_k - x_{k+1} = lr v_{k+1}
+    states = np.stack([xs[:-1], vs[:-1]], axis=-1)
+    measured = convergence_rate(states, [0.0, 0.0], 100, 380)
+    assert measured == pytest.approx(rho, abs=3e-3)
+    assert rho == pytest.approx(np.sqrt(beta))
+
+
+def test_convergence_rate_is_nan_for_a_diverged_run():
+    points = np.array([[1.0], [2.0], [np.nan]])
+    assert np.isnan(convergence_rate(points, [0.0], 0, 2))
+
+
+def test_oscillation_hand_computed():
+    x2 = np.array([2.0, -1.0, 0.5, 0.5, -0.25, 0.25])
+    pts = np.stack([np.zeros_like(x2), x2], axis=-1)
+    flips, amplitude = oscillation(pts, start=1, stop=5)
+    # steps 1..5: -1, 0.5, 0.5, -0.25, 0.25 -> sign changes at 3 of 4 transitions; mean |x| = 2.5 / 5 = 0.5
+    assert flips == pytest.approx(0.75)
+    assert amplitude == pytest.approx(0.5 / 2.0)
+    # Batched: a run that never crosses
+    batch = np.stack([pts, np.stack([np.zeros_like(x2), np.abs(x2)], axis=-1)], axis=1)
+    flips, amplitude = oscillation(batch, start=1, stop=5)
+    np.testing.assert_allclose(flips, [0.75, 0.0])
+    np.testing.assert_allclose(amplitude, [0.25, 0.25])
+
+
+def test_gradient_descent_zigzags_above_half_the_limit():
+    p = ravine(10)
+    grid = run_grid(p, [0.05, 0.15], [0.0], p.random_starts(10, seed=5), 30)
+    flips, _ = oscillation(grid, start=0, stop=30)
+    np.testing.assert_array_equal(flips[:, 0], [[0.0] * 10, [1.0] * 10])  # factor 1 - lr L: 0.5, then -0.5
+
+
+def test_steps_to_agrees_with_the_trajectory():
+    p = ravine(100)
+    starts = p.random_starts(8, seed=6)
+    t = run(Momentum(lr=0.01, beta=0.9, averaged=False), p, 300, x0=starts)
+    tol = 1e-6 * t.gaps[0]
+    np.testing.assert_array_equal(steps_to(p, t.points, tol), t.steps_to(tol))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Noise theory
+
+
+def lyapunov_variance(lr, beta, sigma, lam):
+    """Stationary Var(x) of the summed form by iterating S = A S A^T + b b^T sigma**2 (independent of the
+    closed form): state (x, v), noise enters v with weight 1 and x with weight -lr."""
+    A = np.array([[1 - lr * lam, -lr * beta], [lam, beta]])
+    b = np.array([-lr, 1.0])
+    S = np.zeros((2, 2))
+    for _ in range(20000):
+        S = A @ S @ A.T + sigma**2 * np.outer(b, b)
+    return S[0, 0]
+
+
+@pytest.mark.parametrize(("lr", "beta", "lam"), [(0.1, 0.0, 1.0), (0.05, 0.5, 10.0), (0.01, 0.9, 100.0)])
+def test_iterate_variance_matches_the_lyapunov_solution(lr, beta, lam):
+    expected = lyapunov_variance(lr, beta, 1.5, lam)
+    assert iterate_variance(lr, beta, 1.5, lam, averaged=False) == pytest.approx(expected, rel=1e-9)
+    # The averaged form with lr is the summed form with lr (1 - beta).
+    assert iterate_variance(lr / (1 - beta), beta, 1.5, lam) == pytest.approx(expected, rel=1e-9)
+
+
+def test_iterate_variance_special_cases():
+    # beta = 0: lesson 00's lr sigma**2 / (lam (2 - lr lam))
+    assert iterate_variance(0.15, 0.0, 2.0, 10.0) == pytest.approx(0.15 * 4 / (10 * 0.5))
+    # averaged form: gradient descent's formula with lr lam scaled by (1 - beta) / (1 + beta)
+    f = (1 - 0.9) / (1 + 0.9)
+    assert iterate_variance(0.15, 0.9, 1.0, 10.0) == pytest.approx(0.15 / (10 * (2 - 1.5 * f)))
+    # outside the stable region: infinite
+    assert np.isinf(iterate_variance(0.25, 0.0, 1.0, 10.0))
+    assert np.isinf(iterate_variance(0.4, 0.9, 1.0, 10.0, averaged=False))
+
+
+def test_noise_floor_broadcasts_and_matches_a_simulation():
+    lrs, betas = np.array([0.05, 0.15])[:, None], np.array([0.0, 0.5, 0.9])
+    floor = noise_floor(lrs, betas, 1.0, [1.0, 10.0])
+    assert floor.shape == (2, 3)
+    assert floor[1, 0] == pytest.approx(0.15 / (2 * 1.85) + 0.15 / (2 * 0.5))
+    p = noisy(ravine(10), sigma=1.0)
+    pts = run_grid(p, [0.05, 0.15], [0.0, 0.5, 0.9], np.tile(p.x0, (400, 1)), 600, seed=11)
+    measured = p.f(pts[300:]).mean(axis=(0, 3))
+    np.testing.assert_allclose(measured, floor, rtol=0.05)
