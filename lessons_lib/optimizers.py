@@ -101,20 +101,21 @@ def rmsprop_update(x, g, s, *, lr, beta, eps):
     return x, s
 
 
-def rmsprop_variant_update(x, g, s, m, v, *, lr, beta, eps, momentum):
+def rmsprop_variant_update(x, g, s, m, v, *, lr, beta, eps, momentum, eps_in_sqrt=False):
     """One step of centered RMSProp and/or RMSProp with momentum, as PyTorch writes them.
 
     ``m`` (or None): the EWA of ``g``; when given, divide by ``sqrt(s - m**2)``, an estimate of the
     gradient's standard deviation, instead of its RMS ``sqrt(s)``. ``v`` (or None): a heavy-ball velocity of
-    the scaled steps, ``v = momentum * v + g / (rms + eps)``, ``x = x - lr * v``. Returns ``x, s, m, v``.
+    the scaled steps, ``v = momentum * v + g / (rms + eps)``, ``x = x - lr * v``. ``eps_in_sqrt=True``
+    divides by ``sqrt(s + eps)`` instead of ``sqrt(s) + eps`` (Keras, optax). Returns ``x, s, m, v``.
     """
     s = ewa_update(s, g**2, beta)  # (R1)
     if m is None:
-        rms = np.sqrt(s)
+        mean_square = s
     else:
         m = ewa_update(m, g, beta)
-        rms = np.sqrt(np.maximum(s - m**2, 0.0))  # max(): round-off must not make a variance negative
-    scaled = g / (rms + eps)
+        mean_square = np.maximum(s - m**2, 0.0)  # max(): round-off must not make a variance negative
+    scaled = g / _root(mean_square, eps, eps_in_sqrt)
     if v is None:
         x = x - lr * scaled  # (R2)
     else:
@@ -131,6 +132,11 @@ def adam_update(x, g, m, v, t, *, lr, beta1, beta2, eps):
     v_hat = bias_correction(v, beta2, t)
     x = x - lr * m_hat / (np.sqrt(v_hat) + eps)  # (D4)
     return x, m, v
+
+
+def _root(mean_square, eps, eps_in_sqrt):
+    """The denominator of the adaptive rules: ``sqrt(s) + eps`` (PyTorch, the papers) or ``sqrt(s + eps)``."""
+    return np.sqrt(mean_square + eps) if eps_in_sqrt else np.sqrt(mean_square) + eps
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -425,6 +431,8 @@ class Adagrad(Optimizer):
         Added to the root, outside it, so a coordinate whose gradients are all zero does not divide by zero.
     initial_accumulator : float >= 0
         The value of ``s`` before the first step.
+    eps_in_sqrt : bool
+        Divide by ``sqrt(s + eps)`` instead, as Keras and optax do.
 
     Conventions
     -----------
@@ -449,6 +457,7 @@ class Adagrad(Optimizer):
     lr: float
     eps: float = 1e-8
     initial_accumulator: float = 0.0
+    eps_in_sqrt: bool = False
     State: ClassVar[type] = AdagradState
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-3, 10.0, log=True),
@@ -460,6 +469,7 @@ class Adagrad(Optimizer):
         object.__setattr__(
             self, "eps", check_nonnegative("Adagrad", "eps", self.eps, "eps is added to a root of squares.")
         )
+        object.__setattr__(self, "eps_in_sqrt", _check_bool("Adagrad", "eps_in_sqrt", self.eps_in_sqrt))
         object.__setattr__(
             self,
             "initial_accumulator",
@@ -475,11 +485,15 @@ class Adagrad(Optimizer):
         return AdagradState(s=np.full(np.shape(x), self.initial_accumulator, dtype=float))
 
     def _step(self, x, g, state):
-        x, s = adagrad_update(x, g, state.s, lr=self.lr, eps=self.eps)
+        if self.eps_in_sqrt:  # Keras and optax: eps inside the root
+            s = state.s + g**2  # (A1)
+            x = x - self.lr * g / np.sqrt(s + self.eps)
+        else:
+            x, s = adagrad_update(x, g, state.s, lr=self.lr, eps=self.eps)
         return x, AdagradState(s, state.t + 1)
 
     def effective_lr(self, x, state):
-        return self.lr / (np.sqrt(state.s) + self.eps) * np.ones(np.shape(x))
+        return self.lr / _root(state.s, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
 
 
 @dataclass(frozen=True)
@@ -507,6 +521,8 @@ class RMSProp(Optimizer):
         deviation rather than its RMS.
     momentum : float in [0, 1)
         Accumulate the scaled steps in a velocity ``v = momentum * v + g / (sqrt(s) + eps)``, ``x -= lr * v``.
+    eps_in_sqrt : bool
+        Divide by ``sqrt(s + eps)`` instead, as Keras and optax (by default) do.
 
     Conventions
     -----------
@@ -534,6 +550,7 @@ class RMSProp(Optimizer):
     eps: float = 1e-8
     centered: bool = False
     momentum: float = 0.0
+    eps_in_sqrt: bool = False
     State: ClassVar[type] = RMSPropState
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 1.0, log=True),
@@ -554,6 +571,7 @@ class RMSProp(Optimizer):
             self, "eps", check_nonnegative("RMSProp", "eps", self.eps, "eps is added to a root of squares.")
         )
         object.__setattr__(self, "centered", _check_bool("RMSProp", "centered", self.centered))
+        object.__setattr__(self, "eps_in_sqrt", _check_bool("RMSProp", "eps_in_sqrt", self.eps_in_sqrt))
         why = (
             "With momentum = 1 the velocity never forgets old steps."
             if _num(self.momentum) >= 1
@@ -572,17 +590,26 @@ class RMSProp(Optimizer):
         )
 
     def _step(self, x, g, state):
-        if state.m is None and state.v is None:
+        if state.m is None and state.v is None and not self.eps_in_sqrt:
             x, s = rmsprop_update(x, g, state.s, lr=self.lr, beta=self.beta, eps=self.eps)
             return x, RMSPropState(s, None, None, state.t + 1)
         x, s, m, v = rmsprop_variant_update(
-            x, g, state.s, state.m, state.v, lr=self.lr, beta=self.beta, eps=self.eps, momentum=self.momentum
+            x,
+            g,
+            state.s,
+            state.m,
+            state.v,
+            lr=self.lr,
+            beta=self.beta,
+            eps=self.eps,
+            momentum=self.momentum,
+            eps_in_sqrt=self.eps_in_sqrt,
         )
         return x, RMSPropState(s, m, v, state.t + 1)
 
     def effective_lr(self, x, state):
         ms = state.s if state.m is None else np.maximum(state.s - state.m**2, 0.0)
-        return self.lr / (np.sqrt(ms) + self.eps) * np.ones(np.shape(x))
+        return self.lr / _root(ms, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
 
 
 @dataclass(frozen=True)
