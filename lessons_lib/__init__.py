@@ -45,6 +45,7 @@ from .problems import (
     rosenbrock,
     rotated_ravine,
     saddle,
+    softmax_regression,
     testbed,
 )
 from .running import Trajectory, run
@@ -86,6 +87,7 @@ __all__ = [
     "run",
     "saddle",
     "setup_notebook",
+    "softmax_regression",
     "testbed",
     "window",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "rosenbrock",
     "rotated_ravine",
     "saddle",
+    "softmax_regression",
     "testbed",
 ]
 
@@ -501,6 +502,105 @@ def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: 
             "batch_size": batch_size,
             "l2": l2,
             "feature_condition_number": gram[-1] / gram[0],
+        },
+    )
+
+
+def digits_data() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 handwritten digits (8×8 pixels, values 0–16) and their labels, as bundled with scikit-learn.
+
+    Read straight from scikit-learn's package folder (see :func:`breast_cancer_data`); falls back to
+    ``sklearn.datasets.load_digits``. Nothing is downloaded.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz") if spec else None
+    if path is not None and path.is_file():
+        table = np.loadtxt(path, delimiter=",")
+        return table[:, :-1], table[:, -1].astype(int)
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return data.data.astype(float), data.target.astype(int)
+
+
+def _softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_regression(l2: float = 1e-4, batch_size: int = 32) -> Problem:
+    """Multinomial logistic regression on scikit-learn's bundled handwritten digits: sparse features.
+
+    Each image's 64 pixels, scaled to [0, 1], plus a constant 1 are its 65 features; the model has one weight
+    per feature and class, flattened to ``d = 650`` (index ``feature * 10 + class``). The loss is the mean
+    cross-entropy plus ``l2/2 |w|**2``. Many border pixels are almost never inked, so their features are
+    rarely non-zero: ``info["pixel_activity"]`` is the fraction of images in which each pixel is.
+    ``sample_grad``
+    draws a mini-batch of ``batch_size`` images (with replacement) per step and per point;
+    ``info["accuracy"](w)`` is the fraction of images classified right.
+
+    The minimum is not computed (``f_min`` and ``minimizer`` are None); ``L`` bounds the curvature from above
+    (``λmax(XᵀX)/(2n) + l2``) and ``mu = l2`` from below.
+    """
+    l2 = check_nonnegative("softmax_regression", "l2", l2, "It is the weight of an L2 penalty.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"softmax_regression: batch_size must be a whole number >= 1, got {batch_size!r}.")
+    pixels, labels = digits_data()
+    X = np.hstack([pixels / 16.0, np.ones((len(pixels), 1))])
+    n, features, classes = len(X), X.shape[1], 10
+    Y = np.eye(classes)[labels]
+    X.setflags(write=False)
+
+    def weights(w):
+        return np.asarray(w, dtype=float).reshape(np.shape(w)[:-1] + (features, classes))
+
+    rows = np.arange(n)
+
+    def f(w):
+        z = X @ weights(w)  # (..., n, classes)
+        zmax = z.max(axis=-1)
+        log_norm = zmax + np.log(np.exp(z - zmax[..., None]).sum(axis=-1))
+        cross_entropy = np.mean(log_norm - z[..., rows, labels], axis=-1)
+        return cross_entropy + 0.5 * l2 * np.sum(np.square(w), axis=-1)
+
+    def grad(w):
+        W = weights(w)
+        residual = _softmax(X @ W) - Y  # (..., n, classes)
+        g = X.T @ residual / n + l2 * W  # (features, n) @ (..., n, classes)
+        return g.reshape(np.shape(w))
+
+    def sample_grad(w, rng):
+        W = weights(w)
+        idx = rng.integers(0, n, size=W.shape[:-2] + (batch_size,))
+        Xb, Yb = X[idx], Y[idx]  # (..., B, features), (..., B, classes)
+        residual = _softmax(np.einsum("...bf,...fc->...bc", Xb, W)) - Yb
+        g = np.einsum("...bf,...bc->...fc", Xb, residual) / batch_size + l2 * W
+        return g.reshape(np.shape(w))
+
+    def accuracy(w):
+        return np.mean(np.argmax(X @ weights(w), axis=-1) == labels, axis=-1)
+
+    d = features * classes
+    L = float(np.linalg.eigvalsh(X.T @ X / n)[-1] / 2 + l2)
+    return Problem(
+        name="softmax regression (digits)",
+        f=f,
+        grad=grad,
+        x0=np.zeros(d),
+        bounds=tuple((-1.0, 1.0) for _ in range(d)),
+        mu=l2,
+        L=L,
+        sample_grad=sample_grad,
+        description=f"Digits: 10 classes, 650 weights, batches of {batch_size}; many pixels rarely inked.",
+        info={
+            "X": X,
+            "y": labels,
+            "pixel_activity": np.mean(pixels > 0, axis=0),
+            "accuracy": accuracy,
+            "batch_size": batch_size,
+            "l2": l2,
+            "shape": (features, classes),
         },
     )
 
