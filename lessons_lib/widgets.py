@@ -42,6 +42,7 @@ from .running import run
 __all__ = [
     "EWAExplorer",
     "InteractiveFigure",
+    "RaceExplorer",
     "RateMapExplorer",
     "TrajectoryExplorer",
     "compare_settings",
@@ -314,6 +315,92 @@ class TrajectoryExplorer(InteractiveFigure):
             if panel != "path":
                 self._fit_y(ax, ax.lines[n_lines:])
         return trajectory.message
+
+
+class RaceExplorer(InteractiveFigure):
+    """Several optimizers on one problem, side by side, each with sliders for its own hyperparameters.
+
+    Parameters
+    ----------
+    problem : Problem
+        1-D or 2-D for the "path" panel; any for "loss" and "effective_lr".
+    optimizers : sequence of Optimizer
+        The starting settings. Each keeps its colour and marker (:func:`lessons_lib.plots.style_of`).
+    sliders : sequence of tuples of str
+        Parallel to ``optimizers``: the hyperparameters of each to put on sliders, e.g.
+        ``[("lr",), ("lr", "beta")]``.
+    steps : int
+    panels : sequence of {"path", "loss", "effective_lr"}
+    x0 : array_like, optional
+    """
+
+    PANELS = ("path", "loss", "effective_lr")
+
+    def __init__(self, problem, optimizers, *, sliders, steps: int = 60, panels=("path", "loss"), x0=None):
+        optimizers = list(optimizers)
+        sliders = [tuple(s) for s in sliders]
+        if len(sliders) != len(optimizers):
+            raise ValueError(
+                f"RaceExplorer: give one tuple of slider names per optimizer: {len(optimizers)} optimizers, "
+                f"{len(sliders)} tuples."
+            )
+        unknown = [p for p in panels if p not in self.PANELS]
+        if unknown:
+            raise ValueError(f"RaceExplorer: unknown panels {unknown}; choose from {list(self.PANELS)}.")
+        self.problem, self.optimizers, self.steps, self.panels, self.x0 = (
+            problem,
+            optimizers,
+            steps,
+            panels,
+            x0,
+        )
+        self.sliders = sliders
+        controls = {}
+        for i, (optimizer, names) in enumerate(zip(optimizers, sliders, strict=True)):
+            for name in names:
+                symbol = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}.get(name, name)
+                controls[f"{i}:{name}"] = control_for(
+                    optimizer, name, description=f"{type(optimizer).__name__} {symbol}"
+                )
+        names = " vs ".join(type(o).__name__ for o in optimizers)
+        super().__init__(f"{names} on {problem.name}", controls, figsize=(9.5, 3.8))
+
+    def setup(self):
+        self.axes = dict(
+            zip(self.panels, np.atleast_1d(self.figure.subplots(1, len(self.panels))), strict=True)
+        )
+        titles = {"loss": "loss", "effective_lr": "effective learning rate per coordinate"}
+        for panel, ax in self.axes.items():
+            if panel == "path":
+                plot_contours(ax, self.problem)
+            else:
+                ax.set_xlim(0, self.steps)
+                ax.set_yscale("log")
+                ax.set_xlabel("step")
+                ax.set_title(titles[panel], fontsize=10)
+
+    def update(self, **values) -> str:
+        keep = "effective_lr" in self.axes
+        trajectories = []
+        for i, (optimizer, names) in enumerate(zip(self.optimizers, self.sliders, strict=True)):
+            chosen = optimizer.replace(**{name: values[f"{i}:{name}"] for name in names})
+            trajectories.append(run(chosen, self.problem, self.steps, self.x0, keep_states=keep))
+        for panel, ax in self.axes.items():
+            n_lines, n_texts = len(ax.lines), len(ax.texts)
+            try:
+                for trajectory in trajectories:
+                    if panel == "path":
+                        plot_path(ax, trajectory)
+                    elif panel == "loss":
+                        plot_loss(ax, trajectory)
+                    else:
+                        plot_effective_lr(ax, trajectory)
+                ax.legend(fontsize=7, loc="upper right" if panel == "path" else "lower left", framealpha=0.85)
+            finally:
+                self.track(ax, n_lines, n_texts)
+            if panel != "path":
+                self._fit_y(ax, ax.lines[n_lines:])
+        return " ".join(t.message for t in trajectories if t.message)
 
 
 class RateMapExplorer(InteractiveFigure):

@@ -169,3 +169,48 @@ def test_rate_map_explorer_reports_the_theoretical_rate_of_the_chosen_point(made
     w.invalidate()
     w.redraw()
     np.testing.assert_array_equal(pixels(blitted), pixels(w.image.value))
+
+
+# ----------------------------------------------------------------------------------------------------
+# RaceExplorer
+
+
+def test_race_explorer_runs_each_optimizer_with_its_own_sliders(made):
+    from lessons_lib import Adagrad, RMSProp
+    from lessons_lib.widgets import RaceExplorer
+
+    problem = rotated_ravine(10)
+    w = RaceExplorer(
+        problem,
+        [Adagrad(lr=1.0), RMSProp(lr=0.1)],
+        sliders=[("lr",), ("lr", "beta")],
+        panels=("path", "loss", "effective_lr"),
+        steps=40,
+    )
+    made.append(w)
+    assert list(w.controls) == ["0:lr", "1:lr", "1:beta"]
+    assert w.controls["1:beta"].description == "RMSProp β"
+    w.controls["1:beta"].value = 0.5
+    w.controls["0:lr"].value = 0.5
+    expected = {
+        "Adagrad(lr=0.5)": run(Adagrad(lr=0.5), problem, 40).points,
+        "RMSProp(lr=0.1, β=0.5)": run(RMSProp(lr=0.1, beta=0.5), problem, 40).points,
+    }
+    drawn = {ln.get_label(): ln for ln in w.axes["path"].lines if ln.get_label() in expected}
+    assert set(drawn) == set(expected)
+    for label, points in expected.items():
+        np.testing.assert_allclose(drawn[label].get_xdata(), points[:, 0])
+        np.testing.assert_allclose(drawn[label].get_ydata(), points[:, 1])
+    pictures = sweep(w, {"0:lr": [1e-3, 10.0], "1:lr": [1e-4, 1.0], "1:beta": [0.0, 0.999]})
+    assert len({p for _, p in pictures}) == len(pictures)
+    blitted = bytes(w.image.value)
+    w.invalidate()
+    w.redraw()
+    np.testing.assert_array_equal(pixels(blitted), pixels(bytes(w.image.value)))
+
+
+def test_race_explorer_needs_one_slider_tuple_per_optimizer():
+    from lessons_lib.widgets import RaceExplorer
+
+    with pytest.raises(ValueError, match="one tuple of slider names per optimizer: 2 optimizers, 1 tuples"):
+        RaceExplorer(ravine(10), [GradientDescent(lr=0.1), Momentum(lr=0.1)], sliders=[("lr",)])
