@@ -1,0 +1,275 @@
+"""lessons_lib.accumulators: the batched lr grid against the runner and closed forms, the moving target
+against hand-computed recursions, the per-feature layout against the real softmax model."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lessons_lib import (
+    Adagrad,
+    GradientDescent,
+    Problem,
+    noisy,
+    quadratic,
+    ravine,
+    rotated_ravine,
+    run,
+    softmax_regression,
+)
+from lessons_lib.accumulators import (
+    by_feature,
+    first_within,
+    jump_targets,
+    power_law_exponent,
+    rotate,
+    run_lr_grid,
+    track_target,
+)
+
+
+def linear(slope):
+    """f(x) = slope · x: a constant gradient, so Adagrad's sums have closed forms."""
+    slope = np.asarray(slope, dtype=float)
+    return Problem(
+        name="linear",
+        f=lambda x: np.asarray(x) @ slope,
+        grad=lambda x: np.broadcast_to(slope, np.shape(x)).copy(),
+        x0=np.zeros(slope.size),
+        bounds=tuple((-10.0, 10.0) for _ in range(slope.size)),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# run_lr_grid
+
+
+@pytest.mark.parametrize(
+    ("rule", "make", "lrs"),
+    [
+        ("adagrad", lambda lr: Adagrad(lr=lr), [0.3, 1.0, 4.0]),
+        ("gd", lambda lr: GradientDescent(lr=lr), [0.005, 0.01, 0.0198]),
+    ],
+)
+def test_grid_equals_the_runner_for_every_lr(rule, make, lrs):
+    p = ravine(100)
+    starts = p.random_starts(7, seed=2)
+    out = run_lr_grid(p, rule, lrs, starts, steps=40)
+    assert out.points.shape == (41, len(lrs), 7, 2)
+    for i, lr in enumerate(lrs):
+        t = run(make(lr), p, steps=40, x0=starts, keep_states=rule == "adagrad")
+        np.testing.assert_allclose(out.points[:, i], t.points, rtol=1e-13, atol=1e-13)
+        if rule == "adagrad":
+            np.testing.assert_allclose(out.s[i], t.states["s"][-1], rtol=1e-13)
+    assert (out.s is None) == (rule == "gd")
+
+
+def test_grid_on_a_stochastic_problem_draws_what_the_runner_draws():
+    # One lr: the grid's gradients have shape (1, N, d), the runner's (N, d): the same numbers, same order.
+    p = noisy(ravine(10), sigma=2.0)
+    starts = p.random_starts(5, seed=3)
+    out = run_lr_grid(p, "adagrad", [0.5], starts, steps=30, seed=11)
+    t = run(Adagrad(lr=0.5), p, steps=30, x0=starts, seed=11)
+    np.testing.assert_allclose(out.points[:, 0], t.points, rtol=1e-13, atol=1e-13)
+    again = run_lr_grid(p, "adagrad", [0.5], starts, steps=30, seed=11)
+    np.testing.assert_array_equal(out.points, again.points)
+
+
+def test_adagrad_under_a_constant_gradient_by_hand():
+    # g = (2, -0.001): s_k = k g**2, each step lr g / (sqrt(k) |g|) = lr sign(g) / sqrt(k) with eps = 0.
+    out = run_lr_grid(linear([2.0, -0.001]), "adagrad", [1.0, 0.5], [0.0, 0.0], steps=4, eps=0.0)
+    k = np.arange(1, 5)
+    expected = -np.concatenate([[0.0], np.cumsum(1 / np.sqrt(k))])
+    for i, lr in enumerate([1.0, 0.5]):
+        np.testing.assert_allclose(out.points[:, i, 0], lr * expected, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(out.points[:, i, 1], -lr * expected, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(out.s, [[16.0, 4e-6], [16.0, 4e-6]], rtol=1e-14)
+
+
+def test_initial_accumulator_and_eps_enter_as_in_the_equations():
+    g, lr, s0, eps = 0.01, 0.1, 0.1, 1e-3
+    out = run_lr_grid(linear([g]), "adagrad", [lr], [0.0], steps=1, eps=eps, initial_accumulator=s0)
+    assert out.points[1, 0, 0] == pytest.approx(-lr * g / (math.sqrt(s0 + g * g) + eps), rel=1e-14)
+    assert out.s[0, 0] == pytest.approx(s0 + g * g, rel=1e-14)
+
+
+def test_first_step_is_lr_times_the_sign_whatever_the_scale():
+    scales = np.array([1e-6, 1e-3, 1.0, 1e3, 1e6])
+    out = run_lr_grid(linear(-scales), "adagrad", [0.25], np.zeros(5), steps=1, eps=0.0)
+    np.testing.assert_allclose(out.points[1, 0], 0.25, rtol=1e-15)
+
+
+@pytest.mark.parametrize("c", [1e-3, 0.1, 10.0, 1e3])
+def test_rescaling_one_coordinates_gradient_leaves_adagrads_path_unchanged(c):
+    x0 = [-8.0, 2.0]
+    reference = run_lr_grid(quadratic(np.eye(2), x0=x0), "adagrad", [0.5, 2.0], x0, steps=50, eps=0.0)
+    scaled = run_lr_grid(quadratic(np.diag([1.0, c]), x0=x0), "adagrad", [0.5, 2.0], x0, steps=50, eps=0.0)
+    np.testing.assert_allclose(scaled.points, reference.points, rtol=1e-10, atol=1e-12)
+    gd_reference = run_lr_grid(quadratic(np.eye(2), x0=x0), "gd", [0.05], x0, steps=50)
+    gd_scaled = run_lr_grid(quadratic(np.diag([1.0, c]), x0=x0), "gd", [0.05], x0, steps=50)
+    assert not np.allclose(gd_scaled.points, gd_reference.points, equal_nan=True)  # gradient descent's is not
+
+
+def test_recorded_steps_and_divergence():
+    p = ravine(10)
+    out = run_lr_grid(p, "gd", [0.1, 0.25], p.x0, steps=10, every=4)
+    assert out.steps.tolist() == [0, 4, 8, 10]
+    full = run_lr_grid(p, "gd", [0.1, 0.25], p.x0, steps=10)
+    np.testing.assert_array_equal(out.points, full.points[[0, 4, 8, 10]])
+    long = run_lr_grid(p, "gd", [0.1, 0.25], p.x0, steps=200)
+    assert np.all(np.isfinite(long.points[:, 0])) and np.all(np.isnan(long.points[-1, 1]))  # 0.25 > 2/L
+    assert np.all(np.isfinite(run_lr_grid(p, "adagrad", [10.0], p.x0, steps=200).points))
+
+
+def test_gradient_descent_is_blind_to_rotations_and_the_starts_match():
+    p, tilted = ravine(100), rotated_ravine(100)
+    starts = p.random_starts(20, seed=4)
+    np.testing.assert_allclose(tilted.f(rotate(starts, 45)), p.f(starts), rtol=1e-12)
+    np.testing.assert_allclose(rotate(p.x0, 45), tilted.x0, atol=1e-12)
+    plain = run_lr_grid(p, "gd", [0.01], starts, steps=30).points
+    turned = run_lr_grid(tilted, "gd", [0.01], rotate(starts, 45), steps=30).points
+    np.testing.assert_allclose(turned, rotate(plain, 45), atol=1e-9)
+    ada = run_lr_grid(tilted, "adagrad", [1.0], rotate(starts, 45), steps=30).points
+    assert not np.allclose(ada, rotate(run_lr_grid(p, "adagrad", [1.0], starts, steps=30).points, 45))
+
+
+def test_rotate_by_hand():
+    np.testing.assert_allclose(rotate([1.0, 0.0], 30), [math.sqrt(3) / 2, 0.5], atol=1e-15)
+    np.testing.assert_allclose(rotate(rotate([[3.0, -1.0]], 90), 90), [[-3.0, 1.0]], atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rule": "rmsprop"}, "rule must be one of"),
+        ({"lrs": [0.1, -1.0]}, "lrs must be a 1-D sequence of finite numbers > 0"),
+        ({"lrs": []}, "lrs must be"),
+        ({"steps": -1}, "steps must be a whole number >= 0"),
+        ({"every": 0}, "every must be a whole number >= 1"),
+        ({"x0": [1.0, 2.0, 3.0]}, "x0 must have 2 coordinates"),
+        ({"eps": -1.0}, "eps must be finite and >= 0"),
+    ],
+)
+def test_grid_rejects_bad_arguments(kwargs, message):
+    args = {"rule": "adagrad", "lrs": [0.1], "x0": [1.0, 1.0], "steps": 3, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        run_lr_grid(ravine(10), args.pop("rule"), args.pop("lrs"), args.pop("x0"), args.pop("steps"), **args)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Moving targets
+
+
+def test_jump_targets_cycle_and_one_jump():
+    points = [[0.0], [5.0], [-1.0]]
+    assert jump_targets(8, 3, points)[:, 0].tolist() == [0.0, 0.0, 0.0, 5.0, 5.0, 5.0, -1.0, -1.0]
+    one = jump_targets(6, 3, [[1.0, 1.0], [2.0, -2.0]])
+    assert (
+        one.shape == (6, 2) and one[:3].tolist() == [[1.0, 1.0]] * 3 and one[3:].tolist() == [[2.0, -2.0]] * 3
+    )
+    for bad in [{"every": 0}, {"steps": 0}, {"points": [1.0, 2.0]}]:
+        with pytest.raises(ValueError):
+            jump_targets(**{"steps": 4, "every": 2, "points": [[0.0], [1.0]], **bad})
+
+
+def test_gradient_descent_tracks_a_jump_as_the_closed_form_says():
+    # x_k - c = (1 - lr λ)^k (x_0 - c) on each coordinate, restarting from wherever it is at the jump.
+    lr, curvatures = 0.1, np.array([1.0, 4.0])
+    before, after = np.array([0.0, 0.0]), np.array([3.0, -1.0])
+    targets = jump_targets(20, 10, [before, after])
+    out = track_target(GradientDescent(lr=lr), curvatures, targets, [2.0, 1.0])
+    factor = 1 - lr * curvatures
+    x10 = before + factor**10 * (np.array([2.0, 1.0]) - before)
+    for k in range(21):
+        x = (
+            before + factor**k * (np.array([2.0, 1.0]) - before)
+            if k <= 10
+            else after + factor ** (k - 10) * (x10 - after)
+        )
+        target = targets[min(k, 19)]
+        assert out.gaps[k] == pytest.approx(0.5 * np.sum(curvatures * (x - target) ** 2), rel=1e-12)
+    np.testing.assert_allclose(out.effective_lrs, lr)
+
+
+def test_track_target_with_a_fixed_minimiser_equals_the_runner():
+    p = ravine(10)
+    starts = p.random_starts(4, seed=5)
+    out = track_target(Adagrad(lr=0.7), [1.0, 10.0], np.zeros((25, 2)), starts)
+    t = run(Adagrad(lr=0.7), p, steps=25, x0=starts, keep_states=True)
+    np.testing.assert_allclose(out.gaps, t.gaps, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(out.effective_lrs, t.effective_lrs, rtol=1e-12)
+
+
+def test_restart_starts_the_sum_afresh_at_the_jump():
+    curvatures, start = np.array([1.0, 10.0]), np.array([-3.0, 2.0])
+    targets = jump_targets(30, 15, [[0.0, 0.0], [4.0, -1.0]])
+    kept = track_target(Adagrad(lr=1.0), curvatures, targets, start)
+    restarted = track_target(Adagrad(lr=1.0), curvatures, targets, start, restart_at=15)
+    np.testing.assert_array_equal(kept.gaps[:16], restarted.gaps[:16])
+    # After the restart: a fresh Adagrad run from the point reached at the jump (the ravine's minimiser is 0).
+    x15 = run(Adagrad(lr=1.0), ravine(10), steps=15, x0=start).final
+    fresh = track_target(Adagrad(lr=1.0), curvatures, targets[15:], x15)
+    np.testing.assert_allclose(restarted.gaps[15:], fresh.gaps, rtol=1e-12)
+    np.testing.assert_allclose(restarted.effective_lrs[15:], fresh.effective_lrs, rtol=1e-12)
+    g = curvatures * (x15 - targets[15])
+    np.testing.assert_allclose(restarted.effective_lrs[15], 1.0 / (np.abs(g) + 1e-8), rtol=1e-12)
+    np.testing.assert_array_less(kept.effective_lrs[15], restarted.effective_lrs[15])  # the old sum weighs
+
+
+def test_noise_is_seeded_and_has_the_given_size():
+    targets = np.zeros((400, 2))
+    a = track_target(GradientDescent(lr=0.05), [1.0, 1.0], targets, np.zeros((500, 2)), sigma=1.0, seed=7)
+    b = track_target(GradientDescent(lr=0.05), [1.0, 1.0], targets, np.zeros((500, 2)), sigma=1.0, seed=7)
+    np.testing.assert_array_equal(a.gaps, b.gaps)
+    # Lesson 00's noise floor: E[f - f*] = sum over coordinates of lr σ² / (2 (2 - lr λ)).
+    assert a.gaps[200:].mean() == pytest.approx(2 * 0.05 / (2 * 1.95), rel=0.05)
+
+
+def test_adagrads_effective_lr_falls_like_one_over_root_t_under_pure_noise():
+    # Curvature ~0: the gradient is pure noise, s_t ≈ σ² t, so the effective lr ≈ lr / (σ √t).
+    steps = 4000
+    out = track_target(Adagrad(lr=1.0), [1e-12], np.zeros((steps, 1)), np.zeros((200, 1)), sigma=2.0, seed=1)
+    t = np.arange(1, steps + 1)
+    eff = np.median(out.effective_lrs[:, :, 0], axis=1)
+    assert power_law_exponent(t[99:], eff[99:]) == pytest.approx(-0.5, abs=0.01)
+    assert eff[-1] == pytest.approx(1.0 / (2.0 * math.sqrt(steps)), rel=0.02)
+
+
+def test_track_target_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="curvatures must have shape"):
+        track_target(GradientDescent(lr=0.1), [1.0, 2.0], np.zeros((5, 3)), [0.0, 0.0])
+    with pytest.raises(ValueError, match="targets is empty"):
+        track_target(GradientDescent(lr=0.1), [1.0], np.zeros((0, 1)), [0.0])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reductions
+
+
+def test_first_within_by_hand():
+    gaps = np.array([[5.0, 5.0, 5.0], [3.0, 0.5, 5.0], [0.9, 2.0, 5.0], [0.1, 0.1, 5.0]])
+    assert first_within(gaps, 1.0).tolist() == [2, 1, -1]
+    assert first_within(gaps, 1.0, start=2).tolist() == [0, 1, -1]
+    assert first_within(gaps, np.array([4.0, 0.2, 5.0])).tolist() == [1, 3, 0]  # a tolerance per run
+
+
+@pytest.mark.parametrize(("exponent", "scale"), [(-0.5, 3.0), (-1.0, 0.2), (0.25, 7.0)])
+def test_power_law_exponent_recovers_exact_power_laws(exponent, scale):
+    t = np.geomspace(1, 1e4, 50)
+    assert power_law_exponent(t, scale * t**exponent) == pytest.approx(exponent, abs=1e-12)
+
+
+def test_by_feature_matches_the_softmax_models_layout():
+    # Pixels never inked have a zero gradient for every class (with l2 = 0), wherever the weights are;
+    # grouping the flat gradient by feature must find exactly those zeros.
+    p = softmax_regression(l2=0.0)
+    w = np.random.default_rng(0).standard_normal(p.dim)
+    per_feature = by_feature(np.abs(p.grad(w)), 10, reduce=np.max)
+    assert per_feature.shape == (65,)
+    never = np.flatnonzero(p.info["pixel_activity"] == 0)
+    assert never.size > 0
+    np.testing.assert_array_equal(per_feature[never], 0.0)
+    assert np.all(per_feature[np.flatnonzero(p.info["pixel_activity"] > 0)] > 0)
+    np.testing.assert_allclose(by_feature(np.arange(20.0).reshape(2, 10), 5), [[2.0, 7.0], [12.0, 17.0]])
+    with pytest.raises(ValueError, match="not a whole number of groups"):
+        by_feature(np.ones(7), 3)
