@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
 from PIL import Image
 
@@ -35,6 +36,7 @@ from .plots import (
     plot_path,
     plot_rate_map,
     plot_velocity,
+    style_of,
 )
 from .problems import Problem
 from .running import run
@@ -120,6 +122,7 @@ class InteractiveFigure:
         self._dynamic: list = []
         self._background = None
         self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
+        self._static_legends: list = []  # legends drawn once, into the cached background
         self.setup()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -146,7 +149,7 @@ class InteractiveFigure:
     def track(self, ax, n_lines: int, n_texts: int):
         """Mark what was added to ``ax`` since it had ``n_lines`` lines and ``n_texts`` texts as dynamic."""
         new = ax.lines[n_lines:] + ax.texts[n_texts:]
-        if ax.get_legend() is not None:
+        if ax.get_legend() is not None and ax.get_legend() not in self._static_legends:
             new.append(ax.get_legend())
         for artist in new:
             artist.set_animated(True)
@@ -373,11 +376,24 @@ class RaceExplorer(InteractiveFigure):
         for panel, ax in self.axes.items():
             if panel == "path":
                 plot_contours(ax, self.problem)
-            else:
-                ax.set_xlim(0, self.steps)
-                ax.set_yscale("log")
-                ax.set_xlabel("step")
-                ax.set_title(titles[panel], fontsize=10)
+                continue
+            ax.set_xlim(0, self.steps)
+            ax.set_yscale("log")
+            ax.set_xlabel("step")
+            ax.set_title(titles[panel], fontsize=10)
+            # A legend that never changes (which colour is which optimizer, which line style which coordinate)
+            # is drawn once with the background; redrawing legends was almost half of each redraw.
+            handles = []
+            for optimizer in self.optimizers:
+                s = style_of(optimizer)
+                handles.append(
+                    Line2D([], [], color=s["color"], marker=s["marker"], label=type(optimizer).__name__)
+                )
+            if panel == "effective_lr":
+                for ls, name in (("-", "x₁"), ("--", "x₂")):
+                    handles.append(Line2D([], [], color="0.4", ls=ls, label=name))
+            legend = ax.legend(handles=handles, fontsize=7, loc="lower left", framealpha=0.85)
+            self._static_legends.append(legend)
 
     def update(self, **values) -> str:
         keep = "effective_lr" in self.axes
@@ -395,7 +411,8 @@ class RaceExplorer(InteractiveFigure):
                         plot_loss(ax, trajectory)
                     else:
                         plot_effective_lr(ax, trajectory)
-                ax.legend(fontsize=7, loc="upper right" if panel == "path" else "lower left", framealpha=0.85)
+                if panel == "path":  # the one legend that changes: it names the hyperparameters
+                    ax.legend(fontsize=7, loc="upper right", framealpha=0.85)
             finally:
                 self.track(ax, n_lines, n_texts)
             if panel != "path":
