@@ -158,6 +158,18 @@ class InteractiveFigure:
     def _on_change(self, change):
         self.redraw()
 
+    def _static_legend(self, ax, loc, entries):
+        """A legend drawn once with the background: ``entries`` of (label, colour or None for the optimizer's,
+        line style, width), then the coordinates' line styles, x₁ solid and x₂ dashed."""
+        color = style_of(self.optimizer)["color"] if hasattr(self, "optimizer") else "0.3"
+        handles = [
+            Line2D([], [], color=c or color, ls=ls, lw=lw, label=label) for label, c, ls, lw in entries
+        ]
+        handles += [
+            Line2D([], [], color="0.4", ls=ls, label=name) for ls, name in (("-", "x₁"), ("--", "x₂"))
+        ]
+        self._static_legends.append(ax.legend(handles=handles, fontsize=7, loc=loc, framealpha=0.85))
+
     def _fit_y(self, ax, lines):
         """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or
         fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes: a
@@ -288,12 +300,17 @@ class TrajectoryExplorer(InteractiveFigure):
                 ax.set_xlabel("step")
                 ax.set_ylabel("gradient and velocity")
                 ax.set_title("gradient (grey) and velocity", fontsize=10)
+                self._static_legend(
+                    ax, "upper right", [("gradient", "0.55", "-", 0.9), ("velocity", None, "-", 2.0)]
+                )
             else:
                 ax.set_xlim(0, self.steps)
                 ax.set_yscale("log")
                 ax.set_xlabel("step")
                 ax.set_ylabel("f(x) − f*" if panel == "loss" else "effective learning rate")
                 ax.set_title(titles[panel], fontsize=10)
+                if panel == "effective_lr":
+                    self._static_legend(ax, "lower left", [])
 
     def update(self, **values) -> str:
         optimizer = self.optimizer.replace(**values)
@@ -304,15 +321,13 @@ class TrajectoryExplorer(InteractiveFigure):
             try:
                 if panel == "path":
                     plot_path(ax, trajectory)
-                    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+                    ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
                 elif panel == "loss":
                     plot_loss(ax, trajectory)
                 elif panel == "velocity":
                     plot_velocity(ax, trajectory)
-                    ax.legend(fontsize=7, loc="upper right", ncols=2)
                 else:
                     plot_effective_lr(ax, trajectory)
-                    ax.legend(fontsize=8, loc="lower left")
             finally:  # even a panel that fails half-way must not leave lines behind for good
                 self.track(ax, n_lines, n_texts)
             if panel != "path":
