@@ -70,28 +70,44 @@ def style_of(optimizer: Optimizer | str) -> dict:
     return {"color": color, "marker": marker, "label": label}
 
 
+#: The course's figure margins and gaps between panels, in inches: room for a title, axis labels and ticks.
+MARGINS = {"left": 0.75, "right": 0.2, "bottom": 0.6, "top": 0.4, "wgap": 0.75, "hgap": 0.85}
+
+
+def fix_margins(fig, nrows: int, ncols: int) -> None:
+    """Place a grid of panels in ``fig`` with the fixed :data:`MARGINS`, whatever the figure's size.
+
+    Fixed margins replace a layout engine, whose extra layout pass would double a figure's render time.
+    """
+    fig_w, fig_h = fig.get_size_inches()
+    m = MARGINS
+    width = (fig_w - m["left"] - m["right"] - (ncols - 1) * m["wgap"]) / ncols
+    height = (fig_h - m["bottom"] - m["top"] - (nrows - 1) * m["hgap"]) / nrows
+    fig.subplots_adjust(
+        left=m["left"] / fig_w,
+        right=1 - m["right"] / fig_w,
+        bottom=m["bottom"] / fig_h,
+        top=1 - m["top"] / fig_h,
+        wspace=m["wgap"] / width,
+        hspace=m["hgap"] / height,
+    )
+
+
 def panels(ncols: int = 1, nrows: int = 1, *, size=(3.4, 3.0), **subplot_kw):
     """A figure of ``nrows`` × ``ncols`` panels of ``size`` inches each, with the course's fixed margins.
 
     Returns ``(fig, axes)`` like ``plt.subplots`` (``axes`` is always a 1-D array, row by row). The margins
-    are fixed in inches, wide enough for a panel's title, axis labels and tick labels, instead of being
-    computed by a layout engine: that layout pass would double the time a figure takes to render.
+    (:data:`MARGINS`) are fixed in inches instead of being computed by a layout engine: that layout pass would
+    double the time a figure takes to render.
     """
     import matplotlib.pyplot as plt
 
     width, height = size
-    left, right, bottom, top, wgap, hgap = 0.75, 0.2, 0.6, 0.4, 0.75, 0.85  # inches
-    fig_w = left + right + ncols * width + (ncols - 1) * wgap
-    fig_h = bottom + top + nrows * height + (nrows - 1) * hgap
+    m = MARGINS
+    fig_w = m["left"] + m["right"] + ncols * width + (ncols - 1) * m["wgap"]
+    fig_h = m["bottom"] + m["top"] + nrows * height + (nrows - 1) * m["hgap"]
     fig, axes = plt.subplots(nrows, ncols, figsize=(fig_w, fig_h), layout="none", squeeze=False, **subplot_kw)
-    fig.subplots_adjust(
-        left=left / fig_w,
-        right=1 - right / fig_w,
-        bottom=bottom / fig_h,
-        top=1 - top / fig_h,
-        wspace=wgap / width,
-        hspace=hgap / height,
-    )
+    fix_margins(fig, nrows, ncols)
     return fig, axes.ravel()
 
 

@@ -30,6 +30,7 @@ from .averages import ewa, half_life, window
 from .optimizers import Momentum, Optimizer
 from .plots import (
     OKABE_ITO,
+    fix_margins,
     plot_contours,
     plot_effective_lr,
     plot_loss,
@@ -114,7 +115,7 @@ class InteractiveFigure:
     def __init__(self, name: str, controls: dict, *, figsize=(9.5, 3.6), dpi: int = 80):
         self.name = name
         self.controls = dict(controls)
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")  # margins fixed below, no layout pass
         FigureCanvasAgg(self.figure)
         self.image = widgets.Image(format="png")
         self.status = widgets.HTML()
@@ -124,6 +125,9 @@ class InteractiveFigure:
         self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
         self._static_legends: list = []  # legends drawn once, into the cached background
         self.setup()
+        grid = self.figure.axes[0].get_subplotspec().get_gridspec() if self.figure.axes else None
+        if grid is not None:
+            fix_margins(self.figure, grid.nrows, grid.ncols)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.status, self.image])
@@ -172,8 +176,9 @@ class InteractiveFigure:
 
     def _fit_y(self, ax, lines):
         """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or
-        fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes: a
-        margin, and a factor 4 of slack). Changed limits re-render the static part."""
+        fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes:
+        symmetric about 0 at 1, 2 or 5 × 10^k, a factor 5 of slack). Changed limits re-render the static
+        part."""
         ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in lines] or [np.ones(1)])
         log = ax.get_yscale() == "log"
         ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
@@ -183,16 +188,18 @@ class InteractiveFigure:
             low = 10.0 ** np.floor(np.log10(max(ys.min(), 1e-300)))
             high = max(10.0 ** np.ceil(np.log10(ys.max())), low * 10)
             span, slack = np.log10(high / low), 3.0
-        else:
-            pad = 0.08 * max(ys.max() - ys.min(), np.abs(ys).max(), 1e-12)
-            low, high = ys.min() - pad, ys.max() + pad
+        else:  # symmetric about 0 and rounded up to 1, 2 or 5 × 10^k, so that small changes keep the limits
+            reach = max(np.abs(ys).max() * 1.08, 1e-12)
+            decade = 10.0 ** np.floor(np.log10(reach))
+            nice = decade * next(f for f in (1, 2, 5, 10) if f * decade >= reach)
+            low, high = -nice, nice
             span, slack = high - low, None
         current_low, current_high = ax.get_ylim()
         fits = current_low <= low and high <= current_high
         if log:
             too_wide = np.log10(current_high / current_low) > span + slack
         else:
-            too_wide = (current_high - current_low) > 4 * span
+            too_wide = (current_high - current_low) > 5 * span
         if ax not in self._fitted or not fits or too_wide:
             self._fitted.add(ax)
             ax.set_ylim(low, high)
@@ -220,9 +227,6 @@ class InteractiveFigure:
         canvas = self.figure.canvas
         if self._background is None:
             canvas.draw()  # the static part only: dynamic artists are animated, so draw() skips them
-            if self.figure.get_layout_engine() is not None:
-                # Lay out once, then keep the axes where they are, so cached backgrounds stay valid.
-                self.figure.set_layout_engine("none")
             self._background = canvas.copy_from_bbox(self.figure.bbox)
         else:
             canvas.restore_region(self._background)

@@ -214,3 +214,21 @@ def test_race_explorer_needs_one_slider_tuple_per_optimizer():
 
     with pytest.raises(ValueError, match="one tuple of slider names per optimizer: 2 optimizers, 1 tuples"):
         RaceExplorer(ravine(10), [GradientDescent(lr=0.1), Momentum(lr=0.1)], sliders=[("lr",)])
+
+
+def test_widgets_built_under_the_course_settings_emit_no_warnings(made):
+    """setup_notebook() makes constrained layout the default; widgets must keep their own fixed margins."""
+    import lessons_lib as ll
+
+    saved = matplotlib.rcParams.copy()
+    try:
+        ll.setup_notebook()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            made.append(TrajectoryExplorer(ravine(10), Momentum(lr=0.1), panels=("path", "loss", "velocity")))
+            made.append(EWAExplorer(np.arange(10.0)))
+            made.append(RateMapExplorer(ravine(10), lr=0.05, beta=0.5, averaged=False))
+        for w in made:
+            assert w.figure.get_layout_engine() is None
+    finally:
+        matplotlib.rcParams.update(saved)
