@@ -220,7 +220,7 @@ def test_widgets_built_under_the_course_settings_emit_no_warnings(made):
     """setup_notebook() makes constrained layout the default; widgets must keep their own fixed margins."""
     import lessons_lib as ll
 
-    saved = matplotlib.rcParams.copy()
+    saved, printing = matplotlib.rcParams.copy(), np.get_printoptions()
     try:
         ll.setup_notebook()
         with warnings.catch_warnings():
@@ -230,5 +230,6 @@ def test_widgets_built_under_the_course_settings_emit_no_warnings(made):
             made.append(RateMapExplorer(ravine(10), lr=0.05, beta=0.5, averaged=False))
         for w in made:
             assert w.figure.get_layout_engine() is None
-    finally:
+    finally:  # setup_notebook() changes global settings: give them back to the other tests
         matplotlib.rcParams.update(saved)
+        np.set_printoptions(**printing)
