@@ -410,22 +410,27 @@ def noisy(problem: Problem, sigma: float = 1.0) -> Problem:
     )
 
 
-def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
-    """The breast-cancer features (569, 30) and labels (569,), from the copy bundled with scikit-learn.
+def _bundled_table(filename: str, skiprows: int, loader: str) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of a data set bundled with scikit-learn: its CSV file, last column the label.
 
-    The CSV file is read straight from scikit-learn's package folder, which saves the second that importing
-    scikit-learn takes; if the file is not where it used to be, ``sklearn.datasets.load_breast_cancer`` is
-    used instead. Nothing is downloaded either way.
+    The file is read straight from scikit-learn's package folder, which saves the second that importing
+    scikit-learn takes; if it is not where it used to be, ``sklearn.datasets.<loader>()`` is used instead.
+    Nothing is downloaded either way.
     """
     spec = importlib.util.find_spec("sklearn")
-    path = Path(spec.submodule_search_locations[0], "datasets", "data", "breast_cancer.csv") if spec else None
+    path = Path(spec.submodule_search_locations[0], "datasets", "data", filename) if spec else None
     if path is not None and path.is_file():
-        table = np.loadtxt(path, delimiter=",", skiprows=1)
+        table = np.loadtxt(path, delimiter=",", skiprows=skiprows)
         return table[:, :-1], table[:, -1]
-    from sklearn.datasets import load_breast_cancer
+    import sklearn.datasets
 
-    data = load_breast_cancer()
+    data = getattr(sklearn.datasets, loader)()
     return data.data.astype(float), data.target.astype(float)
+
+
+def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
+    """The breast-cancer features (569, 30) and labels (569,), as bundled with scikit-learn."""
+    return _bundled_table("breast_cancer.csv", skiprows=1, loader="load_breast_cancer")
 
 
 def _sigmoid(z):
@@ -507,20 +512,9 @@ def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: 
 
 
 def digits_data() -> tuple[np.ndarray, np.ndarray]:
-    """The 1797 handwritten digits (8×8 pixels, values 0–16) and their labels, as bundled with scikit-learn.
-
-    Read straight from scikit-learn's package folder (see :func:`breast_cancer_data`); falls back to
-    ``sklearn.datasets.load_digits``. Nothing is downloaded.
-    """
-    spec = importlib.util.find_spec("sklearn")
-    path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz") if spec else None
-    if path is not None and path.is_file():
-        table = np.loadtxt(path, delimiter=",")
-        return table[:, :-1], table[:, -1].astype(int)
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    return data.data.astype(float), data.target.astype(int)
+    """The 1797 handwritten digits (8×8 pixels, values 0–16) and labels 0–9 bundled with scikit-learn."""
+    pixels, labels = _bundled_table("digits.csv.gz", skiprows=0, loader="load_digits")
+    return pixels, labels.astype(int)
 
 
 def _softmax(z):

@@ -85,3 +85,14 @@ def test_training_reaches_a_useful_accuracy_and_l_bounds_the_curvature(problem):
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         softmax_regression(**kwargs)
+
+
+def test_the_fallback_loader_gives_the_same_data_when_the_file_is_missing():
+    from sklearn.datasets import load_breast_cancer
+
+    from lessons_lib.problems import _bundled_table
+
+    features, labels = _bundled_table("not_there.csv", skiprows=1, loader="load_breast_cancer")
+    reference = load_breast_cancer()
+    np.testing.assert_array_equal(features, reference.data)
+    np.testing.assert_array_equal(labels, reference.target)
