@@ -1,6 +1,7 @@
 """Generate the learner notebooks from the solution notebooks, or check that they are up to date.
 
     python tools/make_exercises.py           # notebooks/solutions/NN_name.ipynb -> notebooks/NN_name.ipynb
+    python tools/make_exercises.py notebooks/solutions/05_adam.ipynb   # only the learner version of these
     python tools/make_exercises.py --check   # exit 1 listing learner notebooks that are missing or stale
 
 Each learner notebook is the solution notebook with every ``### BEGIN SOLUTION`` ... ``### END SOLUTION``
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         default=nbtools.NOTEBOOKS_DIR,
         help="folder holding the learner notebooks and solutions/ (default: %(default)s)",
     )
+    parser.add_argument(
+        "solutions",
+        nargs="*",
+        type=Path,
+        help="solution notebooks to generate learner versions of (default: all of them)",
+    )
     args = parser.parse_args(argv)
 
     if args.check:
@@ -58,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         print("learner notebooks are in sync with their solutions")
         return 0
 
+    if args.solutions:
+        missing = [str(p) for p in args.solutions if not p.is_file()]
+        if missing:
+            parser.error(f"no such solution notebook: {', '.join(missing)}")
+        return 1 if generate(args.solutions) else 0
     failures = generate(nbtools.solution_notebooks(args.notebooks_dir))
     for learner in nbtools.learner_notebooks(args.notebooks_dir):
         if not nbtools.solution_path_for(learner).exists():
