@@ -131,6 +131,24 @@ def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool) -> str:
     return f"lr is below the limit {limit:.3g} at the minimum, but curvature is larger where the run went."
 
 
+def check_run_inputs(owner: str, optimizer, problem, steps, x0) -> np.ndarray:
+    """Check the arguments every runner takes; return the start as a float array (default ``problem.x0``)."""
+    if not isinstance(optimizer, Optimizer):
+        what = type(optimizer).__name__
+        raise TypeError(f"{owner}: optimizer must be a lessons_lib optimizer, got {what}.")
+    if not isinstance(problem, Problem):
+        raise TypeError(f"{owner}: problem must be a lessons_lib Problem, got {type(problem).__name__}.")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"{owner}: steps must be a whole number >= 0, got {steps!r}.")
+    x = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    if x.ndim == 0 or x.shape[-1] != problem.dim:
+        raise ValueError(
+            f"{owner}: x0 must have {problem.dim} coordinates on its last axis for {problem.name}, "
+            f"got shape {x.shape}."
+        )
+    return x
+
+
 def run(
     optimizer: Optimizer,
     problem: Problem,
@@ -173,18 +191,7 @@ def run(
     >>> t.message
     'GradientDescent(lr=0.25) diverged at step 19 on ravine(κ=10): lr = 0.25 is above 2/L = 0.2 for L = 10.'
     """
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"run: optimizer must be a lessons_lib optimizer, got {type(optimizer).__name__}.")
-    if not isinstance(problem, Problem):
-        raise TypeError(f"run: problem must be a lessons_lib Problem, got {type(problem).__name__}.")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"run: steps must be a whole number >= 0, got {steps!r}.")
-    x = np.array(problem.x0 if x0 is None else x0, dtype=float)
-    if x.ndim == 0 or x.shape[-1] != problem.dim:
-        raise ValueError(
-            f"run: x0 must have {problem.dim} coordinates on its last axis for {problem.name}, "
-            f"got shape {x.shape}."
-        )
+    x = check_run_inputs("run", optimizer, problem, steps, x0)
     rng = np.random.default_rng(seed) if problem.stochastic else None
     grad = (lambda p: problem.sample_grad(p, rng)) if problem.stochastic else problem.grad
 

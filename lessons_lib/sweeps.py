@@ -23,6 +23,7 @@ import numpy as np
 
 from .optimizers import Optimizer
 from .problems import Problem
+from .running import check_run_inputs
 
 __all__ = ["SWEEPABLE", "Sweep", "sweep"]
 
@@ -200,21 +201,10 @@ def sweep(
     ValueError: Adam: beta1 must be in [0, 1), got 1.0. With beta1 = 1 the first moment (momentum) never \
 forgets its start and the bias correction divides by 0.
     """
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"sweep: optimizer must be a lessons_lib optimizer, got {type(optimizer).__name__}.")
-    if not isinstance(problem, Problem):
-        raise TypeError(f"sweep: problem must be a lessons_lib Problem, got {type(problem).__name__}.")
-    for name, value in (("steps", steps), ("every", every)):
-        low = 0 if name == "steps" else 1
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"sweep: {name} must be a whole number >= {low}, got {value!r}.")
+    x0 = check_run_inputs("sweep", optimizer, problem, steps, x0)
+    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+        raise ValueError(f"sweep: every must be a whole number >= 1, got {every!r}.")
     grid = _check_grid(optimizer, grid)
-    x0 = np.array(problem.x0 if x0 is None else x0, dtype=float)
-    if x0.ndim == 0 or x0.shape[-1] != problem.dim:
-        raise ValueError(
-            f"sweep: x0 must have {problem.dim} coordinates on its last axis for {problem.name}, "
-            f"got shape {x0.shape}."
-        )
     grid_shape = tuple(len(v) for v in grid.values())
     batched = _batched(optimizer, grid, x0.ndim)
     x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
