@@ -462,19 +462,45 @@ def test_execute_in_place_runs_top_to_bottom_and_stops_at_an_error(tmp_path, mon
 # --------------------------------------------------------------------------------------------------------
 
 
-def test_nbval_sanitize_file_replaces_memory_addresses_only():
+def nbval_sanitizer():
+    """The sanitize file as nbval reads it: a function applying every (regex, replace) pair, and the pairs."""
     plugin = pytest.importorskip("nbval.plugin")
     patterns = plugin.get_sanitize_patterns(
         (REPO / "tests" / "nbval_sanitize.cfg").read_text(encoding="utf-8")
     )
-    assert len(patterns) == 1, patterns
 
     def sanitize(text):
         for regex, replace in patterns:
             text = re.sub(regex, replace, text)
         return text
 
+    return sanitize, patterns
+
+
+def test_nbval_sanitize_file_replaces_memory_addresses_only():
+    sanitize, patterns = nbval_sanitizer()
+    assert len(patterns) == 2, patterns  # memory addresses, measured times
+
     assert sanitize("<function f at 0x7f3a2c1b5e50>") == sanitize("<function f at 0x55d0c0ffee10>")
     assert sanitize("<Axes at 0x000001A2B3C4D5E0>") == "<Axes at 0xADDRESS>"
     for kept in ("<Figure size 640x480 with 1 Axes>", "hex(255) = 0xff", "lr = 0.001, step 0x10"):
         assert sanitize(kept) == kept
+
+
+def test_nbval_sanitize_file_masks_measured_times_only():
+    """Lesson 06 prints wall times as "[measured 0.84 ms, ×1.2]"; only that bracket may be masked."""
+    sanitize, _ = nbval_sanitizer()
+    one = "one epoch:\n  SGD       [measured 0.14 ms, ×1.0]\n  Adam      [measured 0.2 ms, ×1.4]\n"
+    two = "one epoch:\n  SGD       [measured 0.31 ms, ×1.0]\n  Adam      [measured 12 ms, ×39.0]\n"
+    assert sanitize(one) == sanitize(two)
+    assert sanitize(one).splitlines()[1] == "  SGD       [measured]"
+    assert sanitize("a [measured 1.6 ms] b [measured 2e-05 s, ×0.9] c") == "a [measured] b [measured] c"
+    for kept in (
+        "SGD  best lr 3.2  f − f_min 0.006 [0.004, 0.008]",  # a printed spread is still compared
+        "[0.205, 0.287]  94.3% [91.4%, 95.8%]",
+        "measured 0.84 ms",  # only the bracketed form is a measurement
+        "[measured]",
+        "[measured 1.2 ms\n, ×1.0]",  # never across lines
+        "Adam (measured by hand) [0.1, 0.2]",
+    ):
+        assert sanitize(kept) == kept, kept
