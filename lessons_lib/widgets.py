@@ -47,6 +47,7 @@ __all__ = [
     "InteractiveFigure",
     "RaceExplorer",
     "RateMapExplorer",
+    "TestbedRace",
     "TrajectoryExplorer",
     "compare_settings",
     "control_for",
@@ -654,3 +655,276 @@ def time_live_widgets(points_per_control: int = 15) -> dict[str, list[float]]:
             control.value = original
         results[name] = [round(t, 3) for t in figure.timings_ms[before:]]
     return results
+
+
+class TestbedRace(InteractiveFigure):
+    """Pick a problem of the testbed, tune each optimizer's learning rate, and watch them race.
+
+    A drop-down chooses the problem; each optimizer has a "show" checkbox and a learning-rate slider. Left,
+    the paths from the problem's default start over its landscape (a 1-D problem: along its curve); right,
+    the loss above the minimum. Each optimizer keeps its colour and marker
+    (:func:`lessons_lib.plots.style_of`).
+
+    Switching problems is cheap: each problem gets its own path panel, drawn once and then shown or hidden,
+    and the rendered static part of the figure is cached per problem (and loss-axis limits), so switching
+    back pastes it instead of drawing the contours again. Runs are cached too, so moving one slider runs one
+    optimizer, not all of them.
+
+    Parameters
+    ----------
+    optimizers : sequence of Optimizer, optional
+        The settings to race; the sliders change their ``lr``. Default: gradient descent, momentum (β = 0.9),
+        Adagrad, RMSProp and Adam, one of each (named by class, so two of one class are not allowed).
+    problems : dict of str to Problem, optional
+        Default :func:`lessons_lib.testbed`; every problem must be 1-D or 2-D.
+    problem : str, optional
+        The problem shown first (default: the first).
+    steps : int
+        Steps of every run.
+    lrs : dict of problem name -> dict of optimizer name -> float, optional
+        Learning rates to set when a problem is chosen, for example each optimizer's best from a race
+        (:meth:`lessons_lib.races.Race.best_lrs`). Problems and optimizers left out keep the sliders' values.
+        A slider's range (the optimizer class's) widens to take in every learning rate given for it.
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    def __init__(self, optimizers=None, *, problems=None, problem=None, steps: int = 100, lrs=None):
+        from .optimizers import Adagrad, Adam, GradientDescent, RMSProp
+        from .problems import testbed
+
+        if optimizers is None:
+            optimizers = [
+                GradientDescent(lr=0.1),
+                Momentum(lr=0.1, beta=0.9),
+                Adagrad(lr=1.0),
+                RMSProp(lr=0.01),
+                Adam(lr=0.1),
+            ]
+        self.problems = dict(testbed() if problems is None else problems)
+        self.optimizers = {}
+        for optimizer in optimizers:
+            if not isinstance(optimizer, Optimizer):
+                raise TypeError(f"TestbedRace: optimizers must be lessons_lib optimizers, got {optimizer!r}.")
+            name = type(optimizer).__name__
+            if name in self.optimizers:
+                raise ValueError(
+                    f"TestbedRace: two optimizers are both {name}; each optimizer gets one slider, named by "
+                    "its class, so race one setting per class."
+                )
+            self.optimizers[name] = optimizer
+        if not self.problems or not self.optimizers:
+            raise ValueError("TestbedRace: give at least one problem and one optimizer.")
+        for name, p in self.problems.items():
+            if not isinstance(p, Problem) or p.dim not in (1, 2):
+                what = f"{p.dim} coordinates" if isinstance(p, Problem) else type(p).__name__
+                raise ValueError(f"TestbedRace: problem {name!r} must be a 1-D or 2-D Problem, got {what}.")
+        problem = next(iter(self.problems)) if problem is None else problem
+        if problem not in self.problems:
+            raise ValueError(f"TestbedRace: no problem {problem!r}; choose from {', '.join(self.problems)}.")
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+            raise ValueError(f"TestbedRace: steps must be a whole number >= 1, got {steps!r}.")
+        self.steps = int(steps)
+        self.lrs = {p: dict(v) for p, v in (lrs or {}).items()}
+        unknown = [
+            (p, o)
+            for p, v in self.lrs.items()
+            for o in v
+            if p not in self.problems or o not in self.optimizers
+        ]
+        if unknown:
+            raise ValueError(
+                f"TestbedRace: lrs names unknown problems or optimizers: {unknown}; problems: "
+                f"{', '.join(self.problems)}; optimizers: {', '.join(self.optimizers)}."
+            )
+        for p, v in self.lrs.items():
+            for o, lr in v.items():
+                if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)) or not 0 < lr < np.inf:
+                    raise ValueError(
+                        f"TestbedRace: the lr of {o} on {p!r} must be a positive, finite number, got {lr!r}."
+                    )
+        self._shown = None  # the problem whose path panel is visible
+        self._path_axes: dict = {}
+        self._runs: dict = {}  # (problem, optimizer name, lr) -> Trajectory
+        self._backgrounds: dict = {}  # (problem, loss y-limits) -> rendered static part
+        self._quiet = False  # True while the widget itself moves the sliders
+        self._refitting = False
+        style = {"description_width": "initial"}
+        controls = {
+            "problem": widgets.Dropdown(
+                options=list(self.problems), value=problem, description="problem", style=style
+            )
+        }
+        for name, optimizer in self.optimizers.items():
+            controls[f"{name}:show"] = widgets.Checkbox(
+                value=True, description=name, indent=False, style=style
+            )
+            given = [v[name] for v in self.lrs.values() if name in v]  # the slider must reach every one
+            r = optimizer.ranges["lr"]
+            low, high = min([r.low, *given]), max([r.high, *given])
+            controls[f"{name}:lr"] = control_for(optimizer, "lr", low=low, high=high, description="lr")
+        self._set_lrs(problem, controls)
+        super().__init__(f"race on the testbed ({', '.join(self.optimizers)})", controls, figsize=(9.5, 3.9))
+        rows = [
+            widgets.HBox([self.controls[f"{name}:show"], self.controls[f"{name}:lr"]])
+            for name in self.optimizers
+        ]
+        half = (len(rows) + 1) // 2
+        self.widget = widgets.VBox(
+            [
+                self.controls["problem"],
+                widgets.HBox([widgets.VBox(rows[:half]), widgets.VBox(rows[half:])]),
+                self.status,
+                self.image,
+            ]
+        )
+
+    # -- the controls -------------------------------------------------------------------------------------
+
+    def _set_lrs(self, problem, controls=None):
+        """Move the sliders to the learning rates given for ``problem``, without a redraw per slider."""
+        controls = self.controls if controls is None else controls
+        self._quiet = True
+        try:
+            for name, lr in self.lrs.get(problem, {}).items():
+                controls[f"{name}:lr"].value = float(lr)
+        finally:
+            self._quiet = False
+
+    def _on_change(self, change):
+        if self._quiet:
+            return
+        if change["owner"] is self.controls["problem"]:
+            self._set_lrs(change["new"])
+        self.redraw()
+
+    # -- drawing ------------------------------------------------------------------------------------------
+    #
+    # The lines are made once (per optimizer, and per problem for the paths) and only get new data: making a
+    # matplotlib line, or adding it to an axes, costs more than drawing it. They stay on their axes between
+    # redraws (see _render); update() lists the ones to draw, and puts back any that were removed.
+
+    def setup(self):
+        self._grid = self.figure.add_gridspec(1, 2)
+        self.loss_ax = ax = self.figure.add_subplot(self._grid[0, 1])
+        ax.set_xlim(0, self.steps)
+        ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("f(x) − f*")
+        ax.set_title("loss above the minimum", fontsize=10)
+        handles = [
+            Line2D([], [], color=style_of(o)["color"], marker=style_of(o)["marker"], label=name)
+            for name, o in self.optimizers.items()
+        ]
+        legend = ax.legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.85)
+        self._static_legends.append(legend)
+        self._loss_lines = {name: self._lines_for(ax, o) for name, o in self.optimizers.items()}
+        self._path_lines: dict = {}
+        self._show_problem(self.controls["problem"].value)
+
+    @staticmethod
+    def _lines_for(ax, optimizer):
+        """A line in the optimizer's style and a cross for where it diverged; not yet on any axes."""
+        s = style_of(optimizer)
+        line = Line2D([], [], color=s["color"], marker=s["marker"], ms=4, lw=1.3, zorder=3, animated=True)
+        cross = Line2D([], [], color=s["color"], marker="X", ms=11, mec="white", ls="none", zorder=6)
+        cross.set_animated(True)
+        return line, cross
+
+    def _show_problem(self, name):
+        """Make ``name``'s path panel the visible one (drawing its landscape the first time)."""
+        if name == self._shown:
+            return
+        if name not in self._path_axes:
+            ax = self.figure.add_subplot(self._grid[0, 0])
+            p = self.problems[name]
+            plot_contours(ax, p)
+            ax.set_title(name, fontsize=10)
+            start = (p.x0[0], float(p.f(p.x0))) if p.dim == 1 else (p.x0[0], p.x0[1])
+            ax.plot(*start, marker="o", ms=7, color="0.2", mfc="white", ls="none", zorder=4)  # every run's
+            self._path_axes[name] = ax
+            self._path_lines[name] = {n: self._lines_for(ax, o) for n, o in self.optimizers.items()}
+        for other, ax in self._path_axes.items():
+            ax.set_visible(other == name)
+        self._shown = name
+        self._background = None  # the static part changed; a cached one may be pasted (see _render)
+
+    def _run(self, problem, name, lr):
+        key = (problem, name, lr)
+        if key not in self._runs:
+            if len(self._runs) > 200:  # keep the cache small: forget the oldest runs
+                for old in list(self._runs)[:100]:
+                    del self._runs[old]
+            optimizer = self.optimizers[name].replace(lr=lr)
+            self._runs[key] = run(optimizer, self.problems[problem], self.steps)
+        return self._runs[key]
+
+    def _place(self, ax, artist):
+        if artist.axes is None:  # removed by the base class at the start of this redraw
+            ax.add_line(artist)
+        self._dynamic.append(artist)
+
+    def update(self, **values) -> str:
+        name = values["problem"]
+        self._show_problem(name)
+        p = self.problems[name]
+        path_ax, loss_ax = self._path_axes[name], self.loss_ax
+        low, high = np.array(p.bounds, dtype=float).T
+        span = high - low
+        shown = [o for o in self.optimizers if values[f"{o}:show"]]
+        messages, loss_lines = [], []
+        for o in shown:
+            t = self._run(name, o, float(values[f"{o}:lr"]))
+            if t.message:
+                messages.append(t.message)
+            # the path, as plot_path draws it: finite points, far-away ones clipped to 10 times the bounds
+            pts = t.points[np.all(np.isfinite(t.points), axis=-1)]
+            pts = np.clip(pts, low - 10 * span, high + 10 * span)
+            xy = (pts[:, 0], p.f(pts)) if p.dim == 1 else (pts[:, 0], pts[:, 1])
+            line, cross = self._path_lines[name][o]
+            line.set_data(*xy)
+            line.set_markevery(max(1, len(pts) // 40))
+            self._place(path_ax, line)
+            gaps = t.gaps
+            loss_line, loss_cross = self._loss_lines[o]
+            loss_line.set_data(np.arange(len(gaps)), gaps)
+            loss_line.set_markevery(max(1, len(gaps) // 12))
+            self._place(loss_ax, loss_line)
+            loss_lines.append(loss_line)
+            if t.diverged:  # a cross where the path leaves the picture and where the loss ends
+                x_end, y_end = xy[0][-1], xy[1][-1]
+                if p.dim == 2:
+                    x_end, y_end = np.clip(x_end, *p.bounds[0]), np.clip(y_end, *p.bounds[1])
+                else:
+                    x_end, y_end = np.clip(x_end, *p.bounds[0]), np.clip(y_end, *path_ax.get_ylim())
+                cross.set_data([x_end], [y_end])
+                self._place(path_ax, cross)
+                finite = np.flatnonzero(np.isfinite(gaps))
+                last = int(finite[-1]) if finite.size else 0
+                loss_cross.set_data([last], [gaps[last]])
+                self._place(loss_ax, loss_cross)
+        self._refitting = True  # new loss limits need a new background, not a new cache
+        try:
+            self._fit_y(loss_ax, loss_lines)
+        finally:
+            self._refitting = False
+        if not shown:
+            return "No optimizer is shown: tick one to race."
+        return " ".join(messages)
+
+    def invalidate(self):
+        """The static part changed: forget every cached background; the next redraw renders from scratch."""
+        super().invalidate()
+        if not self._refitting:
+            self._backgrounds.clear()
+
+    def _render(self) -> bytes:
+        key = (self._shown, self.loss_ax.get_ylim())
+        if self._background is None:
+            self._background = self._backgrounds.get(key)
+        png = super()._render()
+        self._backgrounds[key] = self._background
+        # The lines stay on their axes (animated, so only draw_artist draws them): nothing for the next
+        # redraw to remove, and update() need not add them again. Lines not drawn next time stay unseen.
+        self._dynamic = []
+        return png

@@ -1,0 +1,554 @@
+"""Races for lesson 05 (Adam): several optimizers on several problems, each at its best learning rate.
+
+A fair race gives every optimizer a small grid of learning rates, runs every setting from the same many
+starts, and shows each optimizer at its best, with the rule for "best" stated. :func:`race` does that: for
+every (problem, optimizer) pair it runs the optimizer's whole learning-rate grid from all the starts as one
+array with :func:`lessons_lib.sweeps.sweep` (through the optimizer's own ``step``), counts the steps each run
+needs to reach a tolerance, and picks the best learning rate by one rule:
+
+    **best** = the highest success rate; among learning rates with that rate, the fewest median steps
+    (median over the runs that succeed).
+
+A run *succeeds* when it gets within the tolerance **and stays there** until the end of the run:
+
+* ``measure="gap"`` (default): ``f(x) - f_min <= tol``. On a problem with a worse local minimum this can only
+  hold near a global minimum (for ``tol`` below the gap between the minima), so only runs that find a global
+  minimum count; on the saddle either minimum is global.
+* ``measure="distance"``: ``|x - x*| <= tol * |x_0 - x*|``, a fraction of the start's distance to the
+  minimiser (the distance is dominated by the flat directions, where the condition number bites).
+
+A diverged run never succeeds. Nothing here prints: :meth:`Race.table` returns a string.
+
+The module also holds :func:`defect_quadratics`, the three quadratics of the lesson's question 6 (a ravine
+turned off the axes, one with badly scaled axes, and one with both defects), and :func:`plot_race_paths`,
+which draws the paths of the optimizers at their best learning rates into a given ``ax``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import check_positive
+from .optimizers import Optimizer
+from .plots import plot_contours, plot_path
+from .problems import Problem, quadratic
+from .running import Trajectory, run
+from .sweeps import sweep
+
+__all__ = [
+    "MEASURES",
+    "Entry",
+    "Race",
+    "best_index",
+    "defect_quadratics",
+    "plot_race_paths",
+    "race",
+]
+
+#: What a tolerance can be measured on; see the module docstring.
+MEASURES = ("gap", "distance")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The rule for "best"
+
+
+def best_index(success_rates, median_steps) -> int:
+    """The index of the best learning rate: highest success rate, then fewest median steps, then smallest lr.
+
+    Parameters
+    ----------
+    success_rates : array_like, shape (n,)
+        Fraction of the runs that succeeded, per learning rate (in increasing order of lr).
+    median_steps : array_like, shape (n,)
+        Median steps of the runs that succeeded (NaN where none did).
+
+    Examples
+    --------
+    >>> best_index([0.9, 1.0, 1.0, 0.2], [10, 80, 40, 5])  # 100 % twice: the faster of the two
+    2
+    >>> best_index([0.0, 0.0], [np.nan, np.nan])  # nobody succeeds: the smallest lr
+    0
+    """
+    rates = np.asarray(success_rates, dtype=float)
+    steps = np.nan_to_num(np.asarray(median_steps, dtype=float), nan=np.inf)
+    if rates.ndim != 1 or rates.shape != steps.shape or rates.size == 0:
+        raise ValueError(
+            f"best_index: give one success rate and one median per learning rate, got shapes {rates.shape} "
+            f"and {steps.shape}."
+        )
+    return int(np.lexsort((np.arange(rates.size), steps, -rates))[0])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """One optimizer on one problem: its whole learning-rate grid, and which learning rate was best.
+
+    Attributes
+    ----------
+    problem : Problem
+    optimizer : Optimizer
+        The base setting; the grid replaces its ``lr``.
+    lrs : ndarray, shape (n_lrs,)
+    steps_to : ndarray of int, shape (n_lrs, n_starts)
+        The first recorded step from which each run stays within the tolerance; -1 if it never does.
+    diverged : ndarray of bool, shape (n_lrs, n_starts)
+    steps : int
+        The length of every run.
+    seconds : float
+        Wall time of the runs' steps (:attr:`lessons_lib.sweeps.Sweep.seconds`).
+    """
+
+    problem: Problem
+    optimizer: Optimizer
+    lrs: np.ndarray
+    steps_to: np.ndarray
+    diverged: np.ndarray
+    steps: int
+    seconds: float
+
+    @property
+    def success(self) -> np.ndarray:
+        """Which runs succeeded, shape ``(n_lrs, n_starts)``."""
+        return self.steps_to >= 0
+
+    @property
+    def success_rates(self) -> np.ndarray:
+        """Fraction of the starts that succeeded, per learning rate."""
+        return self.success.mean(axis=1)
+
+    @property
+    def median_steps(self) -> np.ndarray:
+        """Median steps of the runs that succeeded, per learning rate (NaN where none did)."""
+        out = np.full(len(self.lrs), np.nan)
+        for i, (row, ok) in enumerate(zip(self.steps_to, self.success, strict=True)):
+            if ok.any():
+                out[i] = np.median(row[ok])
+        return out
+
+    @property
+    def best_index(self) -> int:
+        """Index of the best learning rate (:func:`best_index`)."""
+        return best_index(self.success_rates, self.median_steps)
+
+    @property
+    def best_lr(self) -> float:
+        return float(self.lrs[self.best_index])
+
+    @property
+    def best(self) -> Optimizer:
+        """The optimizer at its best learning rate."""
+        return self.optimizer.replace(lr=self.best_lr)
+
+    @property
+    def success_rate(self) -> float:
+        """Success rate at the best learning rate."""
+        return float(self.success_rates[self.best_index])
+
+    @property
+    def median(self) -> float:
+        """Median steps at the best learning rate (NaN if no run succeeded)."""
+        return float(self.median_steps[self.best_index])
+
+    @property
+    def best_steps(self) -> np.ndarray:
+        """Steps to the tolerance of every start at the best learning rate (-1: never)."""
+        return self.steps_to[self.best_index]
+
+    @property
+    def best_at_edge(self) -> bool:
+        """True if the best learning rate is the smallest or the largest of the grid (widen the grid?)."""
+        return self.best_index in (0, len(self.lrs) - 1)
+
+    def __repr__(self):
+        median = "never" if math.isnan(self.median) else f"median {self.median:.0f} steps"
+        return (
+            f"Entry({self.best.label()} on {self.problem.name}: {self.success_rate:.0%} succeed, {median}, "
+            f"best of {len(self.lrs)} lrs)"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Race:
+    """What :func:`race` found: one :class:`Entry` per (problem, optimizer), by name.
+
+    Attributes
+    ----------
+    problems : dict of str to Problem
+    optimizers : dict of str to Optimizer
+    entries : dict of (problem name, optimizer name) to Entry
+    tol : dict of str to float
+        The tolerance of each problem.
+    measure : {"gap", "distance"}
+    every : int
+        Losses (or points) were recorded every ``every`` steps, so steps to the tolerance are multiples of it
+        (or the last step).
+    seconds : float
+        Wall time of all the runs' steps.
+    """
+
+    problems: dict
+    optimizers: dict
+    entries: dict
+    tol: dict
+    measure: str
+    every: int
+    seconds: float
+
+    def entry(self, problem: str, optimizer: str) -> Entry:
+        """The entry of one pair, by names (a clear error lists the names if one is unknown)."""
+        for name, known in ((problem, self.problems), (optimizer, self.optimizers)):
+            if name not in known:
+                raise KeyError(f"Race: no {name!r} in this race; it has {', '.join(known)}.")
+        return self.entries[problem, optimizer]
+
+    def best(self, problem: str, optimizer: str) -> Optimizer:
+        """The optimizer at its best learning rate on one problem."""
+        return self.entry(problem, optimizer).best
+
+    def best_lrs(self) -> dict[str, dict[str, float]]:
+        """Each optimizer's best learning rate on each problem, ``{problem: {optimizer: lr}}``; a pair that
+        never succeeds is left out (e.g. to start :class:`lessons_lib.widgets.TestbedRace` at the race's
+        best settings)."""
+        return {
+            p: {o: self.entries[p, o].best_lr for o in self.optimizers if self.entries[p, o].success_rate > 0}
+            for p in self.problems
+        }
+
+    def best_runs(self, problem: str, *, steps: int | None = None, x0=None) -> dict[str, Trajectory]:
+        """Each optimizer at its best learning rate on ``problem``, run from ``x0`` (default: the problem's
+        default start) for ``steps`` (default: the race's), by optimizer name."""
+        entries = {o: self.entry(problem, o) for o in self.optimizers}  # a clear error for an unknown name
+        return {
+            o: run(e.best, e.problem, e.steps if steps is None else steps, x0) for o, e in entries.items()
+        }
+
+    def rows(self) -> list[dict]:
+        """One dict per (problem, optimizer): names, best lr, success rate, median steps, edge flag."""
+        return [
+            {
+                "problem": p,
+                "optimizer": o,
+                "best_lr": e.best_lr,
+                "success_rate": e.success_rate,
+                "median_steps": e.median,
+                "best_at_edge": e.best_at_edge,
+            }
+            for (p, o), e in self.entries.items()
+        ]
+
+    def winners(self) -> dict[str, list[str]]:
+        """Per problem, the optimizer(s) ranked first by the rule for "best" (rate, then median steps)."""
+        out = {}
+        for p in self.problems:
+            keys = {
+                o: (-self.entries[p, o].success_rate, np.nan_to_num(self.entries[p, o].median, nan=np.inf))
+                for o in self.optimizers
+            }
+            top = min(keys.values())
+            out[p] = [o for o, k in keys.items() if k == top and self.entries[p, o].success_rate > 0]
+        return out
+
+    def table(self) -> str:
+        """The race as text: per problem, each optimizer's median steps (success rate), then its best lr.
+
+        Medians are rounded to whole steps, rates to whole per cent, learning rates to 3 significant digits;
+        "never" means that no run succeeded at any learning rate of the grid.
+        """
+        names = list(self.optimizers)
+        rows = [[""] + names]
+        for p in self.problems:
+            cells, lrs = [p], ["  best lr"]
+            for o in names:
+                e = self.entries[p, o]
+                ok = e.success_rate > 0
+                cells.append(f"{e.median:.0f} ({e.success_rate:.0%})" if ok else "never")
+                lrs.append(f"{e.best_lr:.3g}" if ok else "-")
+            rows += [cells, lrs]
+        widths = [max(len(row[i]) for row in rows) + 2 for i in range(len(rows[0]))]
+        return "\n".join(
+            "".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+        )
+
+    def __repr__(self):
+        return (
+            f"Race({len(self.problems)} problems × {len(self.optimizers)} optimizers, "
+            f"measure={self.measure!r}, {self.seconds:.2f} s)"
+        )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Running a race
+
+
+def _named(kind: str, items, cls: type, what: str) -> dict:
+    """Name the problems or optimizers: a dict's keys, else each one's own name (``name`` or class name)."""
+    named = dict(items) if isinstance(items, Mapping) else {}
+    if not isinstance(items, Mapping):
+        for item in items:
+            if not isinstance(item, cls):
+                raise TypeError(f"race: {kind} must be {what}s, got {type(item).__name__}.")
+            name = item.name if isinstance(item, Problem) else type(item).__name__
+            if name in named:
+                raise ValueError(
+                    f"race: two {kind} are both called {name!r}; pass a dict {{name: {kind[:-1]}}} to race "
+                    "two settings of one kind."
+                )
+            named[name] = item
+    if not named:
+        raise ValueError(f"race: give at least one of the {kind}.")
+    for name, item in named.items():
+        if not isinstance(item, cls):
+            raise TypeError(f"race: {kind[:-1]} {name!r} must be a {what}, got {type(item).__name__}.")
+    return named
+
+
+def _per_problem(what: str, value, problems: dict) -> dict:
+    """A value per problem name, from one value for all or a mapping that covers every problem."""
+    if isinstance(value, Mapping):
+        missing = [p for p in problems if p not in value]
+        if missing:
+            raise ValueError(f"race: {what} has no value for {', '.join(map(repr, missing))}.")
+        return {p: value[p] for p in problems}
+    return {p: value for p in problems}
+
+
+def _grid_for(name: str, grids, problem: Problem) -> np.ndarray:
+    if not isinstance(grids, Mapping) or name not in grids:
+        known = ", ".join(grids) if isinstance(grids, Mapping) else "none"
+        raise ValueError(f"race: lr_grids has no grid for {name!r} (it has {known}).")
+    grid = grids[name]
+    values = grid(problem) if callable(grid) else grid
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"race: the lr grid of {name} must be a non-empty 1-D sequence, got {values!r}.")
+    return np.sort(values)
+
+
+def _first_staying(below: np.ndarray, recorded: np.ndarray) -> np.ndarray:
+    """The first recorded step from which ``below`` holds to the end (axis 0); -1 where it never does."""
+    stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
+    return np.where(stays.any(axis=0), recorded[np.argmax(stays, axis=0)], -1)
+
+
+def race(
+    problems,
+    optimizers,
+    lr_grids: Mapping,
+    starts=50,
+    steps=500,
+    tol=1e-3,
+    *,
+    seed: int = 0,
+    measure: str = "gap",
+    every: int = 1,
+) -> Race:
+    """Run each optimizer over its learning-rate grid on every problem from many starts; find each one's best.
+
+    Parameters
+    ----------
+    problems : sequence of Problem, or dict of name -> Problem
+        Named by ``problem.name`` unless given as a dict.
+    optimizers : sequence of Optimizer, or dict of name -> Optimizer
+        The base settings (everything but ``lr``); named by class unless given as a dict.
+    lr_grids : dict of optimizer name -> sequence of float, or callable(problem) -> sequence
+        Each optimizer's learning rates. A callable gets the problem, e.g. ``lambda p: [0.1, 1] / p.L`` for a
+        grid on gradient descent's natural scale ``1 / L``.
+    starts : int, or dict of problem name -> array of shape (N, d)
+        An int ``n`` means ``problem.random_starts(n, seed)`` for every problem.
+    steps : int, or dict of problem name -> int
+        Steps of every run.
+    tol : float, or dict of problem name -> float
+        The tolerance (see ``measure``).
+    seed : int
+        Seeds the random starts.
+    measure : {"gap", "distance"}
+        ``"gap"``: success is ``f - f_min <= tol`` (to the end of the run); ``"distance"``: ``|x - x*|`` at
+        most ``tol`` times the start's.
+    every : int >= 1
+        Record every ``every`` steps (and the last): cheaper, and steps to the tolerance become multiples of
+        ``every``.
+
+    Returns
+    -------
+    Race
+
+    Examples
+    --------
+    >>> from lessons_lib import Adam, GradientDescent, ravine
+    >>> r = race([ravine(10)], [GradientDescent(lr=0.1), Adam(lr=0.1)],
+    ...          {"GradientDescent": [0.05, 0.1, 0.3], "Adam": [0.1, 0.3, 1.0]}, starts=20, steps=200)
+    >>> e = r.entry("ravine(κ=10)", "GradientDescent")
+    >>> e.best_lr, e.success_rates.tolist()  # lr = 0.3 is above 2/L = 0.2: every run diverges
+    (0.1, [1.0, 1.0, 0.0])
+    >>> print(r.table())
+                  GradientDescent  Adam
+    ravine(κ=10)  44 (100%)        93 (100%)
+      best lr     0.1              1
+    """
+    problems = _named("problems", problems, Problem, "lessons_lib Problem")
+    optimizers = _named("optimizers", optimizers, Optimizer, "lessons_lib optimizer")
+    if measure not in MEASURES:
+        raise ValueError(f"race: measure must be one of {', '.join(map(repr, MEASURES))}, got {measure!r}.")
+    tols = {
+        p: check_positive("race", f"tol of {p!r}", t, "It is how close a run must get to count as a success.")
+        for p, t in _per_problem("tol", tol, problems).items()
+    }
+    step_counts = _per_problem("steps", steps, problems)
+    for p, n in step_counts.items():
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"race: steps of {p!r} must be a whole number >= 1, got {n!r}.")
+    if isinstance(starts, Mapping):
+        start_sets = {
+            p: np.asarray(x, dtype=float) for p, x in _per_problem("starts", starts, problems).items()
+        }
+    else:
+        if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
+            raise ValueError(f"race: starts must be a whole number >= 1 or a dict of arrays, got {starts!r}.")
+        start_sets = {p: problem.random_starts(starts, seed) for p, problem in problems.items()}
+    for p, problem in problems.items():
+        x0 = start_sets[p]
+        if x0.ndim != 2 or x0.shape[1] != problem.dim:
+            raise ValueError(f"race: the starts of {p!r} must have shape (N, {problem.dim}), got {x0.shape}.")
+        if measure == "gap" and problem.f_min is None:
+            raise ValueError(f"race: the minimum of {p!r} is not known, so its gap f - f_min is not either.")
+        if measure == "distance" and problem.minimizer is None:
+            raise ValueError(
+                f"race: the minimiser of {p!r} is not known, so its distance to it is not either."
+            )
+
+    entries, total = {}, 0.0
+    for p, problem in problems.items():
+        x0 = start_sets[p]
+        for o, optimizer in optimizers.items():
+            lrs = _grid_for(o, lr_grids, problem)
+            s = sweep(
+                optimizer,
+                problem,
+                step_counts[p],
+                x0,
+                grid={"lr": lrs},
+                every=every,
+                keep_points=measure == "distance",
+            )
+            if measure == "gap":
+                reached = s.steps_to(tols[p])
+            else:
+                distance = np.linalg.norm(s.points - problem.minimizer, axis=-1)
+                with np.errstate(invalid="ignore"):
+                    below = distance <= tols[p] * distance[0]  # NaN (diverged) compares False
+                reached = _first_staying(below, s.steps)
+            entries[p, o] = Entry(
+                problem=problem,
+                optimizer=optimizer,
+                lrs=lrs,
+                steps_to=reached,
+                diverged=s.diverged,
+                steps=step_counts[p],
+                seconds=s.seconds,
+            )
+            total += s.seconds
+    return Race(
+        problems=problems,
+        optimizers=optimizers,
+        entries=entries,
+        tol=tols,
+        measure=measure,
+        every=every,
+        seconds=total,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# The quadratics of question 6
+
+
+def defect_quadratics(condition_number: float = 100.0, scale: float = 10.0, angle_degrees: float = 45.0):
+    """Three quadratics ``x·Hx/2`` that are slow for gradient descent for different reasons.
+
+    With ``D = diag(1, kappa)`` (an axis-aligned ravine), ``R`` the rotation by ``angle_degrees`` and
+    ``S = diag(1, scale)``:
+
+    * ``"rotated"``: ``H = R D Rᵀ``, a ravine off the axes — one defect, the direction;
+    * ``"scaled axes"``: ``H = S D S``, the ravine with its second axis rescaled — one defect, the scales of
+      the coordinates (curvatures 1 and ``kappa * scale**2``, along the axes);
+    * ``"both"``: ``H = S R D Rᵀ S``, the rotated ravine with its second axis rescaled.
+
+    A diagonal rescaling (RMSProp's, Adam's) can undo ``S`` but not ``R``; momentum shortens a ravine's
+    ``kappa`` to about ``sqrt(kappa)`` steps in any direction. Starts (``bounds``) cover the same region
+    in the rescaled coordinates ``S x``: ``[-1, 1]`` along x₁, and ``[-1/scale, 1/scale]`` along x₂ where
+    ``S`` applies.
+
+    Returns
+    -------
+    dict of str to Problem
+
+    Examples
+    --------
+    >>> q = defect_quadratics(100, 10)
+    >>> {name: round(p.condition_number) for name, p in q.items()}
+    {'rotated': 100, 'scaled axes': 10000, 'both': 2600}
+    """
+    kappa = check_positive("defect_quadratics", "condition_number", condition_number)
+    scale = check_positive("defect_quadratics", "scale", scale)
+    a = np.deg2rad(angle_degrees)
+    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    D, S = np.diag([1.0, kappa]), np.diag([1.0, scale])
+    A = R @ D @ R.T
+    square, narrow = [(-1.0, 1.0), (-1.0, 1.0)], [(-1.0, 1.0), (-1.0 / scale, 1.0 / scale)]
+    what = f"κ={kappa:g}, {angle_degrees:g}°, scale {scale:g}"
+    return {
+        "rotated": quadratic(
+            (A + A.T) / 2,
+            name=f"rotated ravine (κ={kappa:g}, {angle_degrees:g}°)",
+            x0=[-0.9, 0.6],
+            bounds=square,
+            description="A ravine off the axes: a diagonal rescaling cannot help.",
+        ),
+        "scaled axes": quadratic(
+            S @ D @ S,
+            name=f"ravine with a rescaled axis (κ={kappa:g}, scale {scale:g})",
+            x0=[-0.9, 0.6 / scale],
+            bounds=narrow,
+            description="An axis-aligned ravine whose second coordinate is measured in other units.",
+        ),
+        "both": quadratic(
+            S @ ((A + A.T) / 2) @ S,
+            name=f"rotated and rescaled ravine ({what})",
+            x0=[-0.9, 0.6 / scale],
+            bounds=narrow,
+            description="A ravine off the axes whose second coordinate is also rescaled: both defects.",
+        ),
+    }
+
+
+# ----------------------------------------------------------------------------------------------------
+# Plots (each takes an ax and returns it)
+
+
+def plot_race_paths(
+    ax, race_result: Race, problem: str, *, steps: int | None = None, x0=None, trajectories=None, legend=True
+):
+    """The landscape of one problem of a race and the path of every optimizer at its best learning rate.
+
+    The runs start from ``x0`` (default: the problem's default start) and last ``steps`` (default: the race's
+    steps on that problem); or give ``trajectories``, the runs of :meth:`Race.best_runs`, to draw those.
+    Each path is labelled with its optimizer's name and best learning rate. Returns ``ax``.
+    """
+    p = race_result.problems[problem]
+    if trajectories is None:
+        trajectories = race_result.best_runs(problem, steps=steps, x0=x0)
+    plot_contours(ax, p)
+    for name, trajectory in trajectories.items():
+        plot_path(ax, trajectory, label=f"{name}, lr={trajectory.optimizer.lr:.3g}")
+    if legend:
+        ax.legend(fontsize=7, loc="best", framealpha=0.85)
+    return ax
