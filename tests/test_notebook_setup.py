@@ -17,3 +17,17 @@ def test_setup_notebook_sets_printing_and_figures_outside_ipython():
     finally:
         np.set_printoptions(**old_print)
         matplotlib.rcParams.update(old_rc)
+
+
+def test_setup_notebook_runs_linear_algebra_on_one_thread():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    try:
+        ll.setup_notebook()
+        import gc
+
+        gc.collect()  # the limit must outlive the object that set it
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    finally:
+        threadpool_limits(max(before, default=1))
