@@ -1,10 +1,12 @@
-"""Races for lesson 05 (Adam): several optimizers on several problems, each at its best learning rate.
+"""Races for lessons 05 and 06: several optimizers on several problems, each at its best learning rate.
 
 A fair race gives every optimizer a small grid of learning rates, runs every setting from the same many
-starts, and shows each optimizer at its best, with the rule for "best" stated. :func:`race` does that: for
-every (problem, optimizer) pair it runs the optimizer's whole learning-rate grid from all the starts as one
-array with :func:`lessons_lib.sweeps.sweep` (through the optimizer's own ``step``), counts the steps each run
-needs to reach a tolerance, and picks the best learning rate by one rule:
+starts, and shows each optimizer at its best, with the rule for "best" stated. :func:`race` does that: it runs
+each optimizer's whole learning-rate grid from all the starts as one array, through the optimizer's own
+``step`` — the problems that share a number of steps side by side in that one array
+(:func:`lessons_lib.sweeps.side_by_side`, each problem exactly as :func:`lessons_lib.sweeps.sweep` runs it
+alone), a noisy problem on its own with ``sweep`` — counts the steps each run needs to reach a tolerance, and
+picks the best learning rate by one rule:
 
     **best** = the highest success rate; among learning rates with that rate, the fewest median steps
     (median over the runs that succeed).
@@ -14,6 +16,8 @@ A run *succeeds* when it gets within the tolerance **and stays there** until the
 * ``measure="gap"`` (default): ``f(x) - f_min <= tol``. On a problem with a worse local minimum this can only
   hold near a global minimum (for ``tol`` below the gap between the minima), so only runs that find a global
   minimum count; on the saddle either minimum is global.
+* ``measure="relative gap"``: ``f(x) - f_min <= tol * (f(x_0) - f_min)``, a fraction of the run's own
+  starting gap, so that problems whose losses have different scales (a testbed) share one tolerance;
 * ``measure="distance"``: ``|x - x*| <= tol * |x_0 - x*|``, a fraction of the start's distance to the
   minimiser (the distance is dominated by the flat directions, where the condition number bites).
 
@@ -37,7 +41,7 @@ from .optimizers import Optimizer
 from .plots import plot_contours, plot_path
 from .problems import Problem, quadratic
 from .running import Trajectory, run
-from .sweeps import sweep
+from .sweeps import side_by_side, sweep
 
 __all__ = [
     "MEASURES",
@@ -50,7 +54,7 @@ __all__ = [
 ]
 
 #: What a tolerance can be measured on; see the module docstring.
-MEASURES = ("gap", "distance")
+MEASURES = ("gap", "distance", "relative gap")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -104,7 +108,8 @@ class Entry:
     steps : int
         The length of every run.
     seconds : float
-        Wall time of the runs' steps (:attr:`lessons_lib.sweeps.Sweep.seconds`).
+        Wall time of the steps of the array run that included this pair
+        (:attr:`lessons_lib.sweeps.Sweep.seconds`), shared with the problems that ran side by side with it.
     """
 
     problem: Problem
@@ -187,12 +192,12 @@ class Race:
     entries : dict of (problem name, optimizer name) to Entry
     tol : dict of str to float
         The tolerance of each problem.
-    measure : {"gap", "distance"}
+    measure : {"gap", "distance", "relative gap"}
     every : int
         Losses (or points) were recorded every ``every`` steps, so steps to the tolerance are multiples of it
         (or the last step).
     seconds : float
-        Wall time of all the runs' steps.
+        Wall time of all the runs' steps (each array run counted once).
     """
 
     problems: dict
@@ -339,6 +344,28 @@ def _first_staying(below: np.ndarray, recorded: np.ndarray) -> np.ndarray:
     return np.where(stays.any(axis=0), recorded[np.argmax(stays, axis=0)], -1)
 
 
+def _groups(problems: dict, step_counts: dict, start_sets: dict, grids: dict) -> list[list[str]]:
+    """The problems that can run side by side: deterministic, with the same steps, starts and grid length."""
+    groups: dict = {}
+    for p, problem in problems.items():
+        key = (step_counts[p], start_sets[p].shape[0], len(grids[p]))
+        groups.setdefault(("alone", p) if problem.stochastic else key, []).append(p)
+    return list(groups.values())
+
+
+def _steps_to(s, measure: str, tol: float) -> np.ndarray:
+    """Per run of a Sweep, the first recorded step from which it stays within the tolerance; -1 if never."""
+    if measure == "gap":
+        return s.steps_to(tol)
+    if measure == "relative gap":
+        gaps = s.gaps
+        with np.errstate(invalid="ignore"):
+            return _first_staying(gaps <= tol * gaps[0], s.steps)  # NaN (diverged) compares False
+    distance = np.linalg.norm(s.points - s.problem.minimizer, axis=-1)
+    with np.errstate(invalid="ignore"):
+        return _first_staying(distance <= tol * distance[0], s.steps)
+
+
 def race(
     problems,
     optimizers,
@@ -352,6 +379,11 @@ def race(
     every: int = 1,
 ) -> Race:
     """Run each optimizer over its learning-rate grid on every problem from many starts; find each one's best.
+
+    Each optimizer's grid runs as one array per number of steps: the deterministic problems that share a step
+    count, a number of starts and a grid length run side by side (:func:`lessons_lib.sweeps.side_by_side`,
+    each exactly as :func:`lessons_lib.sweeps.sweep` runs it alone); a noisy problem runs alone with
+    ``sweep``. The results do not depend on which problems ran together.
 
     Parameters
     ----------
@@ -367,12 +399,12 @@ def race(
     steps : int, or dict of problem name -> int
         Steps of every run.
     tol : float, or dict of problem name -> float
-        The tolerance (see ``measure``).
+        The tolerance (see ``measure``); below 1 for the two relative measures.
     seed : int
         Seeds the random starts.
-    measure : {"gap", "distance"}
+    measure : {"gap", "distance", "relative gap"}
         ``"gap"``: success is ``f - f_min <= tol`` (to the end of the run); ``"distance"``: ``|x - x*|`` at
-        most ``tol`` times the start's.
+        most ``tol`` times the start's; ``"relative gap"``: ``f - f_min`` at most ``tol`` times the start's.
     every : int >= 1
         Record every ``every`` steps (and the last): cheaper, and steps to the tolerance become multiples of
         ``every``.
@@ -393,6 +425,18 @@ def race(
                   GradientDescent  Adam
     ravine(κ=10)  44 (100%)        93 (100%)
       best lr     0.1              1
+
+    One tolerance for problems whose losses have different scales: a thousandth of each run's starting gap.
+
+    >>> from lessons_lib import rosenbrock
+    >>> r = race([ravine(10), rosenbrock()], [Adam(lr=0.1)], {"Adam": [0.03, 0.1, 0.3]}, starts=15, steps=300,
+    ...          tol=1e-3, measure="relative gap", every=5)
+    >>> print(r.table())
+                  Adam
+    ravine(κ=10)  60 (100%)
+      best lr     0.3
+    Rosenbrock    80 (87%)
+      best lr     0.3
     """
     problems = _named("problems", problems, Problem, "lessons_lib Problem")
     optimizers = _named("optimizers", optimizers, Optimizer, "lessons_lib optimizer")
@@ -402,6 +446,13 @@ def race(
         p: check_positive("race", f"tol of {p!r}", t, "It is how close a run must get to count as a success.")
         for p, t in _per_problem("tol", tol, problems).items()
     }
+    if measure != "gap":
+        for p, t in tols.items():
+            if t >= 1:
+                raise ValueError(
+                    f"race: tol of {p!r} must be below 1 with measure={measure!r}, got {t!r}: it is a "
+                    "fraction of the start's value, which every run has already reached at step 0."
+                )
     step_counts = _per_problem("steps", steps, problems)
     for p, n in step_counts.items():
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
@@ -418,48 +469,43 @@ def race(
         x0 = start_sets[p]
         if x0.ndim != 2 or x0.shape[1] != problem.dim:
             raise ValueError(f"race: the starts of {p!r} must have shape (N, {problem.dim}), got {x0.shape}.")
-        if measure == "gap" and problem.f_min is None:
+        if measure in ("gap", "relative gap") and problem.f_min is None:
             raise ValueError(f"race: the minimum of {p!r} is not known, so its gap f - f_min is not either.")
         if measure == "distance" and problem.minimizer is None:
             raise ValueError(
                 f"race: the minimiser of {p!r} is not known, so its distance to it is not either."
             )
 
-    entries, total = {}, 0.0
-    for p, problem in problems.items():
-        x0 = start_sets[p]
-        for o, optimizer in optimizers.items():
-            lrs = _grid_for(o, lr_grids, problem)
-            s = sweep(
-                optimizer,
-                problem,
-                step_counts[p],
-                x0,
-                grid={"lr": lrs},
-                every=every,
-                keep_points=measure == "distance",
-            )
-            if measure == "gap":
-                reached = s.steps_to(tols[p])
+    found, total = {}, 0.0
+    for o, optimizer in optimizers.items():
+        grids = {p: _grid_for(o, lr_grids, problem) for p, problem in problems.items()}
+        for group in _groups(problems, step_counts, start_sets, grids):
+            n_steps, options = step_counts[group[0]], {"every": every, "keep_points": measure == "distance"}
+            if len(group) == 1:  # alone: a noisy problem, or the only one with its number of steps
+                (p,) = group
+                runs = [
+                    sweep(optimizer, problems[p], n_steps, start_sets[p], grid={"lr": grids[p]}, **options)
+                ]
             else:
-                distance = np.linalg.norm(s.points - problem.minimizer, axis=-1)
-                with np.errstate(invalid="ignore"):
-                    below = distance <= tols[p] * distance[0]  # NaN (diverged) compares False
-                reached = _first_staying(below, s.steps)
-            entries[p, o] = Entry(
-                problem=problem,
-                optimizer=optimizer,
-                lrs=lrs,
-                steps_to=reached,
-                diverged=s.diverged,
-                steps=step_counts[p],
-                seconds=s.seconds,
-            )
-            total += s.seconds
+                chosen = [problems[p] for p in group]
+                starts_of = [start_sets[p] for p in group]
+                grid = [{"lr": grids[p]} for p in group]
+                runs = side_by_side(optimizer, chosen, n_steps, starts_of, grid=grid, **options)
+            total += runs[0].seconds
+            for p, s in zip(group, runs, strict=True):
+                found[p, o] = Entry(
+                    problem=problems[p],
+                    optimizer=optimizer,
+                    lrs=grids[p],
+                    steps_to=_steps_to(s, measure, tols[p]),
+                    diverged=s.diverged,
+                    steps=step_counts[p],
+                    seconds=s.seconds,
+                )
     return Race(
         problems=problems,
         optimizers=optimizers,
-        entries=entries,
+        entries={(p, o): found[p, o] for p in problems for o in optimizers},
         tol=tols,
         measure=measure,
         every=every,

@@ -9,6 +9,12 @@ axes of the point, and the whole grid advances as one NumPy array. Nothing here 
 A :class:`Sweep` keeps the points and losses every ``every`` steps (long runs of many weights would not fit in
 memory otherwise), the step at which each run diverged, and the time the steps took.
 
+:func:`side_by_side` goes one step further for small deterministic problems: it runs one optimizer's grid on
+several problems at once by laying their coordinates side by side in one array, and returns one Sweep per
+problem, each what ``sweep`` gives it alone (bit for bit on the course's problems). A race over a testbed
+(:func:`lessons_lib.races.race`) then costs one array run per optimizer instead of one per optimizer and
+problem.
+
 Array layout: ``points[k]`` has shape ``(*grid_shape, *x0.shape)`` where ``grid_shape`` has one axis per swept
 hyperparameter, in the order given; ``losses[k]`` drops the last (coordinate) axis.
 """
@@ -25,7 +31,7 @@ from .optimizers import Optimizer
 from .problems import Problem
 from .running import check_run_inputs
 
-__all__ = ["SWEEPABLE", "Sweep", "sweep"]
+__all__ = ["SWEEPABLE", "Sweep", "side_by_side", "sweep"]
 
 #: Hyperparameters that a sweep can vary: the ones the update rules only do arithmetic with.
 SWEEPABLE = ("lr", "beta", "beta1", "beta2", "eps")
@@ -248,3 +254,206 @@ forgets its start and the bias correction divides by 0.
         diverged_steps=diverged_steps,
         seconds=seconds,
     )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Several deterministic problems as one array run
+
+
+def _deterministic_problems(owner: str, problems) -> list[Problem]:
+    problems = list(problems)
+    if not problems:
+        raise ValueError(f"{owner}: give at least one problem.")
+    for p in problems:
+        if not isinstance(p, Problem):
+            raise TypeError(f"{owner}: every problem must be a lessons_lib Problem, got {type(p).__name__}.")
+        if p.stochastic:
+            raise ValueError(
+                f"{owner}: {p.name} draws noisy gradients; side by side, the problems would share one "
+                "random stream and no run would match its run alone. Use lessons_lib.sweeps.sweep for it."
+            )
+    return problems
+
+
+def _batched_per_block(optimizer: Optimizer, grids: list, dims: list, point_ndim: int) -> Optimizer:
+    """Like :func:`_batched`, with each problem's own grid values on its block of coordinates.
+
+    A swept hyperparameter becomes an array with one axis per swept name and a last axis of one value per
+    coordinate: problem ``i``'s values repeated over its ``dims[i]`` coordinates.
+    """
+    batched = copy.copy(optimizer)
+    n = len(grids[0])
+    for axis, name in enumerate(grids[0]):
+        values = np.concatenate(
+            [np.repeat(g[name][:, None], d, axis=1) for g, d in zip(grids, dims, strict=True)], axis=1
+        )
+        shape = [1] * n + [1] * (point_ndim - 1) + [values.shape[1]]
+        shape[axis] = values.shape[0]
+        object.__setattr__(batched, name, values.reshape(shape))
+    return batched
+
+
+def side_by_side(
+    optimizer: Optimizer,
+    problems,
+    steps: int,
+    starts,
+    *,
+    grid=None,
+    every: int = 1,
+    keep_points: bool = True,
+    blowup: float = 1e6,
+) -> list[Sweep]:
+    """Run ``optimizer`` over a ``grid`` on several deterministic problems at once; one Sweep per problem.
+
+    The problems' coordinates are laid side by side in one array: problem ``i`` owns the coordinates
+    ``edges[i]:edges[i+1]``. Each step computes every problem's gradient on its own coordinates and then takes
+    one step of the optimizer on the whole array. The update rules of the course (gradient descent, both
+    forms of momentum, Adagrad, RMSProp and its variants, Adam) act coordinate by coordinate once they have
+    the gradient, so every problem follows the path that :func:`sweep` gives it alone: bit for bit on the
+    course's problems, which the tests check for every optimizer (each loss is computed on a contiguous copy
+    of its block, as ``sweep`` has it). Divergence is judged per problem, with the rule of ``sweep``: a run of
+    one problem that leaves its plot bounds by ``blowup`` times their size turns NaN from there on, without
+    touching the other problems' runs. A step of several small problems at once costs about as much as a
+    step of one of them, which is what keeps a race over a testbed within a lesson's time budget.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    problems : sequence of Problem
+        Deterministic problems (a noisy one raises: the problems would share one random stream).
+    steps : int >= 0
+    starts : sequence of array_like
+        One batch of starts per problem, shapes ``(N, d_i)`` with the same ``N`` for all (or ``(d_i,)``).
+    grid : dict of name -> sequence of float, or a sequence of such dicts, one per problem
+        As in :func:`sweep`, the same values for every problem; or each problem's own values (the same names,
+        and the same number of values for each name), e.g. learning rates on each problem's scale ``1 / L``.
+    every, keep_points, blowup
+        As in :func:`sweep`.
+
+    Returns
+    -------
+    list of Sweep
+        One per problem, in order, as ``sweep`` would return it (with that problem's grid); ``seconds`` is the
+        time of the whole side by side run (gradients and updates), the same in each.
+
+    Examples
+    --------
+    Gradient descent on two ravines at once, with two learning rates; each result is that of a run alone:
+
+    >>> from lessons_lib import GradientDescent, ravine
+    >>> problems = [ravine(10), ravine(100)]
+    >>> starts = [p.random_starts(3, seed=0) for p in problems]
+    >>> both = side_by_side(GradientDescent(lr=0.01), problems, 50, starts, grid={"lr": [0.01, 0.019]})
+    >>> alone = sweep(GradientDescent(lr=0.01), problems[1], 50, starts[1], grid={"lr": [0.01, 0.019]})
+    >>> bool(np.array_equal(both[1].points, alone.points))
+    True
+    >>> both[1].diverged.any(axis=-1)  # lr = 0.019 < 2/L = 0.02: stable on both
+    array([False, False])
+
+    Each problem's own learning rates, 0.5/L and 1.9/L:
+
+    >>> own = side_by_side(GradientDescent(lr=0.01), problems, 50, starts,
+    ...                    grid=[{"lr": [0.5 / p.L, 1.9 / p.L]} for p in problems])
+    >>> [s.grid["lr"].tolist() for s in own]
+    [[0.05, 0.19], [0.005, 0.019]]
+    """
+    owner = "side_by_side"
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{owner}: optimizer must be a lessons_lib optimizer, got {type(optimizer).__name__}."
+        )
+    problems = _deterministic_problems(owner, problems)
+    for name, value in (("steps", steps), ("every", every)):
+        low = 0 if name == "steps" else 1
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{owner}: {name} must be a whole number >= {low}, got {value!r}.")
+    starts = [np.asarray(s, dtype=float) for s in starts]
+    if len(starts) != len(problems):
+        raise ValueError(
+            f"{owner}: give one batch of starts per problem: {len(problems)}, got {len(starts)}."
+        )
+    for p, s in zip(problems, starts, strict=True):
+        if s.ndim == 0 or s.shape[-1] != p.dim:
+            raise ValueError(
+                f"{owner}: the starts of {p.name} must have {p.dim} coordinates on their last axis, "
+                f"got shape {s.shape}."
+            )
+    if len({s.shape[:-1] for s in starts}) != 1:
+        shapes = ", ".join(str(s.shape) for s in starts)
+        raise ValueError(f"{owner}: every problem needs the same number of starts, got shapes {shapes}.")
+    if grid is None or isinstance(grid, dict):
+        grids = [_check_grid(optimizer, grid)] * len(problems)
+    else:
+        grids = [_check_grid(optimizer, g) for g in grid]
+        if len(grids) != len(problems):
+            raise ValueError(f"{owner}: give one grid per problem: {len(problems)}, got {len(grids)}.")
+        layout = [{name: len(v) for name, v in g.items()} for g in grids]
+        if any(lay != layout[0] for lay in layout):
+            raise ValueError(
+                f"{owner}: every problem's grid needs the same names and numbers of values, got "
+                f"{', '.join(str(lay) for lay in layout)}."
+            )
+    shared = all(all(np.array_equal(g[name], grids[0][name]) for name in g) for g in grids)
+
+    dims = [p.dim for p in problems]
+    edges = np.concatenate([[0], np.cumsum(dims)])
+    blocks = list(zip(edges[:-1], edges[1:], strict=True))
+    x0 = np.concatenate(starts, axis=-1)
+    grid_shape = tuple(len(v) for v in grids[0].values())
+    batched = (
+        _batched(optimizer, grids[0], x0.ndim)
+        if shared
+        else _batched_per_block(optimizer, grids, dims, x0.ndim)
+    )
+    x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
+    state = batched.init(x)
+    low, high = np.concatenate([np.array(p.bounds, dtype=float) for p in problems]).T
+    span = high - low
+    limit_low, limit_high = low - blowup * span, high + blowup * span
+
+    recorded = np.array(sorted(set(range(0, steps + 1, every)) | {steps}))
+    batch = x.shape[:-1]
+    points = [np.full((len(recorded), *batch, d), np.nan) if keep_points else None for d in dims]
+    losses = [np.full((len(recorded), *batch), np.nan) for _ in problems]
+    diverged_steps = np.full((*batch, len(problems)), -1, dtype=int)
+    alive = np.ones((*batch, len(problems)), dtype=bool)
+    dead = np.zeros(x.shape, dtype=bool)  # per coordinate: its problem's run has diverged (and is NaN)
+    seconds = 0.0
+    row = 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for k in range(steps + 1):
+            if k > 0:
+                start = time.perf_counter()
+                g = np.concatenate(
+                    [p.grad(x[..., a:b]) for p, (a, b) in zip(problems, blocks, strict=True)], axis=-1
+                )
+                x, state = batched._step(x, g, state)
+                seconds += time.perf_counter() - start
+                inside = (x >= limit_low) & (x <= limit_high)  # NaN is not inside
+                if not np.all(inside | dead):  # the usual case costs one test: no live run left
+                    bad = alive & ~np.logical_and.reduceat(inside, edges[:-1], axis=-1)
+                    diverged_steps[bad] = k
+                    alive &= ~bad
+                    dead = ~np.repeat(alive, dims, axis=-1)
+                    x = np.where(dead, np.nan, x)
+            if k == recorded[row]:
+                for i, (p, (a, b)) in enumerate(zip(problems, blocks, strict=True)):
+                    block = np.ascontiguousarray(x[..., a:b])
+                    if keep_points:
+                        points[i][row] = block
+                    losses[i][row] = np.where(alive[..., i], p.f(block), np.nan)
+                row += 1
+    return [
+        Sweep(
+            optimizer=optimizer,
+            problem=p,
+            grid=grids[i],
+            steps=recorded,
+            points=points[i],
+            losses=losses[i],
+            diverged_steps=diverged_steps[..., i],
+            seconds=seconds,
+        )
+        for i, p in enumerate(problems)
+    ]

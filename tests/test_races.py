@@ -144,6 +144,48 @@ def test_per_problem_steps_tolerances_and_starts():
     np.testing.assert_array_equal(eb.steps_to[1], t.steps_to(1e-4))
 
 
+def test_the_relative_gap_is_a_fraction_of_each_runs_starting_gap():
+    problems = [ll.ravine(10), ll.rosenbrock(), ll.double_well()]  # losses of different scales, a 1-D problem
+    r = race(problems, OPTIMIZERS[1:], GRIDS, starts=9, steps=150, tol=1e-3, seed=2, measure="relative gap")
+    assert r.measure == "relative gap"
+    for (p_name, _), e in r.entries.items():
+        p = r.problems[p_name]
+        x0 = p.random_starts(9, seed=2)
+        for i, lr in enumerate(e.lrs):
+            t = ll.run(e.optimizer.replace(lr=float(lr)), p, 150, x0)
+            gaps = t.losses - p.f_min
+            for j in range(len(x0)):  # the run's own tolerance: a thousandth of its starting gap
+                below = gaps[:, j] <= 1e-3 * gaps[0, j]
+                stays = np.flip(np.logical_and.accumulate(np.flip(below)))
+                expected = int(np.argmax(stays)) if stays.any() else -1
+                assert e.steps_to[i, j] == expected, (p_name, e.optimizer.label(), lr, j)
+
+
+def test_problems_raced_together_give_what_each_gives_alone():
+    # all four share 100 steps and 6 starts, so they run side by side; the noisy one runs alone with sweep
+    problems = {
+        "ravine": ll.ravine(10),
+        "well": ll.double_well(),
+        "Rosenbrock": ll.rosenbrock(),
+        "noisy ravine": ll.noisy(ll.ravine(10), sigma=0.5),
+    }
+    grids = {**GRIDS, "GradientDescent": lambda p: np.array([0.3, 1.0]) / p.L}
+    together = race(problems, OPTIMIZERS, grids, starts=6, steps=100, tol=1e-2, seed=4, every=4)
+    for name, problem in problems.items():
+        alone = race({name: problem}, OPTIMIZERS, grids, starts=6, steps=100, tol=1e-2, seed=4, every=4)
+        for o in together.optimizers:
+            a, b = together.entry(name, o), alone.entry(name, o)
+            np.testing.assert_array_equal(a.lrs, b.lrs)
+            np.testing.assert_array_equal(a.steps_to, b.steps_to, err_msg=f"{name}, {o}")
+            np.testing.assert_array_equal(a.diverged, b.diverged)
+    deterministic = [p for p in problems if p != "noisy ravine"]
+    for o in together.optimizers:  # one array run for the three deterministic problems
+        assert len({together.entry(p, o).seconds for p in deterministic}) == 1
+    per_run = {(o, together.entry(p, o).seconds) for p in problems for o in together.optimizers}
+    assert together.seconds == pytest.approx(sum(seconds for _, seconds in per_run))
+    assert list(together.entries) == [(p, o) for p in problems for o in together.optimizers]
+
+
 # ----------------------------------------------------------------------------------------------------
 # The rule for "best"
 
@@ -312,7 +354,17 @@ def _race(**changes):
 
 
 BAD = [
-    ({"measure": "loss"}, ValueError, "race: measure must be one of 'gap', 'distance', got 'loss'"),
+    (
+        {"measure": "loss"},
+        ValueError,
+        "race: measure must be one of 'gap', 'distance', 'relative gap', got 'loss'",
+    ),
+    (
+        {"measure": "relative gap", "tol": 1.0},
+        ValueError,
+        "race: tol of 'ravine\\(κ=10\\)' must be below 1 with measure='relative gap', got 1.0",
+    ),
+    ({"measure": "distance", "tol": 2.0}, ValueError, "must be below 1 with measure='distance'"),
     ({"tol": 0.0}, ValueError, "race: tol of 'ravine\\(κ=10\\)' must be finite and > 0, got 0.0"),
     ({"tol": {"other": 1e-3}}, ValueError, "race: tol has no value for 'ravine\\(κ=10\\)'"),
     ({"steps": 0}, ValueError, "race: steps of 'ravine\\(κ=10\\)' must be a whole number >= 1, got 0"),
@@ -341,6 +393,11 @@ BAD = [
     ),
     (
         {"problems": [dataclasses.replace(ll.ravine(10), f_min=None)]},
+        ValueError,
+        "the minimum of 'ravine\\(κ=10\\)' is not known",
+    ),
+    (
+        {"problems": [dataclasses.replace(ll.ravine(10), f_min=None)], "measure": "relative gap"},
         ValueError,
         "the minimum of 'ravine\\(κ=10\\)' is not known",
     ),

@@ -1,4 +1,5 @@
-"""sweep(): a grid of hyperparameters for any optimizer, checked run by run against run()."""
+"""sweep(): a grid of hyperparameters for any optimizer, checked run by run against run(); side_by_side():
+several problems as one array, checked bit for bit against sweep() on each problem alone."""
 
 import warnings
 
@@ -6,7 +7,8 @@ import numpy as np
 import pytest
 
 import lessons_lib as ll
-from lessons_lib.sweeps import Sweep, sweep
+from lessons_lib.races import defect_quadratics
+from lessons_lib.sweeps import Sweep, side_by_side, sweep
 
 OPTIMIZERS = [
     ll.GradientDescent(lr=0.05),
@@ -175,3 +177,158 @@ def test_wrong_types_are_named():
 
 def test_sweep_is_exported_type():
     assert isinstance(sweep(ll.Adam(lr=0.1), ll.ravine(10), 1), Sweep)
+
+
+# ----------------------------------------------------------------------------------------------------
+# side_by_side: every problem runs as sweep runs it alone
+
+
+# the testbed (one 1-D problem among 2-D ones), the quadratics of lesson 05, and a 5-D quadratic
+SIDE_BY_SIDE = [
+    *ll.testbed().values(),
+    *defect_quadratics(100, 10).values(),
+    ll.quadratic(np.diag(np.geomspace(1.0, 50.0, 5)), name="5-D"),
+]
+
+
+def _same_sweep(got, alone):
+    assert got.problem is alone.problem
+    np.testing.assert_array_equal(got.steps, alone.steps)
+    np.testing.assert_array_equal(got.diverged_steps, alone.diverged_steps)
+    assert got.grid.keys() == alone.grid.keys()
+    for name in got.grid:
+        np.testing.assert_array_equal(got.grid[name], alone.grid[name])
+    for a, b in [(got.points, alone.points), (got.losses, alone.losses)]:
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a, b)  # bit for bit, NaN where both diverged
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: o.label())
+def test_each_problem_runs_bit_for_bit_as_sweep_runs_it_alone(optimizer):
+    starts = [p.random_starts(4, seed=i) for i, p in enumerate(SIDE_BY_SIDE)]
+    lrs = [optimizer.lr / 3, optimizer.lr, 3 * optimizer.lr, 30 * optimizer.lr]
+    together = side_by_side(optimizer, SIDE_BY_SIDE, 60, starts, grid={"lr": lrs})
+    assert len(together) == len(SIDE_BY_SIDE)
+    for p, x0, got in zip(SIDE_BY_SIDE, starts, together, strict=True):
+        _same_sweep(got, sweep(optimizer, p, 60, x0, grid={"lr": lrs}))
+    assert not all(s.diverged.all() for s in together)
+    if isinstance(optimizer, (ll.GradientDescent, ll.Momentum)):  # 30 lr is beyond 2/L on some problems
+        assert any(s.diverged.any() for s in together)
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "second"),
+    [
+        (ll.GradientDescent(lr=0.05), {}),
+        (ll.Momentum(lr=0.05), {"beta": [0.9, 0.5]}),
+        (ll.Adagrad(lr=0.5, eps_in_sqrt=True), {"eps": [1e-8, 1e-4]}),
+        (ll.RMSProp(lr=0.01, momentum=0.9), {"beta": [0.9, 0.99]}),
+        (ll.Adam(lr=0.1), {"beta1": [0.9, 0.0]}),
+    ],
+    ids=lambda v: v.label() if isinstance(v, ll.Optimizer) else ",".join(v),
+)
+def test_each_problem_can_have_its_own_grid(optimizer, second):
+    # learning rates on each problem's scale 1/L, as lesson 05's race gives them; with a second axis or not
+    problems = [ll.ravine(10), ll.rosenbrock(), ll.double_well(), ll.rotated_ravine(100)]
+    starts = [p.random_starts(3, seed=5) for p in problems]
+    grids = [{"lr": [0.3 / p.L, 1.0 / p.L, 1.9 / p.L], **second} for p in problems]
+    together = side_by_side(optimizer, problems, 40, starts, grid=grids, every=3)
+    for p, x0, grid, got in zip(problems, starts, grids, together, strict=True):
+        _same_sweep(got, sweep(optimizer, p, 40, x0, grid=grid, every=3))
+        assert got.grid_shape == ((3, 2) if second else (3,))
+
+
+def test_a_diverging_problem_leaves_the_others_untouched():
+    # lr = 0.05 is stable on the ravine (2/L = 0.2) and far too large for Rosenbrock (L about 1000)
+    problems = [ll.rosenbrock(), ll.ravine(10)]
+    starts = [p.random_starts(5, seed=1) for p in problems]
+    rosen, ravine = side_by_side(ll.GradientDescent(lr=0.05), problems, 40, starts)
+    assert rosen.diverged.all() and not ravine.diverged.any()
+    alone = ll.run(ll.GradientDescent(lr=0.05), problems[1], 40, starts[1])
+    np.testing.assert_array_equal(ravine.points, alone.points)
+    assert np.isnan(rosen.points[-1]).all()
+    d = int(rosen.diverged_steps[0])
+    assert np.isfinite(rosen.losses[d - 1, 0]) and np.isnan(rosen.losses[d:, 0]).all()
+
+
+def test_side_by_side_records_every_few_steps_the_same_records():
+    problems = [ll.saddle(), ll.double_well()]
+    starts = [p.random_starts(3, seed=0) for p in problems]
+    full = side_by_side(ll.Adam(lr=0.1), problems, 23, starts)
+    sparse = side_by_side(ll.Adam(lr=0.1), problems, 23, starts, every=5, keep_points=False)
+    for f, s in zip(full, sparse, strict=True):
+        assert s.steps.tolist() == [0, 5, 10, 15, 20, 23] and s.points is None
+        np.testing.assert_array_equal(s.losses, f.losses[s.steps])
+
+
+def test_a_single_start_per_problem():
+    problems = [ll.ravine(10), ll.double_well()]
+    out = side_by_side(ll.Momentum(lr=0.1), problems, 5, [p.x0 for p in problems])
+    assert out[0].points.shape == (6, 2) and out[1].losses.shape == (6,)
+    np.testing.assert_array_equal(out[1].points, ll.run(ll.Momentum(lr=0.1), problems[1], 5).points)
+
+
+def test_the_seconds_are_those_of_the_whole_run():
+    problems = [ll.ravine(10), ll.saddle()]
+    out = side_by_side(ll.Adam(lr=0.1), problems, 50, [p.random_starts(5) for p in problems])
+    assert out[0].seconds > 0 and out[0].seconds == out[1].seconds
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        (("not an optimizer", [ll.ravine()], 5, [[1.0, 1.0]]), {}, TypeError, "optimizer must be"),
+        ((ll.Adam(lr=0.1), [], 5, []), {}, ValueError, "at least one problem"),
+        (
+            (ll.Adam(lr=0.1), ["ravine"], 5, [[1.0, 1.0]]),
+            {},
+            TypeError,
+            "must be a lessons_lib Problem, got str",
+        ),
+        ((ll.Adam(lr=0.1), [ll.noisy(ll.ravine())], 5, [[1.0, 1.0]]), {}, ValueError, "noisy gradients"),
+        (
+            (ll.Adam(lr=0.1), [ll.ravine(), ll.saddle()], 5, [[1.0, 1.0]]),
+            {},
+            ValueError,
+            "one batch of starts",
+        ),
+        ((ll.Adam(lr=0.1), [ll.ravine()], 5, [[1.0, 1.0, 1.0]]), {}, ValueError, "2 coordinates"),
+        (
+            (ll.Adam(lr=0.1), [ll.ravine(), ll.saddle()], 5, [np.ones((3, 2)), np.ones((4, 2))]),
+            {},
+            ValueError,
+            "same number of starts",
+        ),
+        ((ll.Adam(lr=0.1), [ll.ravine()], -1, [[1.0, 1.0]]), {}, ValueError, "steps must be"),
+        ((ll.Adam(lr=0.1), [ll.ravine()], 5, [[1.0, 1.0]]), {"every": 0}, ValueError, "every must be"),
+        (
+            (ll.Adam(lr=0.1), [ll.ravine()], 5, [[1.0, 1.0]]),
+            {"grid": {"beta": [0.9]}},
+            ValueError,
+            "no hyper",
+        ),
+        ((ll.Adam(lr=0.1), [ll.ravine()], 5, [[1.0, 1.0]]), {"grid": {"lr": [-1.0]}}, ValueError, "lr must"),
+        (
+            (ll.Adam(lr=0.1), [ll.ravine(), ll.saddle()], 5, [[1.0, 1.0], [1.0, 1.0]]),
+            {"grid": [{"lr": [0.1]}]},
+            ValueError,
+            "one grid per problem: 2, got 1",
+        ),
+        (
+            (ll.Adam(lr=0.1), [ll.ravine(), ll.saddle()], 5, [[1.0, 1.0], [1.0, 1.0]]),
+            {"grid": [{"lr": [0.1]}, {"lr": [0.1, 0.2]}]},
+            ValueError,
+            "the same names and numbers of values",
+        ),
+        (
+            (ll.Adam(lr=0.1), [ll.ravine(), ll.saddle()], 5, [[1.0, 1.0], [1.0, 1.0]]),
+            {"grid": [{"lr": [0.1]}, {"beta1": [0.9]}]},
+            ValueError,
+            "the same names and numbers of values",
+        ),
+    ],
+)
+def test_side_by_side_bad_input_is_named(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        side_by_side(*args, **kwargs)
