@@ -12,13 +12,14 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
 LINT_PATHS := lessons_lib tests tools benchmarks
 
-.PHONY: help venv test unit notebooks lab execute exercises lint format bench clean
+.PHONY: help venv test unit notebooks lab execute exercises html lint format bench clean
 
 help:
 	@echo "make test       set up .venv if needed, run the unit tests and nbval over every notebook"
 	@echo "make lab        set up .venv if needed, start JupyterLab on the course (127.0.0.1:$(PORT), token auth)"
 	@echo "make execute    re-execute every notebook in place from a fresh kernel, normalise metadata"
 	@echo "make exercises  regenerate the learner notebooks from the solution notebooks, then execute them"
+	@echo "make html       execute the solution notebooks (in memory) and build the offline site in site/"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make bench      notebook execution times, the floor, widget redraw times"
 	@echo "make clean      remove .venv and everything built"
@@ -57,6 +58,11 @@ execute: venv
 exercises: venv
 	$(PY) tools/make_exercises.py
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)/*.ipynb
+
+# The course as a static site that reads offline (equations as MathML, figures embedded). The notebooks are
+# executed in memory, never written. HTML_FLAGS=--no-execute builds from the committed outputs in seconds.
+html: venv
+	$(PY) tools/build_site.py $(HTML_FLAGS)
 
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS) $(NOTEBOOKS)
