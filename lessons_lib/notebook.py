@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import matplotlib
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 __all__ = ["setup_notebook"]
 
@@ -13,15 +12,11 @@ def setup_notebook(precision: int = 4) -> None:
     """Use the course's settings: printed precision, figure size and resolution, one render per figure.
 
     * NumPy prints ``precision`` decimals and no scientific notation for small numbers.
-    * Linear algebra uses one thread. The lessons' matrix products are small: a second thread costs more to
-      coordinate than it saves, and on a busy machine (two lessons executed at once) the threads fight for
-      the cores and a cell can take several times longer.
     * Figures are 9.5 × 3.6 inches at 80 dpi with constrained layout, so labels never overlap.
     * In Jupyter, figures are rendered once, without ``bbox_inches="tight"``: with constrained layout it
       changes nothing but costs a second render of every figure (a fifth of a lesson's run time).
     """
     np.set_printoptions(precision=precision, suppress=True)
-    threadpool_limits(1)
     matplotlib.rcParams.update(
         {"figure.dpi": 80, "figure.figsize": (9.5, 3.6), "figure.constrained_layout.use": True}
     )

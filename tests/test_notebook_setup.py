@@ -17,20 +17,3 @@ def test_setup_notebook_sets_printing_and_figures_outside_ipython():
     finally:
         np.set_printoptions(**old_print)
         matplotlib.rcParams.update(old_rc)
-
-
-def test_setup_notebook_runs_linear_algebra_on_one_thread():
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    before = [pool["num_threads"] for pool in threadpool_info()]
-    old_print, old_rc = np.get_printoptions(), matplotlib.rcParams.copy()
-    try:
-        ll.setup_notebook()
-        import gc
-
-        gc.collect()  # the limit must outlive the object that set it
-        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
-    finally:  # leave nothing behind for the doctests that run later in the same process
-        threadpool_limits(max(before, default=1))
-        np.set_printoptions(**old_print)
-        matplotlib.rcParams.update(old_rc)
