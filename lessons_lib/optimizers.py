@@ -35,7 +35,16 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from ._validate import check_in_unit_interval, check_nonnegative, check_positive, check_same_shape
+from ._validate import (
+    SQUARE_LIMIT,
+    as_real_array,
+    check_bool,
+    check_count,
+    check_in_unit_interval,
+    check_nonnegative,
+    check_positive,
+    check_same_shape,
+)
 from .averages import bias_correction, ewa_update
 
 __all__ = [
@@ -194,8 +203,8 @@ class ParamRange(NamedTuple):
 # The objects around the rules.
 
 
-def _as_float_array(x):
-    return np.asarray(x, dtype=float)
+_EMPTY = np.zeros(0)
+_EMPTY.setflags(write=False)
 
 
 @dataclass(frozen=True)
@@ -204,12 +213,19 @@ class Optimizer:
 
     State: ClassVar[type]
     ranges: ClassVar[dict[str, ParamRange]] = {}
+    #: State fields that hold sums or averages of ``g**2``: they overflow first when gradients are huge.
+    squares: ClassVar[tuple[str, ...]] = ()
+    #: For state fields that only some settings use: the setting that uses them (for error messages).
+    variants: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self):
         self._validate()
 
-    def _validate(self):  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    def _validate(self):
+        raise TypeError(
+            f"{type(self).__name__}: it is the common base of the optimizers and has no update rule; "
+            "build one of GradientDescent, Momentum, Adagrad, RMSProp or Adam instead."
+        )
 
     # The two calls every optimizer answers
     def init(self, x) -> Any:
@@ -217,15 +233,83 @@ class Optimizer:
         raise NotImplementedError
 
     def step(self, x, g, state):
-        """One step from ``x`` with gradient ``g``. Returns ``(x_new, state_new)``; nothing is mutated."""
-        x, g = _as_float_array(x), _as_float_array(g)
+        """One step from ``x`` with gradient ``g``. Returns ``(x_new, state_new)``; nothing is mutated.
+
+        Everything is checked first: ``x`` and ``g`` real arrays of the same shape, ``state`` this optimizer's
+        own state (of this variant, with arrays of the shape of ``x``). A gradient so large that its square
+        overflows raises instead of silently taking a step of 0.
+        """
+        owner = f"{type(self).__name__}.step"
+        x, g = as_real_array(owner, "x", x), as_real_array(owner, "g", g)
         check_same_shape(type(self).__name__, x, g)
+        state = self.check_state(owner, state, x.shape)
+        with np.errstate(over="ignore"):
+            x, state = self._step(x, g, state)
+        self.check_squares(owner, g, state)
+        return x, state
+
+    def _shape_of(self, x) -> tuple[int, ...]:
+        """The shape of a point given to ``init``, after checking that it is an array of real numbers."""
+        return as_real_array(f"{type(self).__name__}.init", "x", x).shape
+
+    def check_state(self, owner: str, state, shape: tuple[int, ...]):
+        """``state`` if it is this optimizer's own, for points of ``shape``; else a clear error.
+
+        Refused: another type (another optimizer's state, a plain tuple), a state of another variant (a
+        centered RMSProp's state given to a plain one, or the reverse), a step count ``t`` that is not a whole
+        number >= 0, and arrays of another shape, even where NumPy would broadcast them.
+        """
+        name = type(self).__name__
         if not isinstance(state, self.State):
-            raise TypeError(
-                f"{type(self).__name__}.step: state must be the {self.State.__name__} returned by init() "
-                f"or by the previous step, got {type(state).__name__}."
+            hint = (
+                "a plain tuple is not enough: build it with init(x)"
+                if type(state) is tuple
+                else "each optimizer keeps its own memory, so use this optimizer's init(x)"
             )
-        return self._step(x, g, state)
+            raise TypeError(
+                f"{owner}: state must be the {self.State.__name__} returned by init() "
+                f"or by the previous step, got {type(state).__name__}; {hint}."
+            )
+        check_count(owner, "state.t", state.t, 0, "It counts the steps taken so far, from 0.")
+        template, changed = self.init(_EMPTY), {}
+        for field_name, expected in template._asdict().items():
+            if field_name == "t":
+                continue
+            value = getattr(state, field_name)
+            variant = self.variants.get(field_name, "another setting")
+            if expected is None and value is not None:
+                raise ValueError(
+                    f"{owner}: state.{field_name} must be None for {self.label()}, got an array. This "
+                    f"state comes from {name} with {variant}; stepping with it would silently run that "
+                    "rule. Start from this optimizer's init(x)."
+                )
+            if expected is not None:
+                if value is None:
+                    raise ValueError(
+                        f"{owner}: state.{field_name} must be an array of the shape of x, got None. This "
+                        f"state comes from {name} without {variant}, but {self.label()} needs it. Start "
+                        "from this optimizer's init(x)."
+                    )
+                array = as_real_array(owner, f"state.{field_name}", value)
+                if array.shape != shape:
+                    raise ValueError(
+                        f"{owner}: state.{field_name} must have the shape of x, {shape}, got shape "
+                        f"{array.shape}. NumPy would broadcast them into a different, wrong array; start "
+                        "from init(x) for this x."
+                    )
+                if array is not value:
+                    changed[field_name] = array
+        return state._replace(**changed) if changed else state
+
+    def check_squares(self, owner: str, g, state) -> None:
+        """Raise if a sum or average of squared gradients in ``state`` has overflowed to inf.
+
+        Its step would then silently be 0 (``g / inf``). NaN is not checked: runners mark runs that have
+        already diverged with NaN.
+        """
+        for name in self.squares:
+            if np.isinf(getattr(state, name)).any():
+                raise ValueError(squares_overflow_message(owner, self, name, g))
 
     def _step(self, x, g, state):  # pragma: no cover
         raise NotImplementedError
@@ -241,6 +325,7 @@ class Optimizer:
 
     def max_stable_lr(self, curvature: float) -> float | None:
         """The largest stable ``lr`` on a quadratic whose largest curvature is ``L``; None if unbounded."""
+        check_positive(f"{type(self).__name__}.max_stable_lr", "curvature", curvature, _CURVATURE_WHY)
         return None
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -249,7 +334,14 @@ class Optimizer:
 
     def replace(self, **changes):
         """A copy with some hyperparameters changed (and validated)."""
-        return type(self)(**{**self.hyperparameters(), **changes})
+        known = self.hyperparameters()
+        for name in changes:
+            if name not in known:
+                raise TypeError(
+                    f"{type(self).__name__}.replace: the names must be hyperparameters of "
+                    f"{type(self).__name__} ({', '.join(known)}), got {name!r}."
+                )
+        return type(self)(**{**known, **changes})
 
     def label(self) -> str:
         """A short legend label naming the hyperparameters that differ from the defaults, plus ``lr``."""
@@ -273,6 +365,27 @@ def _fmt(value):
 
 
 _LR_WHY = "The learning rate scales every step; it must be a positive, finite number."
+_CURVATURE_WHY = "It is the largest Hessian eigenvalue L of a convex quadratic."
+
+
+def squares_overflow_message(owner: str, optimizer: Optimizer, name: str, g) -> str:
+    """Why the sum or average of squared gradients ``state.<name>`` became inf (for ``step`` and runners)."""
+    g = np.abs(np.asarray(g, dtype=float))
+    g = g[~np.isnan(g)]
+    largest = float(g.max()) if g.size else float("nan")
+    who = type(optimizer).__name__
+    if largest >= SQUARE_LIMIT:
+        return (
+            f"{owner}: g must be below {SQUARE_LIMIT:.3g} in size for {who}, got a gradient of size "
+            f"{largest:.3g}. Its square overflows float64 (largest {np.finfo(float).max:.3g}), so "
+            f"state.{name} becomes inf and the step would silently be 0; rescale the problem or start "
+            "nearer its minimum."
+        )
+    return (
+        f"{owner}: {who}'s state.{name} (its squared gradients) must stay finite, got inf: squares of "
+        f"gradients up to {largest:.3g} add up beyond the largest float64 ({np.finfo(float).max:.3g}), so "
+        "every later step would silently be 0; rescale the problem."
+    )
 
 
 @dataclass(frozen=True)
@@ -305,12 +418,14 @@ class GradientDescent(Optimizer):
         object.__setattr__(self, "lr", check_positive("GradientDescent", "lr", self.lr, _LR_WHY))
 
     def init(self, x):
+        self._shape_of(x)
         return GDState()
 
     def _step(self, x, g, state):
         return gd_update(x, g, lr=self.lr), GDState(state.t + 1)
 
     def max_stable_lr(self, curvature):
+        curvature = check_positive("GradientDescent.max_stable_lr", "curvature", curvature, _CURVATURE_WHY)
         return 2 / curvature
 
 
@@ -392,11 +507,11 @@ class Momentum(Optimizer):
             else "A negative beta flips the velocity's sign every step."
         )
         object.__setattr__(self, "beta", check_in_unit_interval("Momentum", "beta", self.beta, why))
-        object.__setattr__(self, "nesterov", _check_bool("Momentum", "nesterov", self.nesterov))
-        object.__setattr__(self, "averaged", _check_bool("Momentum", "averaged", self.averaged))
+        object.__setattr__(self, "nesterov", check_bool("Momentum", "nesterov", self.nesterov))
+        object.__setattr__(self, "averaged", check_bool("Momentum", "averaged", self.averaged))
 
     def init(self, x):
-        return MomentumState(v=np.zeros(np.shape(x)))
+        return MomentumState(v=np.zeros(self._shape_of(x)))
 
     def _step(self, x, g, state):
         x, v = momentum_update(
@@ -405,6 +520,7 @@ class Momentum(Optimizer):
         return x, MomentumState(v, state.t + 1)
 
     def max_stable_lr(self, curvature):
+        curvature = check_positive("Momentum.max_stable_lr", "curvature", curvature, _CURVATURE_WHY)
         # Summed heavy ball: lr*L < 2 + 2*beta; Nesterov: lr*L < (2 + 2*beta) / (1 + 2*beta).
         limit = (2 + 2 * self.beta) / (1 + 2 * self.beta) if self.nesterov else 2 + 2 * self.beta
         if self.averaged:
@@ -459,6 +575,7 @@ class Adagrad(Optimizer):
     initial_accumulator: float = 0.0
     eps_in_sqrt: bool = False
     State: ClassVar[type] = AdagradState
+    squares: ClassVar[tuple[str, ...]] = ("s",)
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-3, 10.0, log=True),
         "eps": ParamRange(1e-10, 1.0, log=True),
@@ -469,7 +586,7 @@ class Adagrad(Optimizer):
         object.__setattr__(
             self, "eps", check_nonnegative("Adagrad", "eps", self.eps, "eps is added to a root of squares.")
         )
-        object.__setattr__(self, "eps_in_sqrt", _check_bool("Adagrad", "eps_in_sqrt", self.eps_in_sqrt))
+        object.__setattr__(self, "eps_in_sqrt", check_bool("Adagrad", "eps_in_sqrt", self.eps_in_sqrt))
         object.__setattr__(
             self,
             "initial_accumulator",
@@ -482,7 +599,7 @@ class Adagrad(Optimizer):
         )
 
     def init(self, x):
-        return AdagradState(s=np.full(np.shape(x), self.initial_accumulator, dtype=float))
+        return AdagradState(s=np.full(self._shape_of(x), self.initial_accumulator, dtype=float))
 
     def _step(self, x, g, state):
         if self.eps_in_sqrt:  # Keras and optax: eps inside the root
@@ -552,6 +669,8 @@ class RMSProp(Optimizer):
     momentum: float = 0.0
     eps_in_sqrt: bool = False
     State: ClassVar[type] = RMSPropState
+    squares: ClassVar[tuple[str, ...]] = ("s",)
+    variants: ClassVar[dict[str, str]] = {"m": "centered=True", "v": "momentum > 0"}
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 1.0, log=True),
         "beta": ParamRange(0.0, 0.999, step=0.001),
@@ -570,8 +689,8 @@ class RMSProp(Optimizer):
         object.__setattr__(
             self, "eps", check_nonnegative("RMSProp", "eps", self.eps, "eps is added to a root of squares.")
         )
-        object.__setattr__(self, "centered", _check_bool("RMSProp", "centered", self.centered))
-        object.__setattr__(self, "eps_in_sqrt", _check_bool("RMSProp", "eps_in_sqrt", self.eps_in_sqrt))
+        object.__setattr__(self, "centered", check_bool("RMSProp", "centered", self.centered))
+        object.__setattr__(self, "eps_in_sqrt", check_bool("RMSProp", "eps_in_sqrt", self.eps_in_sqrt))
         why = (
             "With momentum = 1 the velocity never forgets old steps."
             if _num(self.momentum) >= 1
@@ -582,7 +701,7 @@ class RMSProp(Optimizer):
         )
 
     def init(self, x):
-        zeros = np.zeros(np.shape(x))
+        zeros = np.zeros(self._shape_of(x))
         return RMSPropState(
             s=zeros,
             m=zeros.copy() if self.centered else None,
@@ -660,6 +779,7 @@ class Adam(Optimizer):
     beta2: float = 0.999
     eps: float = 1e-8
     State: ClassVar[type] = AdamState
+    squares: ClassVar[tuple[str, ...]] = ("v",)
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 1.0, log=True),
         "beta1": ParamRange(0.0, 0.99, step=0.01),
@@ -682,7 +802,7 @@ class Adam(Optimizer):
         )
 
     def init(self, x):
-        zeros = np.zeros(np.shape(x))
+        zeros = np.zeros(self._shape_of(x))
         return AdamState(m=zeros, v=zeros.copy())
 
     def _step(self, x, g, state):
@@ -705,9 +825,3 @@ def _num(value):
         return float(value)
     except (TypeError, ValueError):
         return 0.0
-
-
-def _check_bool(owner, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}.")
-    return bool(value)

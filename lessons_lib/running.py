@@ -15,10 +15,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .optimizers import Optimizer
+from ._validate import (
+    as_real_array,
+    check_bool,
+    check_count,
+    check_memory,
+    check_positive,
+    check_seed,
+)
+from .optimizers import Optimizer, squares_overflow_message
 from .problems import Problem
 
-__all__ = ["Trajectory", "run"]
+__all__ = ["MAX_RUN_BYTES", "Trajectory", "run"]
+
+#: The most memory a run may ask for (its points, losses and, with ``keep_states``, states): 4 GiB.
+#: A request above it is refused up front, with the amount it would need, instead of failing deep in NumPy.
+MAX_RUN_BYTES = 4 * 2**30
+
+_BLOWUP_WHY = "It is how many times its start gap a run's gap may grow before the run counts as diverged."
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,22 +145,63 @@ def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool) -> str:
     return f"lr is below the limit {limit:.3g} at the minimum, but curvature is larger where the run went."
 
 
+def _raise_if_squares_overflowed(owner, optimizer, state, name, g, live, k) -> None:
+    """Raise if a live run's sum or average of squared gradients is inf (runs that already diverged may be).
+
+    ``live`` broadcasts against the state's arrays: ``alive[..., None]`` per run, or a mask per coordinate.
+    """
+    if np.any(np.isinf(getattr(state, name)) & live):
+        raise ValueError(squares_overflow_message(f"{owner} (step {k})", optimizer, name, g))
+
+
 def check_run_inputs(owner: str, optimizer, problem, steps, x0) -> np.ndarray:
-    """Check the arguments every runner takes; return the start as a float array (default ``problem.x0``)."""
+    """Check the arguments every runner takes; return the start as a float array (default ``problem.x0``).
+
+    The start must be real and finite: a NaN or infinite start has nowhere to go, and would otherwise be
+    reported as a divergence at step 0.
+    """
     if not isinstance(optimizer, Optimizer):
         what = type(optimizer).__name__
         raise TypeError(f"{owner}: optimizer must be a lessons_lib optimizer, got {what}.")
     if not isinstance(problem, Problem):
         raise TypeError(f"{owner}: problem must be a lessons_lib Problem, got {type(problem).__name__}.")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"{owner}: steps must be a whole number >= 0, got {steps!r}.")
-    x = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    check_count(owner, "steps", steps, 0)
+    x = np.array(as_real_array(owner, "x0", problem.x0 if x0 is None else x0), dtype=float)
     if x.ndim == 0 or x.shape[-1] != problem.dim:
         raise ValueError(
             f"{owner}: x0 must have {problem.dim} coordinates on its last axis for {problem.name}, "
             f"got shape {x.shape}."
         )
+    if not np.isfinite(x).all():
+        bad = x[~np.isfinite(x)].flat[0]
+        raise ValueError(
+            f"{owner}: x0 must be finite, got a start with {bad!r} among its coordinates. A run from a NaN "
+            "or infinite point has nowhere to go; give a finite start (problem.x0 is one)."
+        )
     return x
+
+
+def check_start_loss(owner: str, problem: Problem, x: np.ndarray, losses: np.ndarray) -> None:
+    """Raise if the loss at a finite start is not finite: the start is so large that ``f`` overflows."""
+    if not np.isfinite(losses).all():
+        size = float(np.abs(x).max())
+        raise ValueError(
+            f"{owner}: x0 must be small enough for f to be computed, got a start with coordinates up to "
+            f"{size:.3g}, where f of {problem.name} overflows float64 (the loss is {np.ravel(losses)[0]!r} "
+            f"there). That is not a divergence of the optimizer; start inside the plot bounds "
+            f"{tuple(problem.bounds)[:3]}{'...' if problem.dim > 3 else ''}."
+        )
+
+
+def check_first_gradient(owner: str, problem: Problem, x: np.ndarray, g) -> np.ndarray:
+    """The first gradient of a run, checked once: real, and of the shape of the point."""
+    g = as_real_array(owner, f"the gradient of {problem.name}", g)
+    if g.shape != x.shape:
+        raise ValueError(
+            f"{owner}: the gradient of {problem.name} must have the shape of the point, {x.shape}, got shape "
+            f"{g.shape}. A problem's grad maps points of shape (..., d) to gradients of the same shape."
+        )
+    return g
 
 
 def run(
@@ -192,6 +247,21 @@ def run(
     'GradientDescent(lr=0.25) diverged at step 19 on ravine(κ=10): lr = 0.25 is above 2/L = 0.2 for L = 10.'
     """
     x = check_run_inputs("run", optimizer, problem, steps, x0)
+    seed = check_seed("run", seed)
+    keep_states = check_bool("run", "keep_states", keep_states)
+    blowup = check_positive("run", "blowup", blowup, _BLOWUP_WHY)
+    state = optimizer.init(x)
+    arrays = sum(isinstance(value, np.ndarray) for value in state) if keep_states else 0
+    per_step = x.size * (1 + arrays + 2 * keep_states) + x.size // max(problem.dim, 1)
+    check_memory(
+        "run",
+        f"steps = {steps} with a start of shape {x.shape}",
+        8 * per_step * (steps + 1),
+        MAX_RUN_BYTES,
+        "A trajectory keeps every point (and loss) of every step. Use fewer steps or starts, or "
+        "lessons_lib.sweeps.sweep(..., every=k, keep_points=False), which keeps every k-th loss only "
+        "(the limit is lessons_lib.running.MAX_RUN_BYTES).",
+    )
     rng = np.random.default_rng(seed) if problem.stochastic else None
     grad = (lambda p: problem.sample_grad(p, rng)) if problem.stochastic else problem.grad
 
@@ -199,7 +269,6 @@ def run(
     points = np.full((steps + 1, *x.shape), np.nan)
     losses = np.full((steps + 1, *batch_shape), np.nan)
     diverged_steps = np.full(batch_shape, -1, dtype=int)
-    state = optimizer.init(x)
     keep = {}
     if keep_states:
         keep = {
@@ -212,9 +281,11 @@ def run(
 
     floor = problem.f_min
     nan_seen = False
+    squares = optimizer.squares
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         points[0] = x
         losses[0] = problem.f(x)
+        check_start_loss("run", problem, x, losses[0])
         if floor is None:
             floor = np.minimum(np.nanmin(losses[0]), 0.0)
         limit = floor + blowup * np.maximum(np.abs(losses[0] - floor), 1e-3 * (1 + np.abs(losses[0])))
@@ -224,7 +295,9 @@ def run(
             keep[name][0] = getattr(state, name)
         for k in range(1, steps + 1):
             g = grad(x)
-            x, state = optimizer.step(x, g, state)
+            if k == 1:  # checked once: the update itself is the optimizer's own _step, as in sweep
+                g = check_first_gradient("run", problem, x, g)
+            x, state = optimizer._step(x, g, state)
             if keep_states:
                 grads[k - 1] = g
                 eff[k - 1] = optimizer.effective_lr(x, state)
@@ -236,6 +309,9 @@ def run(
                 diverged_steps[bad] = k
                 alive = alive & ~bad
                 x = np.where(alive[..., None], x, np.nan)
+            for name in squares:  # g**2 overflowed: the step was silently 0, and every later one would be
+                if np.isinf(getattr(state, name)).any():
+                    _raise_if_squares_overflowed("run", optimizer, state, name, g, alive[..., None], k)
             for name in keep:
                 keep[name][k] = getattr(state, name)
             if not np.any(alive):

@@ -27,14 +27,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validate import as_real_array, check_bool, check_count, check_memory, check_positive, check_seed
 from .optimizers import Optimizer
 from .problems import Problem
-from .running import check_run_inputs
+from .running import (
+    MAX_RUN_BYTES,
+    _raise_if_squares_overflowed,
+    check_first_gradient,
+    check_run_inputs,
+    check_start_loss,
+)
 
 __all__ = ["SWEEPABLE", "Sweep", "side_by_side", "sweep"]
 
 #: Hyperparameters that a sweep can vary: the ones the update rules only do arithmetic with.
 SWEEPABLE = ("lr", "beta", "beta1", "beta2", "eps")
+
+_BLOWUP_WHY = "A run diverges when it leaves the plot bounds by blowup times their size."
+
+
+def _check_sweep_memory(owner, steps, every, grid_shape, x0, keep_points) -> None:
+    """Refuse up front a sweep whose recorded points and losses would not fit in memory."""
+    records = steps // every + 2
+    runs = int(np.prod(grid_shape, dtype=np.int64)) * (x0.size // x0.shape[-1])
+    per_record = runs * (x0.shape[-1] * keep_points + 1) + 2 * runs * x0.shape[-1]  # + the live x and state
+    check_memory(
+        owner,
+        f"steps = {steps} recorded every {every} for {runs} runs of {x0.shape[-1]} coordinates",
+        8 * per_record * records,
+        MAX_RUN_BYTES,
+        "Record less often (a larger every), keep_points=False, or fewer steps, starts or grid values "
+        "(the limit is lessons_lib.running.MAX_RUN_BYTES).",
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,7 +166,7 @@ def _check_grid(optimizer: Optimizer, grid) -> dict:
                 f"sweep: {name!r} cannot be swept; run one sweep per value instead. Sweepable: "
                 f"{', '.join(n for n in SWEEPABLE if n in optimizer.hyperparameters())}."
             )
-        values = np.asarray(values, dtype=float)
+        values = as_real_array("sweep", f"the values of {name}", values)
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"sweep: the values of {name} must be a non-empty 1-D sequence, got {values!r}.")
         for value in values:
@@ -208,10 +232,13 @@ def sweep(
 forgets its start and the bias correction divides by 0.
     """
     x0 = check_run_inputs("sweep", optimizer, problem, steps, x0)
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"sweep: every must be a whole number >= 1, got {every!r}.")
+    every = check_count("sweep", "every", every, 1)
+    seed = check_seed("sweep", seed)
+    keep_points = check_bool("sweep", "keep_points", keep_points)
+    blowup = check_positive("sweep", "blowup", blowup, _BLOWUP_WHY)
     grid = _check_grid(optimizer, grid)
     grid_shape = tuple(len(v) for v in grid.values())
+    _check_sweep_memory("sweep", steps, every, grid_shape, x0, keep_points)
     batched = _batched(optimizer, grid, x0.ndim)
     x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
     state = batched.init(x)
@@ -227,11 +254,15 @@ forgets its start and the bias correction divides by 0.
     alive = np.ones(x.shape[:-1], dtype=bool)
     seconds = 0.0
     row = 0
+    squares = optimizer.squares
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        check_start_loss("sweep", problem, x0, problem.f(x0))
         for k in range(steps + 1):
             if k > 0:
                 start = time.perf_counter()
                 g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
+                if k == 1:
+                    g = check_first_gradient("sweep", problem, x, g)
                 x, state = batched._step(x, g, state)
                 seconds += time.perf_counter() - start
                 bad = alive & ~np.all((x >= limit_low) & (x <= limit_high), axis=-1)  # NaN fails both
@@ -239,6 +270,9 @@ forgets its start and the bias correction divides by 0.
                     diverged_steps[bad] = k
                     alive &= ~bad
                     x = np.where(alive[..., None], x, np.nan)
+                for name in squares:  # g**2 overflowed: the step was silently 0
+                    if np.isinf(getattr(state, name)).any():
+                        _raise_if_squares_overflowed("sweep", optimizer, state, name, g, alive[..., None], k)
             if k == recorded[row]:
                 if keep_points:
                     points[row] = x
@@ -364,11 +398,11 @@ def side_by_side(
             f"{owner}: optimizer must be a lessons_lib optimizer, got {type(optimizer).__name__}."
         )
     problems = _deterministic_problems(owner, problems)
-    for name, value in (("steps", steps), ("every", every)):
-        low = 0 if name == "steps" else 1
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{owner}: {name} must be a whole number >= {low}, got {value!r}.")
-    starts = [np.asarray(s, dtype=float) for s in starts]
+    steps = check_count(owner, "steps", steps, 0)
+    every = check_count(owner, "every", every, 1)
+    keep_points = check_bool(owner, "keep_points", keep_points)
+    blowup = check_positive(owner, "blowup", blowup, _BLOWUP_WHY)
+    starts = [as_real_array(owner, "starts", s) for s in starts]
     if len(starts) != len(problems):
         raise ValueError(
             f"{owner}: give one batch of starts per problem: {len(problems)}, got {len(starts)}."
@@ -382,6 +416,14 @@ def side_by_side(
     if len({s.shape[:-1] for s in starts}) != 1:
         shapes = ", ".join(str(s.shape) for s in starts)
         raise ValueError(f"{owner}: every problem needs the same number of starts, got shapes {shapes}.")
+    for p, s in zip(problems, starts, strict=True):
+        if not np.isfinite(s).all():
+            raise ValueError(
+                f"{owner}: the starts of {p.name} must be finite, got {s[~np.isfinite(s)].flat[0]!r} among "
+                "them. A run from a NaN or infinite point has nowhere to go."
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            check_start_loss(owner, p, s, p.f(s))
     if grid is None or isinstance(grid, dict):
         grids = [_check_grid(optimizer, grid)] * len(problems)
     else:
@@ -401,6 +443,7 @@ def side_by_side(
     blocks = list(zip(edges[:-1], edges[1:], strict=True))
     x0 = np.concatenate(starts, axis=-1)
     grid_shape = tuple(len(v) for v in grids[0].values())
+    _check_sweep_memory(owner, steps, every, grid_shape, x0, keep_points)
     batched = (
         _batched(optimizer, grids[0], x0.ndim)
         if shared
@@ -419,6 +462,7 @@ def side_by_side(
     diverged_steps = np.full((*batch, len(problems)), -1, dtype=int)
     alive = np.ones((*batch, len(problems)), dtype=bool)
     dead = np.zeros(x.shape, dtype=bool)  # per coordinate: its problem's run has diverged (and is NaN)
+    squares = optimizer.squares
     seconds = 0.0
     row = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -430,6 +474,9 @@ def side_by_side(
                 )
                 x, state = batched._step(x, g, state)
                 seconds += time.perf_counter() - start
+                for name in squares:  # g**2 overflowed: the step was silently 0
+                    if np.isinf(getattr(state, name)).any():
+                        _raise_if_squares_overflowed(owner, optimizer, state, name, g, ~dead, k)
                 inside = (x >= limit_low) & (x <= limit_high)  # NaN is not inside
                 if not np.all(inside | dead):  # the usual case costs one test: no live run left
                     bad = alive & ~np.logical_and.reduceat(inside, edges[:-1], axis=-1)
