@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "MAX_RUN_BYTES",
     "SQUARE_LIMIT",
     "as_real_array",
     "check_bool",
@@ -31,6 +32,11 @@ __all__ = [
     "check_seed",
     "describe_bytes",
 ]
+
+#: The most memory one call may ask for (a run's points and losses, a sweep's records, a grid of starts):
+#: 4 GiB. A request above it is refused up front, with the amount it would need, instead of failing deep in
+#: NumPy with a MemoryError (or swapping the machine to a halt).
+MAX_RUN_BYTES = 4 * 2**30
 
 #: The largest gradient whose square float64 can hold (``sqrt`` of the largest float64, about 1.3e154).
 SQUARE_LIMIT = math.sqrt(np.finfo(float).max)
@@ -210,10 +216,10 @@ def describe_bytes(n: float) -> str:
     raise AssertionError  # pragma: no cover
 
 
-def check_memory(owner: str, what: str, nbytes: float, limit: float, advice: str) -> None:
-    """Refuse up front a run whose arrays would need more than ``limit`` bytes, saying how much they need."""
-    if nbytes > limit:
+def check_memory(owner: str, what: str, nbytes: float, advice: str) -> None:
+    """Refuse up front a call whose arrays would need more than :data:`MAX_RUN_BYTES`, saying how much."""
+    if nbytes > MAX_RUN_BYTES:
         raise ValueError(
-            f"{owner}: {what} must fit in {describe_bytes(limit)} of memory, got a request for "
-            f"{describe_bytes(nbytes)}. {advice}"
+            f"{owner}: {what} must fit in {describe_bytes(MAX_RUN_BYTES)} of memory (the limit "
+            f"lessons_lib._validate.MAX_RUN_BYTES), got a request for {describe_bytes(nbytes)}. {advice}"
         )

@@ -22,7 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import check_nonnegative, check_positive
+from ._validate import (
+    as_real_array,
+    check_bool,
+    check_count,
+    check_memory,
+    check_nonnegative,
+    check_positive,
+    check_real,
+    check_seed,
+)
 
 __all__ = [
     "Problem",
@@ -86,6 +95,62 @@ class Problem:
     description: str = ""
     info: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        owner = "Problem"
+        if not isinstance(self.name, str):
+            raise TypeError(
+                f"{owner}: name must be a str, got {self.name!r} of type {type(self.name).__name__}."
+            )
+        owner = f"Problem {self.name!r}"
+        for name in ("f", "grad"):
+            if not callable(getattr(self, name)):
+                raise TypeError(f"{owner}: {name} must be a function of x, got {getattr(self, name)!r}.")
+        for name in ("hessian", "sample_grad"):
+            if getattr(self, name) is not None and not callable(getattr(self, name)):
+                raise TypeError(f"{owner}: {name} must be None or a function, got {getattr(self, name)!r}.")
+        x0 = as_real_array(owner, "x0", self.x0, finite=True)
+        if x0.ndim != 1 or x0.size == 0:
+            raise ValueError(
+                f"{owner}: x0 must be one point, a 1-D array of d >= 1 coordinates, got shape {x0.shape}. "
+                "Batches of starts are given to the runners, not to the problem."
+            )
+        object.__setattr__(self, "x0", x0)
+        d = x0.size
+        bounds = as_real_array(owner, "bounds", self.bounds, finite=True)
+        if bounds.shape != (d, 2) or not np.all(bounds[:, 0] < bounds[:, 1]):
+            raise ValueError(
+                f"{owner}: bounds must be one (low, high) pair with low < high per coordinate ({d}), got "
+                f"{np.round(bounds, 4).tolist() if bounds.size <= 8 else f'shape {bounds.shape}'}. "
+                "Plots show this region and random starts are drawn from it."
+            )
+        if self.minimizer is not None:
+            minimizer = as_real_array(owner, "minimizer", self.minimizer, finite=True)
+            if minimizer.shape != (d,):
+                raise ValueError(
+                    f"{owner}: minimizer must be None or a point of shape ({d},) like x0, got shape "
+                    f"{minimizer.shape}."
+                )
+            object.__setattr__(self, "minimizer", minimizer)
+        if self.f_min is not None:
+            f_min = check_real(owner, "f_min", self.f_min)
+            if not np.isfinite(f_min):
+                raise ValueError(f"{owner}: f_min must be None or finite, got {f_min!r}. It is the minimum.")
+            object.__setattr__(self, "f_min", f_min)
+        if (self.mu is None) != (self.L is None):
+            raise ValueError(
+                f"{owner}: mu and L must be given together or not at all, got mu={self.mu!r}, L={self.L!r}."
+            )
+        if self.L is not None:
+            L = check_positive(owner, "L", self.L, "It is the largest curvature at the minimiser.")
+            mu = check_real(owner, "mu", self.mu)
+            if not mu <= L:
+                raise ValueError(
+                    f"{owner}: mu must be at most L = {L:.4g}, got {mu!r}. They are the smallest and the "
+                    "largest curvature (Hessian eigenvalue) at the minimiser."
+                )
+            object.__setattr__(self, "mu", mu)
+            object.__setattr__(self, "L", L)
+
     @property
     def dim(self) -> int:
         """Number of coordinates ``d``."""
@@ -107,20 +172,44 @@ class Problem:
         """``f(x) - f_min`` (needs a known ``f_min``)."""
         if self.f_min is None:
             raise ValueError(f"{self.name}: the minimum is not known, so the gap f(x) - f_min is not either.")
-        return self.f(np.asarray(x, dtype=float)) - self.f_min
+        return self.f(self._points("Problem.gap", "x", x)) - self.f_min
+
+    def _points(self, owner: str, name: str, x) -> np.ndarray:
+        x = as_real_array(owner, name, x)
+        if x.ndim == 0 or x.shape[-1] != self.dim:
+            raise ValueError(
+                f"{owner}: {name} must have {self.dim} coordinates on its last axis for {self.name}, "
+                f"got shape {x.shape}."
+            )
+        return x
 
     def random_starts(self, n: int, seed: int = 0) -> np.ndarray:
         """``n`` starting points drawn uniformly from ``bounds`` with a seeded generator; shape ``(n, d)``."""
-        rng = np.random.default_rng(seed)
+        n = check_count("Problem.random_starts", "n", n, 1)
+        rng = np.random.default_rng(check_seed("Problem.random_starts", seed))
         low, high = np.array(self.bounds, dtype=float).T
-        return low + (high - low) * rng.random((int(n), self.dim))
+        return low + (high - low) * rng.random((n, self.dim))
 
     def start_grid(self, n_per_axis: int, margin: float = 0.05) -> np.ndarray:
         """An evenly spaced grid of starts inside ``bounds``; shape ``(n_per_axis**d, d)``."""
+        owner = "Problem.start_grid"
+        n_per_axis = check_count(owner, "n_per_axis", n_per_axis, 1)
+        margin = check_real(owner, "margin", margin)
+        if not 0 <= margin < 0.5:
+            raise ValueError(
+                f"{owner}: margin must be in [0, 0.5), got {margin!r}. It is the fraction of each side "
+                "left out at both ends; at 0.5 nothing is left."
+            )
+        check_memory(
+            owner,
+            f"n_per_axis = {n_per_axis} in {self.dim} dimensions",
+            8.0 * self.dim * float(n_per_axis) ** self.dim,
+            "The grid has n_per_axis**d points; use random_starts(n) in many dimensions.",
+        )
         axes = []
         for low, high in self.bounds:
             pad = margin * (high - low)
-            axes.append(np.linspace(low + pad, high - pad, int(n_per_axis)))
+            axes.append(np.linspace(low + pad, high - pad, n_per_axis))
         mesh = np.meshgrid(*axes, indexing="xy")
         return np.stack([m.ravel() for m in mesh], axis=-1)
 
@@ -151,12 +240,25 @@ def _curvatures(hessian, point):
 
 def quadratic(H, *, name="quadratic", x0=None, bounds=None, description="") -> Problem:
     """The quadratic ``f(x) = x·Hx / 2`` for a symmetric positive definite ``H``; minimiser 0, minimum 0."""
-    H = np.array(H, dtype=float)
-    if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
-        raise ValueError(f"quadratic: H must be a symmetric square matrix, got shape {H.shape}.")
+    H = np.array(as_real_array("quadratic", "H", H, finite=True))
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
+        raise ValueError(
+            f"quadratic: H must be a symmetric square matrix, d × d with d >= 1, got shape {H.shape}. "
+            "It is the Hessian of x·Hx/2."
+        )
+    if not np.allclose(H, H.T):
+        raise ValueError(
+            "quadratic: H must be a symmetric square matrix, got one with H[i, j] != H[j, i] "
+            f"(largest difference {np.abs(H - H.T).max():.3g}). A Hessian is symmetric; use (H + H.T) / 2."
+        )
     eig = np.linalg.eigvalsh(H)
     if eig[0] <= 0:
-        raise ValueError(f"quadratic: H must be positive definite, its smallest eigenvalue is {eig[0]:.3g}.")
+        raise ValueError(
+            f"quadratic: H must be positive definite, got a smallest eigenvalue of {eig[0]:.3g}. "
+            "Otherwise x·Hx/2 has no minimum at 0 (or none at all)."
+        )
+    if not isinstance(name, str):
+        raise TypeError(f"quadratic: name must be a str, got {name!r}.")
     d = len(H)
     H.setflags(write=False)
 
@@ -210,6 +312,9 @@ def rotated_ravine(condition_number: float = 10.0, angle_degrees: float = 45.0) 
     A per-coordinate (diagonal) scaling such as Adagrad's or RMSProp's cannot undo the rotation.
     """
     base = ravine(condition_number)
+    angle_degrees = check_real("rotated_ravine", "angle_degrees", angle_degrees)
+    if not np.isfinite(angle_degrees):
+        raise ValueError(f"rotated_ravine: angle_degrees must be finite, got {angle_degrees!r}.")
     a = np.deg2rad(angle_degrees)
     R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     H = R @ base.info["H"] @ R.T
@@ -229,6 +334,15 @@ def rotated_ravine(condition_number: float = 10.0, angle_degrees: float = 45.0) 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
     """Rosenbrock's banana valley ``f = (a - x)**2 + b (y - x**2)**2``; minimum 0 at ``(a, a**2)``."""
+    a = check_real("rosenbrock", "a", a)
+    if not abs(a) <= 1e3:
+        raise ValueError(
+            f"rosenbrock: a must be in [-1000, 1000], got {a!r}. The minimum (a, a**2) must lie where a plot "
+            "and float64 arithmetic can reach it."
+        )
+    b = check_positive(
+        "rosenbrock", "b", b, "It is the steepness of the valley's walls: with b <= 0 there is no valley."
+    )
 
     def f(p):
         x, y = p[..., 0], p[..., 1]
@@ -396,6 +510,8 @@ def noisy(problem: Problem, sigma: float = 1.0) -> Problem:
     The noise is drawn from the ``rng`` the runner passes (seeded), independently for every coordinate, every
     step and every point of a batch. ``f`` and ``grad`` stay exact.
     """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"noisy: problem must be a lessons_lib Problem, got {type(problem).__name__}.")
     sigma = check_nonnegative("noisy", "sigma", sigma, "It is the standard deviation of the gradient noise.")
     grad = problem.grad
 
@@ -448,9 +564,9 @@ def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: 
     The minimiser is computed once with Newton's method; ``mu`` and ``L`` are the Hessian's extreme
     eigenvalues there.
     """
+    standardize = check_bool("logistic_regression", "standardize", standardize)
     l2 = check_nonnegative("logistic_regression", "l2", l2, "It is the weight of an L2 penalty.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"logistic_regression: batch_size must be a whole number >= 1, got {batch_size!r}.")
+    batch_size = check_count("logistic_regression", "batch_size", batch_size, 1)
     features, y = breast_cancer_data()
     if standardize:
         features = (features - features.mean(axis=0)) / features.std(axis=0)
@@ -538,8 +654,7 @@ def softmax_regression(l2: float = 1e-4, batch_size: int = 32) -> Problem:
     (``λmax(XᵀX)/(2n) + l2``) and ``mu = l2`` from below.
     """
     l2 = check_nonnegative("softmax_regression", "l2", l2, "It is the weight of an L2 penalty.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"softmax_regression: batch_size must be a whole number >= 1, got {batch_size!r}.")
+    batch_size = check_count("softmax_regression", "batch_size", batch_size, 1)
     pixels, labels = digits_data()
     X = np.hstack([pixels / 16.0, np.ones((len(pixels), 1))])
     n, features, classes = len(X), X.shape[1], 10

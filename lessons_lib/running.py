@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import (
+    MAX_RUN_BYTES,
     as_real_array,
     check_bool,
     check_count,
@@ -27,10 +28,6 @@ from .optimizers import Optimizer, squares_overflow_message
 from .problems import Problem
 
 __all__ = ["MAX_RUN_BYTES", "Trajectory", "run"]
-
-#: The most memory a run may ask for (its points, losses and, with ``keep_states``, states): 4 GiB.
-#: A request above it is refused up front, with the amount it would need, instead of failing deep in NumPy.
-MAX_RUN_BYTES = 4 * 2**30
 
 _BLOWUP_WHY = "It is how many times its start gap a run's gap may grow before the run counts as diverged."
 
@@ -257,10 +254,8 @@ def run(
         "run",
         f"steps = {steps} with a start of shape {x.shape}",
         8 * per_step * (steps + 1),
-        MAX_RUN_BYTES,
         "A trajectory keeps every point (and loss) of every step. Use fewer steps or starts, or "
-        "lessons_lib.sweeps.sweep(..., every=k, keep_points=False), which keeps every k-th loss only "
-        "(the limit is lessons_lib.running.MAX_RUN_BYTES).",
+        "lessons_lib.sweeps.sweep(..., every=k, keep_points=False), which keeps every k-th loss only.",
     )
     rng = np.random.default_rng(seed) if problem.stochastic else None
     grad = (lambda p: problem.sample_grad(p, rng)) if problem.stochastic else problem.grad

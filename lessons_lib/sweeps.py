@@ -31,7 +31,6 @@ from ._validate import as_real_array, check_bool, check_count, check_memory, che
 from .optimizers import Optimizer
 from .problems import Problem
 from .running import (
-    MAX_RUN_BYTES,
     _raise_if_squares_overflowed,
     check_first_gradient,
     check_run_inputs,
@@ -55,9 +54,7 @@ def _check_sweep_memory(owner, steps, every, grid_shape, x0, keep_points) -> Non
         owner,
         f"steps = {steps} recorded every {every} for {runs} runs of {x0.shape[-1]} coordinates",
         8 * per_record * records,
-        MAX_RUN_BYTES,
-        "Record less often (a larger every), keep_points=False, or fewer steps, starts or grid values "
-        "(the limit is lessons_lib.running.MAX_RUN_BYTES).",
+        "Record less often (a larger every), keep_points=False, or fewer steps, starts or grid values.",
     )
 
 
