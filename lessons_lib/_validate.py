@@ -94,7 +94,7 @@ def check_in_unit_interval(owner: str, name: str, value, why: str = "") -> float
     return value
 
 
-def check_count(owner: str, name: str, value, low: int = 0, why: str = "") -> int:
+def check_count(owner: str, name: str, value, low: int = 0, why: str = "", noun: str = "whole number") -> int:
     """Return ``value`` as an int if it is a whole number >= ``low`` (not a bool, not a float like 2.0).
 
     Every count of the course (steps, starts, batch sizes, grid points, ...) goes through here, so that
@@ -110,7 +110,7 @@ def check_count(owner: str, name: str, value, low: int = 0, why: str = "") -> in
                 why = f"A count below {low} means nothing here."
             else:
                 why = f"It is a count, and {type(value).__name__} is not a whole number."
-        raise ValueError(f"{owner}: {name} must be a whole number >= {low}, got {value!r}. {why}")
+        raise ValueError(f"{owner}: {name} must be a {noun} >= {low}, got {value!r}. {why}")
     return int(value)
 
 

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_nonnegative
+from ._validate import check_count, check_nonnegative
 from .optimizers import Optimizer, adagrad_update, gd_update
 from .problems import Problem
 
@@ -134,10 +134,8 @@ def run_lr_grid(
         raise ValueError(
             f"run_lr_grid: lrs must be a 1-D sequence of finite numbers > 0, got {lrs.tolist()}."
         )
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"run_lr_grid: steps must be a whole number >= 0, got {steps!r}.")
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"run_lr_grid: every must be a whole number >= 1, got {every!r}.")
+    steps = check_count("run_lr_grid", "steps", steps, 0)
+    every = check_count("run_lr_grid", "every", every, 1)
     eps = check_nonnegative("run_lr_grid", "eps", eps)
     initial_accumulator = check_nonnegative("run_lr_grid", "initial_accumulator", initial_accumulator)
     x0 = np.asarray(x0, dtype=float)
@@ -189,10 +187,8 @@ def jump_targets(steps: int, every: int, points) -> np.ndarray:
         raise ValueError(
             f"jump_targets: points must be a list of minimisers, shape (n, d); got {points.shape}."
         )
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"jump_targets: every must be a whole number >= 1, got {every!r}.")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"jump_targets: steps must be a whole number >= 1, got {steps!r}.")
+    every = check_count("jump_targets", "every", every, 1)
+    steps = check_count("jump_targets", "steps", steps, 1)
     return points[(np.arange(steps) // every) % len(points)]
 
 

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ._validate import check_in_unit_interval
+from ._validate import as_real_array, check_bool, check_count, check_in_unit_interval, check_real
 
 __all__ = [
     "bias_correction",
@@ -40,7 +40,7 @@ def ewa_update(v, x, beta):
 
 def bias_correction(v, beta, t):
     """Divide an EWA by the sum of its weights, ``1 - beta**t``, with ``t`` counted from 1  (E2)."""
-    if np.any(np.asarray(t) < 1):
+    if not np.all(np.asarray(t) >= 1):  # NaN fails too
         raise ValueError(
             f"bias_correction: t counts steps from 1, got {t!r}. At t = 0 no value has been averaged."
         )
@@ -80,7 +80,8 @@ def ewa(values, beta, bias_correction=False):
     array([1., 1., 1.])
     """
     beta = check_in_unit_interval("ewa", "beta", beta)
-    x = np.asarray(values, dtype=float)
+    bias_correction = check_bool("ewa", "bias_correction", bias_correction)
+    x = as_real_array("ewa", "values", values)
     if x.ndim == 0:
         raise ValueError(f"ewa: values must be a series (at least one dimension), got the scalar {values!r}.")
     out = np.empty_like(x)
@@ -103,7 +104,8 @@ def ewa_weights(beta, t):
     array([0.5  , 0.25 , 0.125])
     """
     beta = check_in_unit_interval("ewa_weights", "beta", beta)
-    return (1 - beta) * beta ** np.arange(int(t))
+    t = check_count("ewa_weights", "t", t, 0, "It is the number of values averaged so far.")
+    return (1 - beta) * beta ** np.arange(t)
 
 
 def window(beta):
@@ -168,8 +170,12 @@ def forget_time(beta, fraction=0.01):
     (44, 4603)
     """
     beta = check_in_unit_interval("forget_time", "beta", beta)
+    fraction = check_real("forget_time", "fraction", fraction)
     if not 0 < fraction < 1:
-        raise ValueError(f"forget_time: fraction must be in (0, 1), got {fraction!r}.")
+        raise ValueError(
+            f"forget_time: fraction must be in (0, 1), got {fraction!r}. It is the weight still left on the "
+            "start, which begins at 1 and only shrinks towards 0."
+        )
     if beta == 0:
         return 1
     t = max(1, math.floor(math.log(fraction) / math.log(beta)) + 1)
@@ -190,6 +196,7 @@ def matching_beta(n):
     >>> matching_beta(19)
     0.9
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"matching_beta: n must be a whole number of values >= 1, got {n!r}.")
+    n = check_count(
+        "matching_beta", "n", n, 1, "It is the length of the moving average.", "whole number of values"
+    )
     return (n - 1) / (n + 1)

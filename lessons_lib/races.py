@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_positive
+from ._validate import as_real_array, check_count, check_positive, check_seed
 from .optimizers import Optimizer
 from .plots import plot_contours, plot_path
 from .problems import Problem, quadratic
@@ -454,16 +454,22 @@ def race(
                     "fraction of the start's value, which every run has already reached at step 0."
                 )
     step_counts = _per_problem("steps", steps, problems)
-    for p, n in step_counts.items():
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"race: steps of {p!r} must be a whole number >= 1, got {n!r}.")
+    step_counts = {p: check_count("race", f"steps of {p!r}", n, 1) for p, n in step_counts.items()}
+    seed = check_seed("race", seed)
+    every = check_count("race", "every", every, 1)
     if isinstance(starts, Mapping):
         start_sets = {
-            p: np.asarray(x, dtype=float) for p, x in _per_problem("starts", starts, problems).items()
+            p: as_real_array("race", f"the starts of {p!r}", x, finite=True)
+            for p, x in _per_problem("starts", starts, problems).items()
         }
     else:
-        if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-            raise ValueError(f"race: starts must be a whole number >= 1 or a dict of arrays, got {starts!r}.")
+        try:
+            check_count("race", "starts", starts, 1)
+        except ValueError:
+            raise ValueError(
+                f"race: starts must be a whole number >= 1 or a dict of arrays, got {starts!r}. It is the "
+                "number of random starts per problem, or each problem's own starts."
+            ) from None
         start_sets = {p: problem.random_starts(starts, seed) for p, problem in problems.items()}
     for p, problem in problems.items():
         x0 = start_sets[p]

@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import check_count
 from .optimizers import Adagrad, Adam, GradientDescent, Momentum, Optimizer, RMSProp
 from .problems import Problem
 from .sweeps import Sweep, sweep
@@ -101,8 +102,7 @@ def lr_grid(centre: float, n: int = 5, ratio: float = math.sqrt(10)) -> np.ndarr
     """
     if not (isinstance(centre, (int, float, np.floating)) and 0 < centre < math.inf):
         raise ValueError(f"lr_grid: centre must be a finite learning rate > 0, got {centre!r}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"lr_grid: n must be a whole number >= 1, got {n!r}.")
+    n = check_count("lr_grid", "n", n, 1)
     if not (isinstance(ratio, (int, float, np.floating)) and 1 < ratio < math.inf):
         raise ValueError(
             f"lr_grid: ratio must be a finite number > 1 (the factor between values), got {ratio!r}."
@@ -331,9 +331,7 @@ class Race:
 
 
 def _whole(owner, name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{owner}: {name} must be a whole number >= {low}, got {value!r}.")
-    return int(value)
+    return check_count(owner, name, value, low)
 
 
 def race(

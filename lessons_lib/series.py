@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import check_count
 from .averages import ewa_update
 
 __all__ = [
@@ -181,8 +182,7 @@ def moving_average(values, n: int):
     >>> moving_average([1.0, 2.0, 3.0, 4.0], 2)
     array([1. , 1.5, 2.5, 3.5])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"moving_average: n must be a whole number >= 1, got {n!r}.")
+    n = check_count("moving_average", "n", n, 1)
     x = np.asarray(values, dtype=float)
     sums = np.cumsum(x, axis=0)
     sums[n:] = sums[n:] - sums[:-n]

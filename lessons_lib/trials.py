@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_positive
+from ._validate import check_count, check_positive
 from .optimizers import momentum_update
 
 __all__ = [
@@ -54,8 +54,7 @@ def rotated_quadratics(kappas, *, dim: int = 2, seed: int = 0) -> np.ndarray:
     kappas = np.asarray(kappas, dtype=float)
     if kappas.ndim != 1 or np.any(~(kappas >= 1)):
         raise ValueError(f"rotated_quadratics: every kappa must be >= 1 (it is L / mu), got {kappas!r}.")
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 2:
-        raise ValueError(f"rotated_quadratics: dim must be a whole number >= 2, got {dim!r}.")
+    dim = check_count("rotated_quadratics", "dim", dim, 2)
     rng = np.random.default_rng(seed)
     hessians = []
     for kappa in kappas:
