@@ -182,6 +182,18 @@ def test_notebook_was_executed_in_order(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_holds_the_metadata_jupyterlab_writes_on_opening_it(path):
+    """So that opening it does not mark it modified. The Python version is whichever ran `make execute`."""
+    metadata = notebook(path).metadata
+    assert metadata["kernelspec"] == nbtools.KERNELSPEC
+    expected = {k: v for k, v in nbtools.kernel_language_info().items() if k != "version"}
+    stored = {k: v for k, v in metadata["language_info"].items() if k != "version"}
+    assert stored == expected and "version" in metadata["language_info"], (
+        f"{nbtools.display_path(path)}: language_info {metadata['language_info']}; run `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_has_no_errors_except_where_expected(path):
     unexpected = [
         f"cell {i} (id {c.get('id')}): {o.ename}: {o.evalue}"
@@ -444,7 +456,9 @@ def test_execute_in_place_runs_top_to_bottom_and_stops_at_an_error(tmp_path, mon
     assert done.cells[1].outputs[0].text == f"{tmp_path.name}\n"  # runs in the notebook's folder
     assert done.cells[3].outputs[0].ename == "ZeroDivisionError"
     assert "inline" in done.cells[4].outputs[0].text
-    assert done.metadata == {"kernelspec": nbtools.KERNELSPEC, "language_info": {"name": "python"}}
+    # What JupyterLab would write on opening it, so that opening it changes nothing.
+    language_info = nbtools.kernel_language_info()
+    assert done.metadata == {"kernelspec": nbtools.KERNELSPEC, "language_info": language_info}
     assert all("execution" not in c.metadata for c in done.cells)
 
     done.cells[3].metadata = {}

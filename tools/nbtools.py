@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import os
 import time
 from collections.abc import Iterable
@@ -260,13 +261,13 @@ def learner_from_file(solution_path: Path) -> nbformat.NotebookNode:
     return make_learner(read_notebook(solution_path), display_path(solution_path))
 
 
-def _signature(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
+def signature(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
     """What the staleness check compares: cell types, sources and tags (not outputs or counts)."""
     return [(cell.cell_type, cell.source, tags_of(cell)) for cell in nb.cells]
 
 
 def _first_difference(expected: nbformat.NotebookNode, actual: nbformat.NotebookNode) -> str:
-    want, got = _signature(expected), _signature(actual)
+    want, got = signature(expected), signature(actual)
     for index, (w, g) in enumerate(zip(want, got, strict=False)):
         for label, a, b in zip(("cell type", "source", "tags"), w, g, strict=True):
             if a != b:
@@ -294,7 +295,7 @@ def stale_learner_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
             problems.append(f"{display_path(learner)}: missing (generated from {display_path(solution)})")
             continue
         actual = read_notebook(learner)
-        if _signature(actual) != _signature(expected):
+        if signature(actual) != signature(expected):
             problems.append(
                 f"{display_path(learner)}: stale, {_first_difference(expected, actual)} "
                 f"from the version generated from {display_path(solution)}"
@@ -313,15 +314,28 @@ def stale_learner_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 # --------------------------------------------------------------------------------------------------------
 
 
+def kernel_language_info() -> dict:
+    """What this environment's Python kernel reports as ``language_info``: what JupyterLab writes into a
+    notebook's metadata when the kernel starts (so a notebook that already holds it opens unmodified)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return json.loads(json.dumps(IPythonKernel.language_info))
+
+
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what changes from run to run, in place; returns ``nb``.
 
-    Notebook metadata becomes the fixed kernelspec and ``language_info`` ``{name: python}``; cell
-    metadata keeps only the tags; cell ids stay. Widget views (``application/vnd.jupyter.widget-view+json``)
-    are dropped from outputs: with no widget state saved they point at nothing, and their model id is new on
-    every run. Their ``text/plain`` fallback is kept.
+    Notebook metadata becomes the fixed kernelspec and the ``language_info`` that the kernel reported when it
+    ran the notebook (``{name: python}`` if it was not run): JupyterLab writes the same two entries when it
+    opens a notebook, so a notebook that holds them is not marked modified on opening. Cell metadata keeps
+    only the tags; cell ids stay. Widget views (``application/vnd.jupyter.widget-view+json``) are dropped
+    from outputs: with no widget state saved they point at nothing, and their model id is new on every run.
+    Their ``text/plain`` fallback is kept.
     """
-    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)})
+    language_info = nb.metadata.get("language_info") or {}
+    if language_info.get("name") != LANGUAGE_INFO["name"]:
+        language_info = LANGUAGE_INFO
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": dict(language_info)})
     for cell in nb.cells:
         cell.metadata = nbformat.from_dict(
             {key: cell.metadata[key] for key in KEPT_CELL_METADATA if cell.metadata.get(key)}
