@@ -15,6 +15,8 @@ def setup_notebook(precision: int = 4) -> None:
     * Figures are 9.5 × 3.6 inches at 80 dpi with constrained layout, so labels never overlap.
     * In Jupyter, figures are rendered once, without ``bbox_inches="tight"``: with constrained layout it
       changes nothing but costs a second render of every figure (a fifth of a lesson's run time).
+    * In a Jupyter kernel, figures are shown inline even if the shell that started Jupyter set
+      ``MPLBACKEND`` to another backend (``Agg`` would show no figure at all, without a word).
     """
     np.set_printoptions(precision=precision, suppress=True)
     matplotlib.rcParams.update(
@@ -25,5 +27,8 @@ def setup_notebook(precision: int = 4) -> None:
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
         return
     shell = get_ipython()
-    if shell is not None:
-        shell.run_line_magic("config", 'InlineBackend.print_figure_kwargs = {"bbox_inches": None}')
+    if shell is None:
+        return
+    if getattr(shell, "kernel", None) is not None and "inline" not in matplotlib.get_backend():
+        shell.run_line_magic("matplotlib", "inline")
+    shell.run_line_magic("config", 'InlineBackend.print_figure_kwargs = {"bbox_inches": None}')

@@ -1,7 +1,11 @@
 """lessons_lib.setup_notebook: the settings every lesson starts with."""
 
+import os
+
 import matplotlib
 import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 import lessons_lib as ll
 
@@ -17,3 +21,28 @@ def test_setup_notebook_sets_printing_and_figures_outside_ipython():
     finally:
         np.set_printoptions(**old_print)
         matplotlib.rcParams.update(old_rc)
+
+
+@pytest.mark.parametrize("backend", ["Agg", "TkAgg"])
+def test_setup_notebook_shows_figures_inline_whatever_mplbackend_the_shell_set(backend, tmp_path):
+    """A learner's shell with MPLBACKEND=Agg (or TkAgg) must not leave the lessons without figures."""
+    from nbclient import NotebookClient
+
+    nb = new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        new_code_cell("import os\nprint(os.environ['MPLBACKEND'])"),
+        new_code_cell("import matplotlib.pyplot as plt\nimport lessons_lib as ll\nll.setup_notebook()"),
+        new_code_cell("plt.plot([0, 1], [1, 0])\nplt.show()"),
+    ]
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    with client.setup_kernel(env={**os.environ, "MPLBACKEND": backend}):
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+    assert nb.cells[0].outputs[0].text.strip() == backend  # the kernel did get the shell's backend
+    assert nb.cells[1].outputs == []  # silently
+    kinds = [o.output_type for o in nb.cells[2].outputs]
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[2].outputs), kinds
