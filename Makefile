@@ -7,28 +7,32 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+WORK   ?= work
 NOTEBOOKS := notebooks
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
 LINT_PATHS := lessons_lib tests tools benchmarks
 
-.PHONY: help venv test unit notebooks lab execute exercises html lint format bench clean
+.PHONY: help venv test unit notebooks lab fresh work-status delete-work execute exercises html lint format \
+        bench clean
 
 help:
 	@echo "make test       set up .venv if needed, run the unit tests and nbval over every notebook"
-	@echo "make lab        set up .venv if needed, start JupyterLab on the course (127.0.0.1:$(PORT), token auth)"
+	@echo "make lab        set up .venv if needed, start JupyterLab on your workspace $(WORK)/ (127.0.0.1:$(PORT))"
+	@echo "make fresh LESSON=02   a fresh copy of a lesson in $(WORK)/, beside yours (yours is never changed)"
+	@echo "make work-status       which lessons in $(WORK)/ have a newer version in the course"
+	@echo "make delete-work       delete $(WORK)/ and everything you saved there (asks first)"
 	@echo "make execute    re-execute every notebook in place from a fresh kernel, normalise metadata"
 	@echo "make exercises  regenerate the learner notebooks from the solution notebooks, then execute them"
 	@echo "make html       execute the solution notebooks (in memory) and build the offline site in site/"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make bench      notebook execution times, the floor, widget redraw times"
-	@echo "make clean      remove .venv and everything built"
+	@echo "make clean      remove .venv and everything built (never $(WORK)/)"
 
-# The virtual environment, created when missing and refreshed when pyproject.toml changes.
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@touch $(STAMP)
+# The virtual environment, created when missing and refreshed when pyproject.toml changes. tools/setup_venv.py
+# takes a lock (a second make waits) and makes it again from scratch if a set-up was interrupted.
+$(STAMP): pyproject.toml tools/setup_venv.py
+	@$(PYTHON) tools/setup_venv.py $(VENV)
 
 venv: $(STAMP)
 
@@ -42,15 +46,19 @@ unit: venv
 notebooks: venv
 	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
-# JupyterLab on loopback with token authentication. JUPYTER_TOKEN from the environment is honoured; an empty
-# one is refused rather than turning authentication off. --allow-root only when running as root (containers).
+# JupyterLab on loopback with token authentication, on the learner's workspace $(WORK)/ (git-ignored, made from
+# the learner notebooks on first run, never overwritten; see tools/lab.py and tools/workspace.py).
 lab: venv
-	@if [ -n "$${JUPYTER_TOKEN+set}" ] && [ -z "$$JUPYTER_TOKEN" ]; then \
-	  echo "JUPYTER_TOKEN is set but empty; unset it or give it a value (an empty token would disable auth)."; \
-	  exit 2; fi
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-	  --ServerApp.root_dir=$(NOTEBOOKS) --LabApp.default_url=/lab/tree/00_start_here.ipynb \
-	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	@$(PY) tools/lab.py --port $(PORT) --work $(WORK)
+
+fresh: venv
+	@$(PY) tools/workspace.py --work $(WORK) fresh $(LESSON)
+
+work-status: venv
+	@$(PY) tools/workspace.py --work $(WORK) status
+
+delete-work: venv
+	@$(PY) tools/workspace.py --work $(WORK) delete
 
 execute: venv
 	$(PY) tools/execute_notebooks.py
@@ -74,6 +82,7 @@ format: venv
 bench: venv
 	$(PY) benchmarks/run.py
 
+# Never touches the learner's workspace $(WORK)/ (`make delete-work` does, after asking).
 clean:
-	rm -rf $(VENV) build site .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) $(VENV).lock $(VENV).incomplete build site .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

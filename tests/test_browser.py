@@ -5,6 +5,8 @@ loopback port with a random token. For each learner notebook (``notebooks/*.ipyn
 lesson is covered without editing this file) the test opens it, clears its outputs, runs Run > Run All
 Cells and waits for the kernel to be idle, then asserts that
 
+* opening it does not mark it modified (closing it untouched asks nothing), and no notification (such as
+  JupyterLab's "get notified about Jupyter news?") covers it;
 * every code cell ran and none shows an error or stderr output (the exercises' checks print "not done yet"
   and the lesson falls back on the library, so the learner version runs clean too);
 * every widget rendered (no "Loading widget..." or "Error displaying widget" left, no text fallback), as
@@ -74,6 +76,9 @@ def test_learner_notebook_runs_and_its_widgets_respond(path, lab, chromium):
     notebook = None
     try:
         notebook = labbrowser.open_notebook(page, lab, path.name)
+        # JupyterLab writes the kernel's metadata into the notebook, and shows its pop-ups, within seconds.
+        assert not notebook.is_modified(within_s=5), f"{path.name}: opening it marked it modified"
+        assert notebook.notifications() == [], f"{path.name}: notifications over the page"
         notebook.run_all()
 
         not_run = notebook.not_run()
@@ -107,6 +112,7 @@ def test_learner_notebook_runs_and_its_widgets_respond(path, lab, chromium):
                 assert move.changed, f"{where}: the figure was redrawn after {move.key} but did not change"
         problems = notebook.problems()
         assert not problems, f"{path.name} after moving the sliders:\n" + "\n".join(problems)
+        assert not lab.warnings(), f"{path.name}: the server logged\n" + "\n".join(lab.warnings())
     finally:  # never let clean-up hide the test's own error; the server's process group is stopped anyway
         if notebook is not None:
             with contextlib.suppress(Exception):

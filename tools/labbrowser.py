@@ -10,8 +10,10 @@ move the widgets' sliders with the keyboard. Shared by ``tests/test_browser.py``
         move = notebook.move_slider(0)          # one key press on widget 0: move.ms, move.changed
         lab.shutdown_kernels()
 
-The server is what ``make lab`` starts, with token authentication on (a random token), on a free loopback
-port, serving a temporary copy of ``notebooks/`` so that running cells never touches the committed notebooks.
+The server is what ``make lab`` starts (``tools/lab.py``'s command line, environment and settings), with
+token authentication on (a random token), on a free loopback port, serving a workspace made from
+``notebooks/`` the way ``make lab`` makes ``work/`` (``tools/workspace.py``), in a temporary folder, so that
+running cells never touches the committed notebooks.
 Its settings, workspaces and runtime files live in that temporary folder too, and it is stopped with its
 kernels when the ``with`` block ends, also on an error. The browser is the system's Chromium
 (Debian's ``chromium`` package); nothing downloads a browser. Everything is driven through the user
@@ -24,11 +26,9 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -37,6 +37,9 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+import lab
+import workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -70,10 +73,9 @@ DRAW_FAILURE = "Cannot draw this setting"
 # The text/plain fallback of an InteractiveFigure: what the committed notebook stores for each widget.
 WIDGET_FALLBACK = "[interactive widget:"
 
-# JupyterLab settings for the run: no news or update pop-ups over the page, and every cell kept in the DOM
-# (the default windowing may leave cells that are out of view unrendered).
+# JupyterLab user settings for the run: every cell kept in the DOM (the default windowing may leave cells that
+# are out of view unrendered). No news or update pop-up: that is make lab's own setting (lab.LAB_OVERRIDES).
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 
@@ -142,36 +144,25 @@ class Lab:
     def start(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="course-lab-")
         tmp = Path(self._tmp.name)
-        self.root = tmp / "notebooks"
-        shutil.copytree(self.source, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        # What `make lab` serves: the learner's workspace, made from the course by tools/workspace.py.
+        self.root = tmp / "work"
+        workspace.sync(self.root, self.source)
         settings = tmp / "settings"
         for plugin, values in LAB_SETTINGS.items():
             path = settings / f"{plugin}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
-        # The kernels inherit this environment: no Jupyter paths or matplotlib backend from outside.
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_")) and k != "MPLBACKEND"
-        }
+        lab.write_overrides()
+        # The server and its kernels get what `make lab` gives them, less Jupyter paths from outside.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
+        env = lab.server_environment(env, self.token)
         env.update(
-            JUPYTER_TOKEN=self.token,
             JUPYTERLAB_SETTINGS_DIR=str(settings),
             JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
             JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
             JUPYTER_CONFIG_DIR=str(tmp / "config"),
         )
-        command = [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={self.root}",
-        ]
-        if os.geteuid() == 0:
-            command.append("--allow-root")
+        command = lab.server_command(self.root, self.port)
         self.log_path = tmp / "jupyterlab.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
@@ -190,6 +181,16 @@ class Lab:
             if time.monotonic() > deadline:
                 raise LabError(f"JupyterLab did not answer within {self.startup_timeout:g} s:\n{self.log()}")
             time.sleep(0.3)
+
+    def warnings(self) -> list[str]:
+        """What the server logged at warning level or above (it logs nothing else), less the refusals of
+        requests without the token (a test makes those on purpose)."""
+        refusals = ("403 ", "wrote error: 'Forbidden'")
+        return [
+            line
+            for line in self.log(tail=10**6).splitlines()
+            if line.strip() and not line.startswith(" ") and not any(r in line for r in refusals)
+        ]
 
     def log(self, tail: int = 4000) -> str:
         try:
@@ -359,6 +360,10 @@ window.courseLab = (() => {
     },
     probeDone: () => window.courseProbe.changed !== null,
     probe: () => window.courseProbe,
+    // The notebook's tab is marked modified (unsaved changes).
+    dirty: () => document.querySelector('.lm-TabBar-tab.jp-mod-current')?.classList.contains('jp-mod-dirty'),
+    // The texts of the notifications JupyterLab shows (toasts such as "get notified about Jupyter news?").
+    notifications: () => [...document.querySelectorAll('.Toastify__toast')].map((t) => t.textContent.trim()),
     // Scroll to the first interactive widget, else the first figure (for the screenshot).
     scrollToShow: () => {
       const target = widget(0) || panel()?.querySelector('.jp-RenderedImage');
@@ -422,6 +427,22 @@ class NotebookPage:
         # still loading afterwards is reported by problems()).
         with contextlib.suppress(Exception):
             self.page.wait_for_function("() => !courseLab.widgetsLoading()", timeout=30_000)
+
+    def is_modified(self, within_s: float = 0.0) -> bool:
+        """Whether the notebook's tab is marked modified (it would ask to save on closing), now or at any
+        moment in the next ``within_s`` seconds (JupyterLab writes the kernel's metadata a second or two
+        after the kernel is idle)."""
+        if within_s <= 0:
+            return bool(self._js("dirty"))
+        try:
+            self._wait("dirty", within_s, polling=100)
+        except Exception:
+            return False
+        return True
+
+    def notifications(self) -> list[str]:
+        """The notifications shown over the page."""
+        return self._js("notifications")
 
     def not_run(self) -> list[str]:
         """Code cells (with source) that have no execution count."""
