@@ -190,7 +190,7 @@ def as_real_array(owner: str, name: str, value, *, finite: bool = False) -> np.n
             )
         arr = arr.astype(float, copy=False)
     if finite and not np.isfinite(arr).all():
-        bad = arr[~np.isfinite(arr)].flat[0]
+        bad = float(arr[~np.isfinite(arr)].flat[0])
         raise ValueError(
             f"{owner}: {name} must be finite, got {bad!r} among its values. "
             "A NaN or infinite coordinate makes every later value NaN."

@@ -243,6 +243,8 @@ class Optimizer:
         x, g = as_real_array(owner, "x", x), as_real_array(owner, "g", g)
         check_same_shape(type(self).__name__, x, g)
         state = self.check_state(owner, state, x.shape)
+        if self.squares and (np.abs(g) >= SQUARE_LIMIT).any():  # NaN compares False: batches may hold NaN
+            raise ValueError(squares_overflow_message(owner, self, self.squares[0], g))
         with np.errstate(over="ignore"):
             x, state = self._step(x, g, state)
         self.check_squares(owner, g, state)

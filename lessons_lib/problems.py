@@ -260,6 +260,12 @@ def quadratic(H, *, name="quadratic", x0=None, bounds=None, description="") -> P
     if not isinstance(name, str):
         raise TypeError(f"quadratic: name must be a str, got {name!r}.")
     d = len(H)
+    if x0 is not None:
+        x0 = as_real_array("quadratic", "x0", x0, finite=True)
+        if x0.shape != (d,):
+            raise ValueError(
+                f"quadratic: x0 must be one point of the d = {d} coordinates of H, got shape {x0.shape}."
+            )
     H.setflags(write=False)
 
     def f(x):

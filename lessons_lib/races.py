@@ -332,7 +332,7 @@ def _grid_for(name: str, grids, problem: Problem) -> np.ndarray:
         raise ValueError(f"race: lr_grids has no grid for {name!r} (it has {known}).")
     grid = grids[name]
     values = grid(problem) if callable(grid) else grid
-    values = np.asarray(values, dtype=float)
+    values = as_real_array("race", f"the lr grid of {name}", values)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"race: the lr grid of {name} must be a non-empty 1-D sequence, got {values!r}.")
     return np.sort(values)

@@ -109,6 +109,7 @@ class Trajectory:
 
         "Stays so" means the remaining steps never rise above ``tol`` again.
         """
+        tol = check_tolerance("Trajectory.steps_to", tol)
         below = self.gaps <= tol
         stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
         reached = stays.any(axis=0)
@@ -151,6 +152,18 @@ def _raise_if_squares_overflowed(owner, optimizer, state, name, g, live, k) -> N
         raise ValueError(squares_overflow_message(f"{owner} (step {k})", optimizer, name, g))
 
 
+def check_tolerance(owner: str, tol) -> np.ndarray:
+    """A tolerance on the gap ``f - f_min``: one number >= 0, or an array of them (one per run)."""
+    tol = as_real_array(owner, "tol", tol)
+    if not np.all(tol >= 0):  # NaN fails too
+        bad = float(tol[~(tol >= 0)].flat[0]) if tol.ndim else float(tol)
+        raise ValueError(
+            f"{owner}: tol must be >= 0 (one number, or one per run), got {bad!r}. It is how far above the "
+            "minimum a loss may be."
+        )
+    return tol
+
+
 def check_run_inputs(owner: str, optimizer, problem, steps, x0) -> np.ndarray:
     """Check the arguments every runner takes; return the start as a float array (default ``problem.x0``).
 
@@ -170,7 +183,7 @@ def check_run_inputs(owner: str, optimizer, problem, steps, x0) -> np.ndarray:
             f"got shape {x.shape}."
         )
     if not np.isfinite(x).all():
-        bad = x[~np.isfinite(x)].flat[0]
+        bad = float(x[~np.isfinite(x)].flat[0])
         raise ValueError(
             f"{owner}: x0 must be finite, got a start with {bad!r} among its coordinates. A run from a NaN "
             "or infinite point has nowhere to go; give a finite start (problem.x0 is one)."

@@ -27,7 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_real_array, check_bool, check_count, check_memory, check_positive, check_seed
+from ._validate import (
+    as_real_array,
+    check_bool,
+    check_count,
+    check_memory,
+    check_positive,
+    check_seed,
+)
 from .optimizers import Optimizer
 from .problems import Problem
 from .running import (
@@ -35,6 +42,7 @@ from .running import (
     check_first_gradient,
     check_run_inputs,
     check_start_loss,
+    check_tolerance,
 )
 
 __all__ = ["SWEEPABLE", "Sweep", "side_by_side", "sweep"]
@@ -114,6 +122,7 @@ class Sweep:
 
         Shape ``(*grid_shape, *batch)``. A diverged run never reaches (its losses end in NaN).
         """
+        tol = check_tolerance("Sweep.steps_to", tol)
         below = self.gaps <= tol
         stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
         first = np.argmax(stays, axis=0)
@@ -415,9 +424,10 @@ def side_by_side(
         raise ValueError(f"{owner}: every problem needs the same number of starts, got shapes {shapes}.")
     for p, s in zip(problems, starts, strict=True):
         if not np.isfinite(s).all():
+            bad = float(s[~np.isfinite(s)].flat[0])
             raise ValueError(
-                f"{owner}: the starts of {p.name} must be finite, got {s[~np.isfinite(s)].flat[0]!r} among "
-                "them. A run from a NaN or infinite point has nowhere to go."
+                f"{owner}: the starts of {p.name} must be finite, got {bad!r} among them. A run from a NaN "
+                "or infinite point has nowhere to go."
             )
         with np.errstate(over="ignore", invalid="ignore"):
             check_start_loss(owner, p, s, p.f(s))
