@@ -56,7 +56,7 @@ def check_real(owner: str, name: str, value) -> float:
     value = float(value)
     if math.isnan(value):
         raise ValueError(
-            f"{owner}: {name} must be a number, got nan. A NaN hyperparameter makes every step NaN."
+            f"{owner}: {name} must be a number, got nan. A NaN {name} would make every result NaN."
         )
     return value
 

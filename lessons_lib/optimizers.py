@@ -323,6 +323,11 @@ class Optimizer:
         Constant ``lr`` for gradient descent and momentum; ``lr / (sqrt(s) + eps)`` for Adagrad and RMSProp;
         ``lr / (sqrt(v_hat) + eps)`` for Adam (the factor on ``m_hat``).
         """
+        owner = f"{type(self).__name__}.effective_lr"
+        x = as_real_array(owner, "x", x)
+        return self._effective_lr(x, self.check_state(owner, state, x.shape))
+
+    def _effective_lr(self, x, state) -> np.ndarray:
         return np.full(np.shape(x), self.lr, dtype=float)
 
     def max_stable_lr(self, curvature: float) -> float | None:
@@ -611,7 +616,7 @@ class Adagrad(Optimizer):
             x, s = adagrad_update(x, g, state.s, lr=self.lr, eps=self.eps)
         return x, AdagradState(s, state.t + 1)
 
-    def effective_lr(self, x, state):
+    def _effective_lr(self, x, state):
         return self.lr / _root(state.s, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
 
 
@@ -728,7 +733,7 @@ class RMSProp(Optimizer):
         )
         return x, RMSPropState(s, m, v, state.t + 1)
 
-    def effective_lr(self, x, state):
+    def _effective_lr(self, x, state):
         ms = state.s if state.m is None else np.maximum(state.s - state.m**2, 0.0)
         return self.lr / _root(ms, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
 
@@ -814,7 +819,7 @@ class Adam(Optimizer):
         )
         return x, AdamState(m, v, t)
 
-    def effective_lr(self, x, state):
+    def _effective_lr(self, x, state):
         if state.t == 0:
             return np.full(np.shape(x), np.nan)
         v_hat = bias_correction(state.v, self.beta2, state.t)

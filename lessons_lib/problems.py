@@ -108,6 +108,8 @@ class Problem:
         for name in ("hessian", "sample_grad"):
             if getattr(self, name) is not None and not callable(getattr(self, name)):
                 raise TypeError(f"{owner}: {name} must be None or a function, got {getattr(self, name)!r}.")
+        if not isinstance(self.description, str):
+            raise TypeError(f"{owner}: description must be a str, got {self.description!r}.")
         x0 = as_real_array(owner, "x0", self.x0, finite=True)
         if x0.ndim != 1 or x0.size == 0:
             raise ValueError(
@@ -257,8 +259,16 @@ def quadratic(H, *, name="quadratic", x0=None, bounds=None, description="") -> P
             f"quadratic: H must be positive definite, got a smallest eigenvalue of {eig[0]:.3g}. "
             "Otherwise x·Hx/2 has no minimum at 0 (or none at all)."
         )
-    if not isinstance(name, str):
-        raise TypeError(f"quadratic: name must be a str, got {name!r}.")
+    for label, text in (("name", name), ("description", description)):
+        if not isinstance(text, str):
+            raise TypeError(f"quadratic: {label} must be a str, got {text!r}.")
+    if bounds is not None:
+        bounds = as_real_array("quadratic", "bounds", bounds, finite=True)
+        if bounds.shape != (len(H), 2):
+            raise ValueError(
+                f"quadratic: bounds must be one (low, high) pair per coordinate of H, shape ({len(H)}, 2), "
+                f"got shape {bounds.shape}. Plots show this region and random starts are drawn from it."
+            )
     d = len(H)
     if x0 is not None:
         x0 = as_real_array("quadratic", "x0", x0, finite=True)
@@ -290,6 +300,16 @@ def quadratic(H, *, name="quadratic", x0=None, bounds=None, description="") -> P
     )
 
 
+def _condition_number(owner: str, value) -> float:
+    kappa = check_positive(owner, "condition_number", value, "It is L / mu, the ratio of two curvatures.")
+    if kappa < 1:
+        raise ValueError(
+            f"{owner}: condition_number must be >= 1 (it is L / mu), got {kappa!r}. The largest curvature "
+            "cannot be below the smallest."
+        )
+    return kappa
+
+
 def ravine(condition_number: float = 10.0) -> Problem:
     """An axis-aligned ravine ``f(x, y) = (x**2 + kappa * y**2) / 2``: flat along x, steep across, in y.
 
@@ -300,9 +320,7 @@ def ravine(condition_number: float = 10.0) -> Problem:
     >>> p.L, p.mu, p.grad(p.x0).tolist()
     (10.0, 1.0, [-8.0, 20.0])
     """
-    kappa = check_positive("ravine", "condition_number", condition_number)
-    if kappa < 1:
-        raise ValueError(f"ravine: condition_number must be >= 1 (it is L / mu), got {kappa!r}.")
+    kappa = _condition_number("ravine", condition_number)
     return quadratic(
         np.diag([1.0, kappa]),
         name=f"ravine(κ={kappa:g})",
@@ -317,7 +335,7 @@ def rotated_ravine(condition_number: float = 10.0, angle_degrees: float = 45.0) 
 
     A per-coordinate (diagonal) scaling such as Adagrad's or RMSProp's cannot undo the rotation.
     """
-    base = ravine(condition_number)
+    base = ravine(_condition_number("rotated_ravine", condition_number))
     angle_degrees = check_real("rotated_ravine", "angle_degrees", angle_degrees)
     if not np.isfinite(angle_degrees):
         raise ValueError(f"rotated_ravine: angle_degrees must be finite, got {angle_degrees!r}.")

@@ -31,7 +31,7 @@ which draws the paths of the optimizers at their best learning rates into a give
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -296,6 +296,10 @@ class Race:
 
 def _named(kind: str, items, cls: type, what: str) -> dict:
     """Name the problems or optimizers: a dict's keys, else each one's own name (``name`` or class name)."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise TypeError(
+            f"race: {kind} must be a list of {what}s or a dict {{name: {kind[:-1]}}}, got {items!r}."
+        )
     named = dict(items) if isinstance(items, Mapping) else {}
     if not isinstance(items, Mapping):
         for item in items:

@@ -308,7 +308,7 @@ def run(
             x, state = optimizer._step(x, g, state)
             if keep_states:
                 grads[k - 1] = g
-                eff[k - 1] = optimizer.effective_lr(x, state)
+                eff[k - 1] = optimizer._effective_lr(x, state)
             loss = problem.f(x)
             points[k], losses[k] = x, loss  # a diverging point is kept as it is; NaN from the next step
             bad = alive & ~((loss <= limit) & np.all(np.isfinite(x), axis=-1))

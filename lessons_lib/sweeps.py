@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,6 +163,11 @@ def _batched(optimizer: Optimizer, grid: dict, point_ndim: int) -> Optimizer:
 
 def _check_grid(optimizer: Optimizer, grid) -> dict:
     owner = type(optimizer).__name__
+    if grid is not None and not isinstance(grid, Mapping):
+        raise TypeError(
+            f"sweep: grid must be None or a dict of hyperparameter name -> values, got {grid!r}, e.g. "
+            '{"lr": [0.01, 0.1, 1.0]}.'
+        )
     checked = {}
     for name, values in (grid or {}).items():
         if name not in optimizer.hyperparameters():

@@ -331,6 +331,16 @@ BAD = [
         lambda: step(Adagrad(lr=0.1), g=[1e154, 0.0], state=AdagradState(np.array([1.7e308, 0.0]))),
         r"Adagrad\.step: Adagrad's state\.s \(its squared gradients\) must stay finite, got inf",
     ),
+    (
+        "effective_lr bad state",
+        lambda: Adam(lr=0.1).effective_lr(X, None),
+        r"Adam\.effective_lr: state must be the AdamState",
+    ),
+    (
+        "effective_lr state shape",
+        lambda: RMSProp(lr=0.1).effective_lr(np.ones((2, 2)), RMSPropState(np.ones(1))),
+        r"RMSProp\.effective_lr: state\.s must have the shape of x, \(2, 2\), got shape \(1,\)",
+    ),
     # --- init
     (
         "init string",
@@ -542,7 +552,22 @@ BAD = [
         lambda: sweep(Adam(lr=0.1), RAVINE, 5).steps_to(NAN),
         r"Sweep\.steps_to: tol must be >= 0 \(one number, or one per run\), got nan",
     ),
+    (
+        "sweep grid not a dict",
+        lambda: sweep(Adam(lr=0.1), RAVINE, 5, grid=[0.1, 1.0]),
+        r"sweep: grid must be None or a dict of hyperparameter name -> values, got \[0\.1, 1\.0\]",
+    ),
     # --- race
+    (
+        "race problems not a list",
+        lambda: race(RAVINE, [GradientDescent(lr=0.1)], LR, starts=3, steps=5),
+        r"race: problems must be a list of lessons_lib Problems or a dict",
+    ),
+    (
+        "race optimizers None",
+        lambda: race([RAVINE], None, LR, starts=3, steps=5),
+        r"race: optimizers must be a list of lessons_lib optimizers or a dict",
+    ),
     (
         "race seed -1",
         lambda: race([RAVINE], [GradientDescent(lr=0.1)], LR, starts=3, steps=5, seed=-1),
