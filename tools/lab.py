@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C goes to the whole foreground process group: JupyterLab handles it (and asks whether to stop);
     # this process only waits for it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # then stop JupyterLab too
     process = subprocess.Popen(command, env=server_environment(dict(os.environ), token))
     try:
         if wait_until_ready(process, port, token):
