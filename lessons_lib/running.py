@@ -143,6 +143,21 @@ def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool) -> str:
     return f"lr is below the limit {limit:.3g} at the minimum, but curvature is larger where the run went."
 
 
+def _far_start_hint(problem: Problem, start: np.ndarray, losses: np.ndarray, first: np.ndarray) -> str:
+    """The honest hint for a run whose first step overflowed from a start far outside the plot bounds."""
+    low, high = np.array(problem.bounds, dtype=float).T
+    span = high - low
+    far = np.any((start < low - 100 * span) | (start > high + 100 * span), axis=-1)
+    if not np.any(far & first & ~np.isfinite(losses)):
+        return ""
+    size = float(np.abs(start[far & first]).max())
+    return (
+        f"the start lies far outside the plot bounds (coordinates up to {size:.3g}) and the first step "
+        "already overflowed float64, whatever the learning rate's limit near the minimum; start inside the "
+        "bounds."
+    )
+
+
 def _raise_if_squares_overflowed(owner, optimizer, state, name, g, live, k) -> None:
     """Raise if a live run's sum or average of squared gradients is inf (runs that already diverged may be).
 
@@ -331,9 +346,12 @@ def run(
         first = int(diverged_steps[diverged_mask].min())
         count = int(diverged_mask.sum())
         who = f"{count} of {diverged_mask.size} runs of " if diverged_mask.ndim else ""
+        hint = (
+            _far_start_hint(problem, points[0], losses[first], diverged_steps == first) if first == 1 else ""
+        )
         message = (
             f"{who}{optimizer.label()} diverged at step {first} on {problem.name}: "
-            f"{_divergence_hint(optimizer, problem, nan_seen)}"
+            f"{hint or _divergence_hint(optimizer, problem, nan_seen)}"
         )
     return Trajectory(
         optimizer=optimizer,

@@ -1011,3 +1011,13 @@ def test_good_input_is_accepted(call):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert call()
+
+
+def test_a_far_start_that_overflows_at_once_gets_an_honest_hint():
+    """Not "curvature is larger where the run went": the start itself was far outside the bounds."""
+    traj = run(GradientDescent(lr=0.001), rosenbrock(), 5, x0=[1e30, 0.0])
+    assert traj.diverged_at == 1
+    assert "start lies far outside the plot bounds (coordinates up to 1e+30)" in traj.message
+    assert "curvature is larger" not in traj.message
+    near = run(GradientDescent(lr=0.25), RAVINE, 100)  # a start inside the bounds keeps the lr hint
+    assert near.message.endswith("lr = 0.25 is above 2/L = 0.2 for L = 10.")
