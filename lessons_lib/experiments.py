@@ -8,6 +8,8 @@ runs to a few numbers. The helpers here do that:
 * :func:`run_schedule` changes hyperparameters between phases of one run, carrying the velocity across;
 * :class:`LrInsideMomentum` is the form of momentum with the learning rate inside the velocity;
 * :func:`ends_in_global`, :func:`convergence_rate` and :func:`oscillation` reduce runs to numbers;
+* :func:`ends_in_global_nudged` does the same with nudged copies of each start, and sets the chaotic runs
+  apart (where they end depends on round-off);
 * :func:`iterate_variance` and :func:`noise_floor` are what theory predicts with noisy gradients.
 
 Arrays of points keep the steps on the first axis and the coordinates on the last, as
@@ -16,19 +18,22 @@ Arrays of points keep the steps on the first axis and the coordinates on the las
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ._validate import check_in_unit_interval, check_positive
+from ._validate import as_real_array, check_count, check_in_unit_interval, check_positive, check_seed
 from .optimizers import MomentumState, Optimizer, ParamRange, momentum_update
 from .problems import Problem
 
 __all__ = [
     "LrInsideMomentum",
+    "NudgedEnds",
     "convergence_rate",
     "ends_in_global",
+    "ends_in_global_nudged",
     "iterate_variance",
     "noise_floor",
     "oscillation",
@@ -236,6 +241,126 @@ def ends_in_global(problem: Problem, points, *, settle_steps: int = 100) -> np.n
         others = [np.linalg.norm(points - np.asarray(p), axis=-1) for p, _ in problem.local_minima]
     d_other = np.min(others, axis=0) if others else np.full(d_global.shape, np.inf)
     return np.isfinite(d_global) & (d_global < d_other)
+
+
+class NudgedEnds(NamedTuple):
+    """Where runs end, judged with nudged copies of each start (what :func:`ends_in_global_nudged` returns).
+
+    Two boolean arrays of one shape, ``(*grid_shape, N)``. Each run is in exactly one of three classes:
+    ``in_global``, ``chaotic``, or :attr:`elsewhere` (another minimum, or diverged).
+    """
+
+    in_global: np.ndarray
+    """Decided: the run and its copies stay together and end in the basin of the global minimum."""
+    chaotic: np.ndarray
+    """Undecided: the copies part, so where the run ends is decided by round-off, not by its start."""
+
+    @property
+    def elsewhere(self) -> np.ndarray:
+        """Decided: the run and its copies stay together and end outside the global basin, or all diverge."""
+        return ~(self.in_global | self.chaotic)
+
+
+def ends_in_global_nudged(
+    problem: Problem,
+    run: Callable,
+    x0,
+    *,
+    nudges: int = 4,
+    size: float = 1e-8,
+    apart: float = 1e-3,
+    seed: int | None = 0,
+    settle_steps: int = 100,
+) -> NudgedEnds:
+    """Which runs end in the global minimum, with the chaotic runs set apart, judged with nudged copies.
+
+    When the steps are about as long as a well is wide, a run can hover and change sides for its whole
+    length. It is then chaotic: it amplifies any tiny difference exponentially, including a round-off error
+    of 1e-16, which ends up deciding the final basin; a count of :func:`ends_in_global` then changes from
+    one CPU or NumPy build to another. This judge runs every start together with ``nudges`` copies of it,
+    each moved by a relative ``size`` (seeded), in one call of ``run``. A run is **chaotic** if at some
+    recorded step its copies lie more than ``apart`` times the plot range apart, diverge at different steps,
+    or end in different basins. Every other run is decided: its copies stay together from start to end and
+    end in the basin :func:`ends_in_global` gives.
+
+    Why the result does not depend on round-off: while the copies are closer than ``apart`` they still move
+    like the first-order expansion of the dynamics, so their distance is the seeded nudge times an
+    amplification that round-off changes by a relative ``1e-16 / size`` (1e-8 here). Whether that distance
+    ever exceeds the threshold is therefore decided before any chaos could make it random, and so is the end
+    of a run whose copies never part. (A rule that asks only whether the copies end in the same basin is not
+    stable: a chaotic run that ends in the global basin with probability 5 % has all of five copies agree
+    three times in four, so the count moves with round-off.) The nudge is small enough that a run that only
+    passes near the top of a barrier, amplifying it ten-thousandfold before it settles, is not called
+    chaotic.
+
+    Parameters
+    ----------
+    problem : Problem
+        Deterministic, with ``minimizer`` and ``local_minima`` (as for :func:`ends_in_global`).
+    run : callable
+        ``run(starts)``, for starts of shape ``(M, d)``, returns the points of those runs with the steps on
+        the first axis: shape ``(records, *grid_shape, M, d)``, e.g. ``lambda x: run_grid(problem, lrs,
+        betas, x, 150)`` or ``lambda x: sweep(opt, problem, 150, x, grid=grid).points``. It is called once,
+        with ``M = (nudges + 1) N``. The copies are compared at the recorded steps: record every step.
+    x0 : array_like, shape (N, d)
+        The starts.
+    nudges : int >= 1
+        Copies per start: the start times ``1 + size * u``, ``u`` uniform in [-1, 1] for each coordinate.
+    size : float > 0
+        Relative size of the nudges; far above round-off, far below what the threshold ``apart`` needs.
+    apart : float > 0
+        The distance at which copies have parted, as a fraction of the widest side of ``problem.bounds``.
+    seed : int or None
+        Seeds the nudges: the same seed gives the same copies, hence the same judgement.
+    settle_steps : int
+        As in :func:`ends_in_global`.
+
+    Returns
+    -------
+    NudgedEnds
+        ``in_global`` and ``chaotic``, each of shape ``(*grid_shape, N)``.
+
+    Examples
+    --------
+    Gradient descent with short steps is decided. RMSProp with steps as long as the well is wide hovers,
+    changes sides, and amplifies a nudge of 1e-8 until the copies are far apart:
+
+    >>> from lessons_lib import RMSProp, double_well
+    >>> from lessons_lib.sweeps import sweep
+    >>> well = double_well()
+    >>> starts = [[-2.0], [0.5], [2.0]]
+    >>> ends_in_global_nudged(well, lambda x: run_grid(well, [0.1], [0.0], x, 150)[:, 0, 0], starts)
+    NudgedEnds(in_global=array([ True, False, False]), chaotic=array([False, False, False]))
+    >>> ends_in_global_nudged(well, lambda x: sweep(RMSProp(lr=1.0), well, 150, x).points, starts).chaotic
+    array([ True,  True,  True])
+    """
+    owner = "ends_in_global_nudged"
+    nudges = check_count(owner, "nudges", nudges, 1)
+    size = check_positive(owner, "size", size)
+    apart = check_positive(owner, "apart", apart)
+    seed = check_seed(owner, seed)
+    x0 = as_real_array(owner, "x0", x0, finite=True)
+    if x0.ndim != 2:
+        raise ValueError(f"{owner}: x0 must be a batch of starts, shape (N, d), got shape {x0.shape}.")
+    n, d = x0.shape
+    copies = np.broadcast_to(x0, (nudges + 1, n, d)).copy()  # copy 0 is the start itself
+    copies[1:] *= 1 + size * np.random.default_rng(seed).uniform(-1.0, 1.0, (nudges, n, d))
+    points = np.asarray(run(copies.reshape(-1, d)), dtype=float)
+    if points.ndim < 3 or points.shape[-2:] != ((nudges + 1) * n, d):
+        raise ValueError(
+            f"{owner}: run(starts) must return the points with the steps on the first axis, shape "
+            f"(records, *grid_shape, {(nudges + 1) * n}, {d}) for {(nudges + 1) * n} starts of {d} "
+            f"coordinate(s), got shape {points.shape}."
+        )
+    points = points.reshape(*points.shape[:-2], nudges + 1, n, d)  # (records, *grid, copy, start, d)
+    lost = np.isnan(points).any(axis=-1)  # diverged (the runners write NaN from then on)
+    with np.errstate(invalid="ignore"):
+        gap = np.linalg.norm(points - points[..., :1, :, :], axis=-1).max(axis=-2)  # from the start's own run
+    gap = np.where(lost.all(axis=-2), 0.0, np.where(lost.any(axis=-2), np.inf, gap))  # some diverged: parted
+    span = max(high - low for low, high in problem.bounds)
+    ends = ends_in_global(problem, points[-1], settle_steps=settle_steps)  # (*grid, copy, start)
+    chaotic = (gap.max(axis=0) > apart * span) | (ends.any(axis=-2) & ~ends.all(axis=-2))
+    return NudgedEnds(in_global=ends[..., 0, :] & ~chaotic, chaotic=chaotic)
 
 
 def convergence_rate(points, minimizer, start: int, stop: int) -> np.ndarray:

@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from lessons_lib import (
+    Adam,
     GradientDescent,
     Momentum,
+    RMSProp,
     double_well,
     double_well_2d,
     noisy,
@@ -18,6 +20,7 @@ from lessons_lib.experiments import (
     LrInsideMomentum,
     convergence_rate,
     ends_in_global,
+    ends_in_global_nudged,
     iterate_variance,
     noise_floor,
     oscillation,
@@ -25,6 +28,7 @@ from lessons_lib.experiments import (
     run_schedule,
     steps_to,
 )
+from lessons_lib.sweeps import sweep
 
 # ----------------------------------------------------------------------------------------------------
 # LrInsideMomentum and run_schedule
@@ -172,6 +176,147 @@ def test_gradient_descent_runs_stay_in_their_basin_at_a_small_lr():
     final = run_grid(well, [0.01], [0.0], starts, 2000)[-1, 0, 0]
     left_of_barrier = starts[:, 0] < well.info["barrier"][0]
     np.testing.assert_array_equal(ends_in_global(well, final), left_of_barrier)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Judging where runs end with nudged copies of each start
+
+
+def _fake_run(factors, target):
+    """A runner whose run from ``x`` sits at ``target + factors[k] * x`` at step k: the copies' distance is
+    the nudge times ``factors[k]``."""
+
+    def run(x):
+        return np.array([target + f * x for f in factors])
+
+    return run
+
+
+def test_nudged_judgement_reads_the_whole_path():
+    well = double_well()
+    xg, xl, xb = well.minimizer[0], well.local_minima[0][0][0], well.info["barrier"][0]
+    start = [[2.0]]  # nudged by up to 2e-8; 1e-3 of the plot range is 5e-3
+
+    def judge(factors, target, **kw):
+        ends = ends_in_global_nudged(well, _fake_run(factors, target), start, **kw)
+        return bool(ends.in_global[0]), bool(ends.chaotic[0]), bool(ends.elsewhere[0])
+
+    assert judge([1.0, 1e4, 0.0], xg) == (True, False, False)  # amplified 1e4 (< 2.5e5), then settled
+    assert judge([1.0, 1e4, 0.0], xl) == (False, False, True)
+    assert judge([1.0, 1e7, 0.0], xg) == (False, True, False)  # parted mid-run, back together at the end
+    assert judge([1.0, 1.0, 1e7], xg) == (False, True, False)  # parted at the end
+    assert judge([1.0, 1e4, 0.0], xg, apart=1e-6) == (False, True, False)  # a stricter threshold
+    assert judge([1.0, 1e4, 0.0], xg, size=1e-5) == (False, True, False)  # a larger nudge
+    # Copies within 4e-3 of each other on both sides of the barrier end in different basins: chaotic.
+    assert judge([1.0, 1.0, 1.0], xb - 2.0, nudges=64, size=1e-3) == (False, True, False)
+    assert judge([1.0, 1.0, 1.0], xb - 2.1, nudges=64, size=1e-3) == (True, False, False)
+
+
+def test_nudged_judgement_of_diverged_runs():
+    """Copies that all diverge at the same step are decided (elsewhere); one that diverges later is not."""
+    well = double_well()
+    starts = np.array([[1.0], [2.0], [-2.0]])  # the runs are rows i, i + 3, i + 6, ... of x
+
+    def diverging(last_copy_step):
+        def run(x):
+            points = _fake_run([1.0] * 5 + [0.0], well.minimizer[0])(x)  # the rest end in the minimum
+            points[3:, 0 : len(x) - 3 : 3] = np.nan  # start 0 and all its copies but the last, from step 3
+            points[last_copy_step:, len(x) - 3] = np.nan  # the last copy of start 0
+            return points
+
+        return run
+
+    ends = ends_in_global_nudged(well, diverging(3), starts)
+    np.testing.assert_array_equal(ends.chaotic, [False, False, False])
+    np.testing.assert_array_equal(ends.elsewhere, [True, False, False])
+    np.testing.assert_array_equal(ends.in_global, [False, True, True])
+    ends = ends_in_global_nudged(well, diverging(4), starts)
+    np.testing.assert_array_equal(ends.chaotic, [True, False, False])
+    np.testing.assert_array_equal(ends.elsewhere, [False, False, False])
+
+
+def test_converging_runs_are_decided_as_ends_in_global_says():
+    well = double_well()
+    starts = well.random_starts(40, seed=3)
+    ends = ends_in_global_nudged(well, lambda x: run_grid(well, [0.05], [0.0, 0.5], x, 300), starts)
+    assert ends.in_global.shape == ends.chaotic.shape == (1, 2, 40)
+    assert not ends.chaotic.any()
+    plain = ends_in_global(well, run_grid(well, [0.05], [0.0, 0.5], starts, 300)[-1])
+    np.testing.assert_array_equal(ends.in_global, plain)
+    np.testing.assert_array_equal(ends.elsewhere, ~plain)
+
+
+def test_chaotic_runs_are_undecided_and_the_judgement_ignores_round_off():
+    """RMSProp and Adam without momentum at lr = 1 hover across the double well: chaotic. A relative 1e-12
+    change of the starts (ten thousand times round-off) changes where many of them end, but not the
+    judgement; Adam with its momentum settles and is decided."""
+    well = double_well()
+    starts = well.random_starts(100, seed=0)
+    moved = starts * (1 + 1e-12 * np.random.default_rng(5).uniform(-1.0, 1.0, starts.shape))
+    grid = {"lr": [0.1, 1.0], "beta1": [0.0, 0.9]}
+
+    def adam(x):
+        return sweep(Adam(lr=0.1), well, 150, x, grid=grid).points
+
+    ends, ends_moved = ends_in_global_nudged(well, adam, starts), ends_in_global_nudged(well, adam, moved)
+    np.testing.assert_array_equal(ends.in_global, ends_moved.in_global)
+    np.testing.assert_array_equal(ends.chaotic, ends_moved.chaotic)
+    assert not ends.chaotic[0].any() and not ends.chaotic[1, 1].any()  # lr = 0.1; Adam at lr = 1
+    assert ends.chaotic[1, 0].mean() > 0.7  # Adam without momentum at lr = 1
+    plain, plain_moved = (ends_in_global(well, adam(x)[-1]) for x in (starts, moved))
+    assert (plain[1, 0] != plain_moved[1, 0]).sum() >= 10  # the plain judgement moves
+    np.testing.assert_array_equal(plain[1, 1], plain_moved[1, 1])
+
+    def rmsprop(x):
+        return sweep(RMSProp(lr=1.0), well, 150, x).points
+
+    ends = ends_in_global_nudged(well, rmsprop, starts)
+    ends_moved = ends_in_global_nudged(well, rmsprop, moved)
+    assert ends.chaotic.mean() > 0.8
+    np.testing.assert_array_equal(ends.chaotic, ends_moved.chaotic)
+    np.testing.assert_array_equal(ends.in_global, ends_moved.in_global)
+
+
+def test_nudges_are_seeded_relative_and_include_the_start():
+    well = double_well()
+    starts = well.random_starts(30, seed=1)
+    seen = []
+
+    def run(x):
+        seen.append(x.copy())
+        return run_grid(well, [1.0], [0.0], x, 150)[:, 0, 0]  # gradient descent, lr = 1: chaos, divergence
+
+    first = ends_in_global_nudged(well, run, starts, nudges=3, seed=7)
+    again = ends_in_global_nudged(well, run, starts, nudges=3, seed=7)
+    other = ends_in_global_nudged(well, run, starts, nudges=3, seed=8)
+    assert seen[0].shape == (4 * 30, 1)
+    np.testing.assert_array_equal(seen[0], seen[1])
+    assert not np.array_equal(seen[0], seen[2])
+    np.testing.assert_array_equal(seen[0][:30], starts)  # copy 0 is the start itself
+    relative = seen[0].reshape(4, 30, 1) / starts - 1
+    assert np.all(np.abs(relative[1:]) <= 1e-8) and np.all(np.abs(relative[1:]) > 0)
+    np.testing.assert_array_equal(first.chaotic, again.chaotic)
+    np.testing.assert_array_equal(first.in_global, again.in_global)
+    assert first.chaotic.mean() > 0.5 and not first.in_global.any()
+    assert other.chaotic.shape == (30,)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"nudges": 0}, "nudges must be a whole number >= 1"),
+        ({"size": 0.0}, "size must be"),
+        ({"apart": -1.0}, "apart must be"),
+        ({"x0": [1.0, 2.0]}, r"x0 must be a batch of starts, shape \(N, d\), got shape \(2,\)"),
+        ({"run": lambda x: x}, r"run\(starts\) must return the points with the steps on the first axis"),
+        ({"run": lambda x: x[None, :-1]}, r"shape \(records, \*grid_shape, 10, 1\)"),
+    ],
+)
+def test_ends_in_global_nudged_rejects_bad_inputs(kwargs, message):
+    well = double_well()
+    args = {"run": lambda x: run_grid(well, [0.1], [0.0], x, 3)[:, 0, 0], "x0": [[1.0], [2.0]], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        ends_in_global_nudged(well, args.pop("run"), args.pop("x0"), **args)
 
 
 def test_convergence_rate_of_gradient_descent_is_exactly_the_theory():
