@@ -2,17 +2,24 @@
 
 Each ``check_<exercise>(fn)`` calls the learner's function ``fn`` on a few fixed cases, compares every result
 with the library's own rule (:mod:`lessons_lib.averages`, :mod:`lessons_lib.optimizers`), prints one short
-message and returns ``True`` or ``False``. It never raises: whatever ``fn`` does becomes a message.
+message and returns ``True`` or ``False``. It never raises: whatever ``fn`` does becomes a message, except
+an interrupt (``KeyboardInterrupt``, the notebook's stop button), which stops the check.
 
 How a check decides
 -------------------
 1. ``fn`` is called positionally, as the notebook's exercise defines it, on every case in turn: Python floats,
-   1-D and 2-D arrays (lists for the averages), gradients from 1e-6 to 1e4, several consecutive steps. The
-   inputs are fixed (seeded), so the feedback is the same on every run. A case's later steps start from the
-   library's result of the step before, which equals the learner's to within the tolerance.
-2. ``fn`` gets copies of the inputs. A stub that still raises ``NotImplementedError`` is "not done yet"; any
-   other exception is reported with its type, its message, the case's inputs and the learner's line that
-   raised, never as a traceback.
+   1-D and 2-D arrays (lists for the averages), gradients from 1e-6 to 1e4, several consecutive steps. One or
+   two cases of each exercise have integer inputs (integer arrays, and integer Python numbers where they are
+   natural, with states such as ``np.zeros_like(x)`` of an integer ``x``), which catch a function that is
+   right only for floats. The inputs are fixed (seeded), so the feedback is the same on every run. A case's
+   later steps start from the library's result of the step before (floats), which equals the learner's to
+   within the tolerance.
+2. ``fn`` gets copies of the inputs, and each call gets ``TIME_LIMIT`` seconds (5): a function that has not
+   returned by then (a loop that never ends, even one that catches every exception, or a long
+   ``time.sleep``) is stopped, and the check fails and says so. A stub that still raises
+   ``NotImplementedError`` is "not done yet"; any other exception is reported with its type, its message,
+   the case's inputs and the learner's line that raised, never as a traceback. Only ``KeyboardInterrupt``
+   (the notebook's interrupt button) gets through: it stops the check.
 3. If ``fn`` changed one of its input arrays in place (``x -= lr * g``, ``s += g**2``) the check fails and
    says which one: the library's rules are pure, and an optimizer that overwrites its caller's arrays
    corrupts the caller's record of where it has been.
@@ -21,13 +28,29 @@ How a check decides
    vectorised, ``math.sqrt`` or ``** 0.5``, a tuple or a list, arrays or NumPy scalars). The cases are
    chosen, and tested, so that on every call each catalogued mistake moves the result by more than 100
    tolerances or by less than 1/100 of one: no verdict depends on rounding.
-5. A wrong result is compared with the exercise's catalogue of known mistakes, each the rule with one
-   mistake in it, evaluated on the same inputs. A match names the mistake and its fix; otherwise the message
-   shows the inputs and the expected and received values.
+5. A wrong result made of integers (every value stored into an integer array, such as ``np.zeros_like`` of
+   an integer input, is cut to a whole number) or of floats with less than double precision (float32 keeps
+   about 7 digits, float16 about 3) gets a hint about its dtype, with the inputs and the expected and
+   received values. Any other wrong result is compared with the exercise's catalogue of known mistakes, each
+   the rule with one mistake in it, evaluated on the same inputs. A match names the mistake and its fix;
+   otherwise the message shows the inputs and the expected and received values.
 
 Every message is a few lines (long ones are left for the notebook to wrap, so that no formula is cut in
 two), with no memory address or timing in it, so that a notebook's outputs compare equal from run to run
 (``nbval``).
+
+How a call is stopped
+---------------------
+In the main thread of a POSIX system, where a notebook's code runs, a timer (``SIGALRM``) raises an exception
+in the learner's function; it also interrupts ``time.sleep``. Elsewhere (another thread, or Windows) a
+watchdog thread sends the exception to the checking thread, where it lands as soon as Python code runs again:
+a blocking call such as ``time.sleep`` there is stopped only when it returns. The exception derives from
+``BaseException``, so that ``except Exception`` does not catch it, and it is raised again every few
+milliseconds until it gets out, so that a loop whose body catches everything (a bare ``except:``) lets it
+through within a fraction of a second. A loop that catches everything around a blocking call, or nested
+loops that each do, can still hold it (and the interrupt button too); a restart of the kernel ends them. The
+previous ``SIGALRM`` handler and timer are restored afterwards. The checker's own computations are not
+timed.
 
 Adding an exercise
 ------------------
@@ -38,10 +61,14 @@ library, its cases, its catalogue of mistakes and hints for common exceptions. :
 from __future__ import annotations
 
 import copy
+import ctypes
 import inspect
 import itertools
 import re
+import signal
 import sysconfig
+import threading
+import time
 import traceback
 import warnings
 from collections.abc import Callable
@@ -68,6 +95,8 @@ __all__ = [
 RTOL = 1e-9
 #: Absolute floor, as a fraction of the largest expected entry (guards entries that cancel to nearly 0).
 ATOL_FRACTION = 1e-12
+#: Seconds each call of the learner's function may take; see the module docstring, point 2.
+TIME_LIMIT = 5.0
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -340,6 +369,11 @@ def _points(rng, shape):
     return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
 
 
+def _whole(rng, shape):
+    """Whole numbers 1 to 4 of either sign, as an integer array (drawing what ``_points`` draws)."""
+    return np.rint(2 * _points(rng, shape)).astype(int)
+
+
 def _gradients(rng, shape, steps, low, high):
     return tuple(_signed(rng, shape, low, high) for _ in range(steps))
 
@@ -353,9 +387,9 @@ def _gd_cases():
     rng = np.random.default_rng(101)
     return (
         _Case("Python floats", {"x": 1.5, "g": 0.8, "lr": 0.1}),
-        _Case("Python floats, negative gradient", {"x": -0.7, "g": -2.5, "lr": 0.3}),
+        _Case("Python integers, negative gradient", {"x": -1, "g": -3, "lr": 0.3}),
         _Case("1-D arrays", {"x": _points(rng, 3), "g": _signed(rng, 3, -1, 0.5), "lr": 0.05}),
-        _Case("2-D arrays", {"x": _points(rng, (3, 4)), "g": _signed(rng, (3, 4), -1, 0.5), "lr": 0.5}),
+        _Case("2-D integer arrays", {"x": _whole(rng, (3, 4)), "g": _whole(rng, (3, 4)), "lr": 0.5}),
         _Case(
             "1-D arrays, gradients 1e-6 to 1e-3",
             {"x": _points(rng, 4), "g": _signed(rng, 4, -6, -3), "lr": 0.1},
@@ -378,9 +412,9 @@ def _momentum_cases():
             _gradients(rng, 3, 4, -1, 0.5),
         ),
         _step_case(
-            "2-D arrays, 2 steps",
-            {"x": _points(rng, (2, 3)), "v": _signed(rng, (2, 3), -1, 0), "lr": 0.2, "beta": 0.95},
-            _gradients(rng, (2, 3), 2, -1, 0.5),
+            "2-D integer arrays, 2 steps from v = 0 (integers)",
+            {"x": _whole(rng, (2, 3)), "v": np.zeros((2, 3), dtype=int), "lr": 0.2, "beta": 0.95},
+            tuple(_whole(rng, (2, 3)) for _ in range(2)),
         ),
         _step_case(
             "1-D arrays, gradients 1e-6 to 1e-3, 3 steps",
@@ -406,7 +440,7 @@ def _adaptive_cases(seed, betas=None):
     def tag(label, beta):
         return label if beta is None else f"{label}, beta = {beta:g}"
 
-    zero_coordinate = (np.array([0.0, 1e-2, -3.0]), np.array([0.0, -2e-2, 1.0]))
+    zero_coordinate = (np.array([0, 2, -3]), np.array([0, -1, 4]))
     return (
         _step_case(
             tag("Python floats, eps = 1e-3, 3 steps", betas[0]),
@@ -424,8 +458,8 @@ def _adaptive_cases(seed, betas=None):
             _gradients(rng, (2, 3), 2, -1, 0.5),
         ),
         _step_case(
-            tag("1-D arrays, one coordinate's gradient is 0", betas[3]),
-            args(_points(rng, 3), np.zeros(3), 0.1, 1e-8, betas[3]),
+            tag("1-D integer arrays, one coordinate's gradient is 0, eps = 1e-4", betas[3]),
+            args(_whole(rng, 3), np.zeros(3, dtype=int), 0.1, 1e-4, betas[3]),
             zero_coordinate,
         ),
         _step_case(
@@ -469,9 +503,16 @@ def _adam_cases():
             _gradients(rng, 3, 4, 1, 3),
         ),
         _step_case(
-            "1-D arrays, one coordinate's gradient is 0, t = 1 and 2",
-            {**start(3), **hyper},
-            (np.array([0.0, 1e-2, -3.0]), np.array([0.0, -2e-2, 1.0])),
+            "1-D integer arrays, one coordinate's gradient is 0, eps = 1e-4, t = 1 and 2",
+            {
+                "x": _whole(rng, 3),
+                "m": np.zeros(3, dtype=int),
+                "v": np.zeros(3, dtype=int),
+                "t": 1,
+                **hyper,
+                "eps": 1e-4,
+            },
+            (np.array([0, 2, -3]), np.array([0, -1, 4])),
         ),
     )
 
@@ -483,8 +524,8 @@ def _ewa_cases():
         _Case("a list of 5 numbers, beta = 0.8", {"values": [2.0, 4.0, 3.0, 5.0, 1.0], "beta": 0.8}),
         _Case("an array of 20 numbers, beta = 0.9", {"values": walk[:20].copy(), "beta": 0.9}),
         _Case("an array of 60 numbers, beta = 0.98", {"values": walk.copy(), "beta": 0.98}),
-        _Case("a list of one number, beta = 0.9", {"values": [3.0], "beta": 0.9}),
-        _Case("an array of 8 numbers, beta = 0.3", {"values": rng.uniform(1.0, 5.0, 8), "beta": 0.3}),
+        _Case("a list of one integer, beta = 0.9", {"values": [3], "beta": 0.9}),
+        _Case("an array of 8 integers, beta = 0.3", {"values": rng.integers(1, 20, size=8), "beta": 0.3}),
     )
 
 
@@ -1024,7 +1065,16 @@ _NUMPY_FOR_FLOATS_AND_ARRAYS = (
     "x can be a Python float or a NumPy array of any shape here. Write the rule with NumPy operations "
     "(np.sqrt rather than math.sqrt), which work on both, or loop over np.ndindex(np.shape(x))."
 )
+# numpy's UFuncTypeError, a TypeError: "Cannot cast ufunc 'subtract' output from dtype('float64') to ..."
+_INTEGER_IN_PLACE = _Hint(
+    TypeError,
+    "Cannot cast ufunc",
+    "The inputs are integers in this case. An in-place operation (+=, -=, *=, /=) on an integer array, "
+    "such as a copy of an input or np.zeros_like of one, cannot store fractions. Write the update out "
+    "(a = a - ..., which makes a new float array), or make the array with dtype=float.",
+)
 _COMMON_HINTS = (
+    _INTEGER_IN_PLACE,
     _Hint(TypeError, "converted to Python scalars", _NUMPY_FOR_FLOATS_AND_ARRAYS),
     _Hint(TypeError, "must be real number", _NUMPY_FOR_FLOATS_AND_ARRAYS),
     _Hint(TypeError, "has no len()", _NUMPY_FOR_FLOATS_AND_ARRAYS),
@@ -1032,7 +1082,11 @@ _COMMON_HINTS = (
     _Hint(TypeError, "not iterable", _NUMPY_FOR_FLOATS_AND_ARRAYS),
 )
 _LIST_ADVICE = "values can be a Python list: convert it first, values = np.asarray(values, dtype=float)."
-_LIST_HINTS = (_Hint(TypeError, "'list'", _LIST_ADVICE), _Hint(TypeError, "sequence", _LIST_ADVICE))
+_LIST_HINTS = (
+    _INTEGER_IN_PLACE,
+    _Hint(TypeError, "'list'", _LIST_ADVICE),
+    _Hint(TypeError, "sequence", _LIST_ADVICE),
+)
 
 _EWA = _Exercise(
     name="ewa",
@@ -1188,7 +1242,7 @@ def _reference_calls(ex: _Exercise):
             yield case, step + 1, dict(args), expected
             for name, value in zip(ex.outputs, expected, strict=True):
                 if name in args:
-                    args[name] = float(value) if type(case.args[name]) is float else value.copy()
+                    args[name] = float(value) if type(case.args[name]) in (float, int) else value.copy()
 
 
 def _verify(ex: _Exercise, fn) -> None:
@@ -1231,13 +1285,20 @@ def _run_learner(ex: _Exercise, fn, args: dict, where: str, expected) -> tuple[n
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
-            result = fn(*given)
+            result = _call_with_time_limit(fn, given, TIME_LIMIT)
         except NotImplementedError:
             raise _Failure(
                 "not done yet — replace `raise NotImplementedError` in its cell with your code, run that "
                 "cell, then this one again."
             ) from None
-        except Exception as exc:
+        except _TimeUp:
+            raise _Failure(
+                f"your function did not return within {TIME_LIMIT:g} s — is there a loop that never ends?\n"
+                f"  It was stopped in {where}: {_describe_inputs(ex, args)}"
+            ) from None
+        except KeyboardInterrupt:  # the notebook's stop button: stop the check too
+            raise
+        except BaseException as exc:  # SystemExit too: exit() in a function must not end the check unseen
             raise _Failure(_explain_exception(ex, exc, args, where)) from None
         for name, before, after in zip(ex.params, _copies(ex, args), given, strict=True):
             if not _unchanged(before, after):
@@ -1264,7 +1325,11 @@ def _unchanged(before, after) -> bool:
 
 
 def _read_result(ex: _Exercise, result, expected) -> tuple[np.ndarray, ...]:
-    """The learner's result as a tuple of float arrays, one per output; a ``_Failure`` if unreadable."""
+    """The learner's result as a tuple of arrays, one per output; a ``_Failure`` if unreadable.
+
+    Integers and floats keep their dtype (for the hints of :func:`_dtype_hint`); anything else that reads as
+    numbers becomes float64.
+    """
     n = len(ex.outputs)
     names = ", ".join(ex.outputs)
     if result is None:
@@ -1302,7 +1367,10 @@ def _read_number_or_array(ex: _Exercise, name: str, value) -> np.ndarray:
     try:
         array = np.asarray(value)
         complex_ = array.dtype.kind == "c"
-        array = None if complex_ else array.astype(float)
+        if complex_:
+            array = None
+        elif array.dtype.kind not in "iuf":
+            array = array.astype(float)
     except Exception:  # whatever the object does when NumPy reads it
         raise _Failure(
             f"{what} could not be read as numbers ({_type_name(value)}); expected a number or an array."
@@ -1338,18 +1406,169 @@ def _all_close(got, expected) -> bool:
     )
 
 
+# A time limit for each call ---------------------------------------------------------------------------------
+
+#: Once the time is up, the stop is raised again this often until it gets out of the learner's function.
+_STOP_AGAIN_EVERY = 0.002
+
+
+class _TimeUp(BaseException):
+    """Raised in the learner's function when its time is up; not an ``Exception``, so that the learner's
+    own ``except Exception`` lets it through."""
+
+
+def _call_with_time_limit(fn, args: list, seconds: float):
+    """``fn(*args)``, or ``_TimeUp`` if it has not returned within ``seconds``.
+
+    The stop is raised again every ``_STOP_AGAIN_EVERY`` seconds until it gets out of ``fn``, and a ``fn``
+    that caught it and returned later is too late all the same. In the main thread of a POSIX system a timer
+    (``SIGALRM``) raises it, which also interrupts ``time.sleep``; elsewhere a watchdog thread sends it.
+    """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        return _call_with_alarm(fn, args, seconds)
+    return _call_with_watchdog(fn, args, seconds)
+
+
+def _call_with_alarm(fn, args: list, seconds: float):
+    """Stop ``fn`` with a ``SIGALRM`` timer; the previous handler and timer are restored, whatever happens."""
+    waiting, stopped = True, False
+
+    def stop(signum, frame):
+        nonlocal stopped
+        if waiting:
+            stopped = True
+            raise _TimeUp
+
+    handler = signal.getsignal(signal.SIGALRM)
+    timer = signal.setitimer(signal.ITIMER_REAL, 0)  # stops a timer already running: (seconds left, interval)
+    started = time.monotonic()
+    try:
+        signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds, _STOP_AGAIN_EVERY)
+        result = fn(*args)
+    finally:
+        waiting = False  # before anything that could let a late signal in
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if handler is None else handler)
+        left, interval = timer
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 1e-6), interval)
+    if stopped:
+        raise _TimeUp
+    return result
+
+
+def _call_with_watchdog(fn, args: list, seconds: float):
+    """Stop ``fn`` from a watchdog thread, which sends ``_TimeUp`` to this one (only while ``fn`` runs)."""
+    caller = threading.get_ident()
+    returned = threading.Event()
+    stopped = False
+
+    def watch():
+        nonlocal stopped
+        if returned.wait(seconds):
+            return
+        stopped = True
+        while not returned.is_set():
+            _send(caller, _TimeUp)
+            returned.wait(_STOP_AGAIN_EVERY)
+
+    watchdog = threading.Thread(target=watch, name="exercise check time limit", daemon=True)
+    watchdog.start()
+    try:
+        result = fn(*args)
+    finally:
+        while True:  # a stop sent just before the watchdog saw `returned` may land in here: go round again
+            try:
+                returned.set()
+                watchdog.join()
+                _send(caller, None)  # withdraw a stop sent but not yet raised
+                break
+            except _TimeUp:
+                pass
+    if stopped:
+        raise _TimeUp
+    return result
+
+
+def _send(thread_id: int, exception: type[BaseException] | None) -> None:
+    """Raise ``exception`` in thread ``thread_id`` when it next runs Python code; None withdraws it."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), None if exception is None else ctypes.py_object(exception)
+    )
+
+
 # Explaining a wrong result ----------------------------------------------------------------------------------
 
 
 def _explain_wrong(ex: _Exercise, args: dict, where: str, got, expected) -> str:
-    mistake = _matching_mistake(ex, args, got, expected)
     head = f"wrong result in {where}."
+    hint = _dtype_hint(ex, args, got, expected)  # first: rounded or truncated numbers match no mistake
+    mistake = None if hint else _matching_mistake(ex, args, got, expected)
     if mistake is not None:
         return f"{head}\n  Known mistake: {mistake.title}. {mistake.advice}"
     lines = [head, f"  inputs: {_describe_inputs(ex, args)}"]
     for name, g, e in zip(ex.outputs, got, expected, strict=True):
         lines.append(f"  {_describe_difference(name, g, e)}")
+    if hint:
+        lines.append(f"  Hint: {hint}")
     return "\n".join(lines)
+
+
+def _dtype_hint(ex: _Exercise, args: dict, got, expected) -> str | None:
+    """Advice if a wrong output is integers, or floats of less than double precision; otherwise None."""
+    for name, g, e in zip(ex.outputs, got, expected, strict=True):
+        if g.shape != e.shape or _close(g, e).all():
+            continue
+        if g.dtype.kind in "iu":
+            return _integer_advice(ex, args, name, g)
+        if g.dtype.kind == "f" and g.dtype.itemsize < 8:
+            return _low_precision_advice(name, g, e)
+    return None
+
+
+def _integer_advice(ex: _Exercise, args: dict, name: str, got: np.ndarray) -> str:
+    kind = "an integer array" if got.ndim else "an integer"
+    said = (
+        f"your {name} came back as {kind} ({got.dtype}): each value stored in it was cut to a whole number."
+    )
+    source = next((n for n in (name, *ex.params) if n != "t" and _is_integer(args.get(n))), None)
+    if source is None:
+        return f"{said} Look for dtype=int, int(...), round(...) or // where {name} is computed."
+    if isinstance(args[source], list):
+        what, copy_ = "a list of integers", f"np.array({source})"
+    elif isinstance(args[source], np.ndarray):
+        what, copy_ = "an integer array", f"{source}.copy()"
+    else:
+        what, copy_ = "a Python int", f"np.array({source})"
+    series = f"np.zeros(len({source})) or " if ex.outputs == ("averages",) else ""
+    return (
+        f"{said} In this case {source} is {what}, and np.zeros_like({source}), np.empty_like({source}) and "
+        f"{copy_} are integer arrays too. Make a float array instead: {series}"
+        f"np.zeros_like({source}, dtype=float)."
+    )
+
+
+def _is_integer(value) -> bool:
+    """An integer number, or a list or array of them (not a bool)."""
+    if isinstance(value, (list, np.ndarray)):
+        return np.asarray(value).dtype.kind in "iu"
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _low_precision_advice(name: str, got: np.ndarray, expected: np.ndarray) -> str:
+    """Advice for float32 or float16; says so if the values are right to that precision (a loose test)."""
+    dtype, eps = got.dtype, float(np.finfo(got.dtype).eps)
+    finite = np.abs(expected[np.isfinite(expected)])
+    floor = 100 * eps * (finite.max() if finite.size else 0.0)
+    agrees = np.isclose(got, expected, rtol=min(1000 * eps, 1e-2), atol=floor, equal_nan=True).all()
+    right = f" Your values agree with the expected ones to {dtype} precision, so the maths is right."
+    return (
+        f"your {name} came back as {dtype}, which keeps about {round(-np.log10(eps))} significant digits; "
+        f"the check needs {round(-np.log10(RTOL))}.{right if agrees else ''} Compute in float64, NumPy's "
+        f"default: {dtype} comes from arrays made with dtype=np.{dtype} (as in "
+        f"np.zeros(n, dtype=np.{dtype})) or numbers made with np.{dtype}(...)."
+    )
 
 
 def _matching_mistake(ex: _Exercise, args: dict, got, expected) -> _Mistake | None:
@@ -1405,7 +1624,7 @@ def _describe_inputs(ex: _Exercise, args: dict, values: bool = True) -> str:
         value = args[name]
         if isinstance(value, list):
             short = values and len(value) <= 4
-            shown = _show(np.asarray(value, dtype=float))
+            shown = _show(np.asarray(value))
             parts.append(f"{name}={shown}" if short else f"{name}: a list of {len(value)} numbers")
         elif isinstance(value, np.ndarray) and value.ndim > 0:
             short = values and value.size <= 4
@@ -1445,13 +1664,15 @@ def _digits(got, expected) -> int:
 
 
 def _number(value, digits: int = 4) -> str:
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))  # 3, not 3.0: an integer input or a truncated result
     text = f"{float(value):.{digits}g}"
     return text + ".0" if text.lstrip("-").isdigit() else text  # 1.0, not 1: it is a float
 
 
 def _show(array: np.ndarray, digits: int = 4) -> str:
     if array.ndim == 0:
-        return _number(array, digits)
+        return _number(array[()], digits)
     if array.size <= 4:
         return "[" + ", ".join(_number(v, digits) for v in array.ravel()) + "]"
     return f"array of shape {array.shape}"
@@ -1480,7 +1701,7 @@ _NOT_THE_LEARNERS = tuple(
 )
 
 
-def _explain_exception(ex: _Exercise, exc: Exception, args: dict, where: str) -> str:
+def _explain_exception(ex: _Exercise, exc: BaseException, args: dict, where: str) -> str:
     lines = [
         f"your function raised {_exception_text(exc)}",
         f"  in {where}: {_describe_inputs(ex, args, values=False)}",

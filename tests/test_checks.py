@@ -5,9 +5,13 @@ Every implementation below is written the way a learner would write it, independ
 catalogued in ``lessons_lib.checks``. A check must never raise, whatever the learner's function does.
 """
 
+import _thread
 import doctest
 import itertools
 import math
+import signal
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -258,37 +262,171 @@ def adam_math_loop(x, g, m, v, t, lr, beta1, beta2, eps):
     return elementwise(one)(x, g, m, v, t, lr, beta1, beta2, eps, n_arrays=4)
 
 
+# Correct whatever the inputs' dtype: new arrays made as floats, in-place updates only of float copies.
+
+
+def ewa_into_empty_like_float(values, beta):
+    out = np.empty_like(values, dtype=float)
+    v = 0.0
+    for t, x in enumerate(values):
+        v = beta * v + (1 - beta) * x
+        out[t] = v
+    return out
+
+
+def ewa_into_zeros_like_float(values, beta):
+    out, v = np.zeros_like(values, dtype=float), 0.0
+    for t in range(len(values)):
+        v = beta * v + (1 - beta) * values[t]
+        out[t] = v
+    return out
+
+
+def ewa_astype_in_place(values, beta):
+    x = np.asarray(values).astype(float)
+    v = 0.0
+    for t in range(len(x)):
+        v = beta * v + (1 - beta) * x[t]
+        x[t] = v  # x is a float copy: overwriting it leaves values alone
+    return x
+
+
+def ewa_list_of_zeros(values, beta):
+    out, v = [0.0] * len(values), 0.0
+    for t, x in enumerate(values):
+        v = beta * v + (1 - beta) * x
+        out[t] = v
+    return out
+
+
+def ewa_bc_float_array_in_place(values, beta):
+    v = np.array(ewa_loop(values, beta), dtype=float)
+    v /= 1 - beta ** np.arange(1, len(v) + 1)
+    return v
+
+
+def ewa_bc_into_zeros(values, beta):
+    out, v = np.zeros(len(values)), 0.0
+    for t, x in enumerate(values, start=1):
+        v = beta * v + (1 - beta) * x
+        out[t - 1] = v / (1 - beta**t)
+    return out
+
+
+def gd_float_copy_in_place(x, g, lr):
+    x = np.array(x, dtype=float)
+    x -= lr * np.asarray(g)
+    return x
+
+
+def gd_into_empty_like_float(x, g, lr):
+    out = np.empty_like(x, dtype=float)
+    out[...] = x - lr * np.asarray(g)
+    return out
+
+
+def momentum_float_copies_in_place(x, g, v, lr, beta):
+    v = np.asarray(v, dtype=float).copy()
+    v *= beta
+    v += (1 - beta) * np.asarray(g)
+    x = np.asarray(x).astype(float)
+    x -= lr * v
+    return x, v
+
+
+def momentum_into_zeros_like_float(x, g, v, lr, beta):
+    x_new, v_new = np.zeros_like(x, dtype=float), np.zeros_like(v, dtype=float)
+    v_new[...] = beta * np.asarray(v) + (1 - beta) * np.asarray(g)
+    x_new[...] = x - lr * v_new
+    return x_new, v_new
+
+
+def adagrad_float_copy_in_place(x, g, s, lr, eps):
+    s = np.array(s, dtype=float)
+    s += np.square(g)
+    return x - lr * g / (np.sqrt(s) + eps), s
+
+
+def adagrad_into_empty_like_float(x, g, s, lr, eps):
+    x_new, s_new = np.empty_like(x, dtype=float), np.empty_like(s, dtype=float)
+    s_new[...] = s + np.square(g)
+    x_new[...] = x - lr * np.asarray(g) / (np.sqrt(s_new) + eps)
+    return x_new, s_new
+
+
+def rmsprop_astype_in_place(x, g, s, lr, beta, eps):
+    s = np.asarray(s).astype(float)
+    s *= beta
+    s += (1 - beta) * np.square(g)
+    x = np.asarray(x).astype(float)
+    x -= lr * np.asarray(g) / (np.sqrt(s) + eps)
+    return x, s
+
+
+def adam_float_arrays(x, g, m, v, t, lr, beta1, beta2, eps):
+    x, g, m, v = (np.array(a, dtype=float) for a in (x, g, m, v))
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * g**2
+    x -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return x, m, v
+
+
+def adam_into_zeros_like_float(x, g, m, v, t, lr, beta1, beta2, eps):
+    new = [np.zeros_like(a, dtype=float) for a in (x, m, v)]
+    new[1][...] = beta1 * np.asarray(m) + (1 - beta1) * np.asarray(g)
+    new[2][...] = beta2 * np.asarray(v) + (1 - beta2) * np.square(g)
+    new[0][...] = x - lr * (new[1] / (1 - beta1**t)) / (np.sqrt(new[2] / (1 - beta2**t)) + eps)
+    return tuple(new)
+
+
 CORRECT = [
     ("ewa", ewa_loop),
     ("ewa", ewa_rearranged_into_array),
     ("ewa", ewa_accumulate),
     ("ewa", ewa_weight_matrix),
     ("ewa", ewa_library),
+    ("ewa", ewa_into_empty_like_float),
+    ("ewa", ewa_into_zeros_like_float),
+    ("ewa", ewa_astype_in_place),
+    ("ewa", ewa_list_of_zeros),
     ("ewa_bias_corrected", ewa_bc_loop),
     ("ewa_bias_corrected", ewa_bc_adjusted_mean),
     ("ewa_bias_corrected", ewa_bc_vectorised),
     ("ewa_bias_corrected", ewa_bc_library),
+    ("ewa_bias_corrected", ewa_bc_float_array_in_place),
+    ("ewa_bias_corrected", ewa_bc_into_zeros),
     ("gd_step", gd_plain),
     ("gd_step", gd_rearranged),
     ("gd_step", gd_numpy_ufuncs),
     ("gd_step", gd_tolist),
     ("gd_step", gd_loop),
+    ("gd_step", gd_float_copy_in_place),
+    ("gd_step", gd_into_empty_like_float),
     ("momentum_step", momentum_plain),
     ("momentum_step", momentum_rearranged_list),
     ("momentum_step", momentum_stacked_array),
     ("momentum_step", momentum_loop),
+    ("momentum_step", momentum_float_copies_in_place),
+    ("momentum_step", momentum_into_zeros_like_float),
     ("adagrad_step", adagrad_plain),
     ("adagrad_step", adagrad_rearranged_list),
     ("adagrad_step", adagrad_numpy_scalars),
     ("adagrad_step", adagrad_math_loop),
+    ("adagrad_step", adagrad_float_copy_in_place),
+    ("adagrad_step", adagrad_into_empty_like_float),
     ("rmsprop_step", rmsprop_plain),
     ("rmsprop_step", rmsprop_rearranged_list),
     ("rmsprop_step", rmsprop_with_library_ewa),
     ("rmsprop_step", rmsprop_math_loop),
+    ("rmsprop_step", rmsprop_astype_in_place),
     ("adam_step", adam_plain),
     ("adam_step", adam_folded_step_size),
     ("adam_step", adam_with_library_pieces),
     ("adam_step", adam_math_loop),
+    ("adam_step", adam_float_arrays),
+    ("adam_step", adam_into_zeros_like_float),
 ]
 
 
@@ -859,7 +997,7 @@ def test_large_arrays_show_one_wrong_entry(capsys):
 
     verdict, out = run("gd_step", wrong_in_one_corner, capsys)
     assert verdict is False
-    assert 'case "2-D arrays"' in flat(out)
+    assert 'case "2-D integer arrays"' in flat(out)
     assert "x: wrong at 1 of 12 entries, e.g. x[1, 2]: expected" in flat(out)
     assert "inputs: x: array of shape (3, 4), g: array of shape (3, 4), lr=0.5" in flat(out)
 
@@ -1075,6 +1213,413 @@ def test_numpy_warnings_are_not_printed(capsys, recwarn):
     assert verdict is False
     assert capsys.readouterr().err == ""
     assert len(recwarn) == 0
+
+
+def exits(*args):
+    raise SystemExit(1)
+
+
+def test_exit_in_the_function_is_a_message_not_the_end(capsys):
+    verdict, out = run("gd_step", exits, capsys)
+    assert verdict is False
+    assert "raised SystemExit: 1" in flat(out)
+
+
+def interrupted(*args):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_an_interrupt_stops_the_check(name, capsys):
+    """The notebook's stop button raises KeyboardInterrupt: the check must stop, not report it."""
+    with pytest.raises(KeyboardInterrupt):
+        CHECKS[name][0](interrupted)
+    assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Integer inputs and the dtype of the result.
+
+
+@pytest.mark.parametrize("ex", checks._EXERCISES, ids=lambda ex: ex.name)
+def test_every_exercise_has_a_case_with_integer_arrays(ex):
+    def integer_array(value):
+        return isinstance(value, (list, np.ndarray)) and np.asarray(value).dtype.kind == "i"
+
+    assert any(integer_array(v) for case in ex.cases for v in case.args.values())
+
+
+def ewa_into_zeros_like(values, beta):
+    out, v = np.zeros_like(values), 0.0  # an integer array if values are integers
+    for t, x in enumerate(values):
+        v = beta * v + (1 - beta) * x
+        out[t] = v
+    return out
+
+
+def ewa_bc_into_empty_like(values, beta):
+    values = np.asarray(values)
+    out, v = np.empty_like(values), 0.0
+    for t, x in enumerate(values, start=1):
+        v = beta * v + (1 - beta) * x
+        out[t - 1] = v / (1 - beta**t)
+    return out
+
+
+def gd_into_empty_like(x, g, lr):
+    x = np.asarray(x)
+    out = np.empty_like(x)
+    out[...] = x - lr * np.asarray(g)
+    return out
+
+
+def momentum_into_zeros_like(x, g, v, lr, beta):
+    v_new = np.zeros_like(v)
+    v_new[...] = beta * v + (1 - beta) * g
+    return x - lr * v_new, v_new
+
+
+def adagrad_into_zeros_like(x, g, s, lr, eps):
+    s = s + g**2
+    x_new = np.zeros_like(x)
+    x_new[...] = x - lr * g / (np.sqrt(s) + eps)
+    return x_new, s
+
+
+def rmsprop_into_copy(x, g, s, lr, beta, eps):
+    s_new = np.copy(s)
+    s_new[...] = beta * s + (1 - beta) * g**2
+    return x - lr * g / (np.sqrt(s_new) + eps), s_new
+
+
+def adam_into_zeros_like(x, g, m, v, t, lr, beta1, beta2, eps):
+    m_new = np.zeros_like(m)
+    m_new[...] = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return x - lr * (m_new / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m_new, v
+
+
+INTEGER_ONLY = [  # right for float inputs, truncated for integer ones: (name, fn, output, where it came from)
+    ("ewa", ewa_into_zeros_like, "averages", "values is a list of integers"),
+    ("ewa_bias_corrected", ewa_bc_into_empty_like, "averages", "values is an integer array"),
+    ("gd_step", gd_into_empty_like, "x", "x is a Python int"),
+    ("momentum_step", momentum_into_zeros_like, "v", "v is an integer array"),
+    ("adagrad_step", adagrad_into_zeros_like, "x", "x is an integer array"),
+    ("rmsprop_step", rmsprop_into_copy, "s", "s is an integer array"),
+    ("adam_step", adam_into_zeros_like, "m", "m is an integer array"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "fn", "output", "source"), INTEGER_ONLY, ids=[r[1].__name__ for r in INTEGER_ONLY]
+)
+def test_a_function_right_only_for_floats_gets_the_integer_hint(name, fn, output, source, capsys):
+    verdict, out = run(name, fn, capsys)
+    assert verdict is False
+    out = flat(out)
+    assert f"Hint: your {output} came back as an integer" in out, out
+    assert "cut to a whole number" in out and source in out, out
+    assert "dtype=float)" in out and "Known mistake" not in out, out
+
+
+def test_the_zeros_like_ewa_is_rejected_for_integer_values(capsys):
+    """The known case: right for floats, but [10, 12, 8] gives [5, 8, 8]."""
+    assert ewa_into_zeros_like([10.0, 12.0, 8.0], 0.5).tolist() == [5.0, 8.5, 8.25]
+    assert ewa_into_zeros_like(np.array([10, 12, 8]), 0.5).tolist() == [5, 8, 8]
+    verdict, out = run("ewa", ewa_into_zeros_like, capsys)
+    assert verdict is False
+    assert out == (
+        'ewa: wrong result in case "a list of one integer, beta = 0.9".\n'
+        "  inputs: values=[3], beta=0.9\n"
+        "  averages: expected [0.3], got [0]\n"
+        "  Hint: your averages came back as an integer array (int64): each value stored in it was cut to a "
+        "whole number. In this case values is a list of integers, and np.zeros_like(values), "
+        "np.empty_like(values) and np.array(values) are integer arrays too. Make a float array instead: "
+        "np.zeros(len(values)) or np.zeros_like(values, dtype=float).\n"
+    )
+
+
+def test_an_integer_result_from_float_inputs_gets_a_dtype_hint(capsys):
+    verdict, out = run("gd_step", lambda x, g, lr: np.asarray(x - lr * g).astype(int), capsys)
+    assert verdict is False
+    assert "x came back as an integer (int64)" in flat(out)
+    assert "Look for dtype=int, int(...), round(...) or //" in flat(out)
+
+
+def test_an_in_place_update_of_an_integer_copy_gets_a_hint(capsys):
+    def gd_step(x, g, lr):
+        x = np.copy(x)
+        x -= lr * g
+        return x
+
+    verdict, out = run("gd_step", gd_step, capsys)
+    assert verdict is False
+    assert "raised UFuncTypeError: Cannot cast ufunc 'subtract' output" in flat(out)
+    assert "Hint: The inputs are integers in this case" in flat(out)
+
+
+def ewa_float32(values, beta):
+    out, v = np.zeros(len(values), dtype=np.float32), 0.0
+    for t, x in enumerate(values):
+        v = beta * v + (1 - beta) * x
+        out[t] = v
+    return out
+
+
+def ewa_float32_scalars(values, beta):
+    v, out = np.float32(0.0), []
+    for x in values:
+        v = beta * v + (1 - beta) * x
+        out.append(v)
+    return out
+
+
+def adam_float32(x, g, m, v, t, lr, beta1, beta2, eps):
+    return adam_plain(*(np.asarray(a, dtype=np.float32) for a in (x, g, m, v)), t, lr, beta1, beta2, eps)
+
+
+def gd_float16(x, g, lr):
+    return np.float16(x) - np.float16(lr) * np.float16(g)
+
+
+def rmsprop_float32_and_wrong(x, g, s, lr, beta, eps):
+    s = np.float32(beta) * s + g**2  # missing (1 - beta)
+    return np.float32(x - lr * g / (np.sqrt(s) + eps)), np.float32(s)
+
+
+LOW_PRECISION = [  # (name, fn, phrases)
+    (
+        "ewa",
+        ewa_float32,
+        ("averages came back as float32", "agree with the expected ones to float32 precision"),
+    ),
+    ("ewa", ewa_float32_scalars, ("float32, which keeps about 7 significant digits; the check needs 9",)),
+    ("adam_step", adam_float32, ("x came back as float32", "so the maths is right")),
+    ("gd_step", gd_float16, ("x came back as float16, which keeps about 3 significant digits",)),
+    ("rmsprop_step", rmsprop_float32_and_wrong, ("x came back as float32",)),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "phrases"), LOW_PRECISION, ids=[r[1].__name__ for r in LOW_PRECISION])
+def test_a_low_precision_result_gets_a_dtype_hint(name, fn, phrases, capsys):
+    verdict, out = run(name, fn, capsys)
+    assert verdict is False
+    for phrase in (*phrases, "Compute in float64", "dtype=np.float", "(as in np.zeros(n, dtype=np.float"):
+        assert phrase in flat(out), out
+    assert ("the maths is right" in flat(out)) == ("wrong" not in fn.__name__), out
+
+
+def test_a_float32_result_shows_why_it_differs(capsys):
+    verdict, out = run("ewa", ewa_float32, capsys)
+    assert out.splitlines()[:3] == [
+        'ewa: wrong result in case "a list of 5 numbers, beta = 0.8".',
+        "  inputs: values: a list of 5 numbers, beta=0.8",
+        "  averages: wrong at 5 of 5 entries, e.g. averages[0]: expected 0.4, got 0.40000001",
+    ]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# A time limit for each call: a function that does not return is stopped, and the check answers.
+
+
+@pytest.fixture
+def short_limit(monkeypatch):
+    """A time limit of 0.3 s, so that these tests stay fast."""
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.3)
+
+
+def loops(*args):
+    while True:
+        pass
+
+
+def loops_catching_exceptions(*args):
+    x = 0.0
+    while True:
+        try:
+            x = math.sqrt(x + 1.0)
+        except Exception:
+            pass
+
+
+def loops_inside_a_try(*args):
+    """Every point where Python looks for a signal is inside the try: only a BaseException gets out."""
+    while True:
+        try:
+            while True:
+                pass
+        except Exception:
+            pass
+
+
+def loops_catching_everything(*args):
+    x = 0.0
+    while True:
+        try:
+            x = np.sqrt(x + 1.0)
+        except:  # noqa: E722 - the point of the test
+            pass
+
+
+def loops_calling_a_function_catching_everything(*args):
+    def step(x):
+        return math.sqrt(x + 1.0)
+
+    x = 0.0
+    while True:
+        try:
+            x = step(x)
+        except:  # noqa: E722
+            pass
+
+
+def sleeps(*args):
+    time.sleep(100)
+
+
+def catches_the_stop_then_returns(x, g, lr):
+    try:
+        loops()
+    except BaseException:
+        return x - lr * g
+
+
+def loops_on_2d_arrays(x, g, lr):
+    while np.ndim(x) == 2:
+        pass
+    return x - lr * g
+
+
+HANGS = [  # every check, and every way of not returning
+    ("gd_step", loops),
+    ("ewa", loops_catching_exceptions),
+    ("ewa", loops_inside_a_try),
+    ("momentum_step", loops_catching_everything),
+    ("adam_step", loops_calling_a_function_catching_everything),
+    ("rmsprop_step", sleeps),
+    ("gd_step", catches_the_stop_then_returns),
+    ("adagrad_step", loops_catching_everything),
+    ("ewa_bias_corrected", loops),
+]
+
+
+def timed_check(name, fn, capsys):
+    started = time.monotonic()
+    verdict, out = run(name, fn, capsys)
+    return verdict, out, time.monotonic() - started
+
+
+@pytest.mark.parametrize(("name", "fn"), HANGS, ids=[f"{name}-{fn.__name__}" for name, fn in HANGS])
+def test_a_function_that_does_not_return_is_stopped(name, fn, short_limit, capsys):
+    verdict, out, seconds = timed_check(name, fn, capsys)
+    assert verdict is False
+    first_case = next(ex for ex in checks._EXERCISES if ex.name == name).cases[0].label
+    assert out.splitlines()[:2] == [
+        f"{name}: your function did not return within 0.3 s — is there a loop that never ends?",
+        f'  It was stopped in case "{first_case}"' + out.splitlines()[1].partition(f'"{first_case}"')[2],
+    ]
+    assert seconds < 3, seconds
+
+
+def test_the_stop_names_the_case_that_hangs(short_limit, capsys):
+    verdict, out, seconds = timed_check("gd_step", loops_on_2d_arrays, capsys)
+    assert verdict is False
+    assert out == (
+        "gd_step: your function did not return within 0.3 s — is there a loop that never ends?\n"
+        '  It was stopped in case "2-D integer arrays": x: array of shape (3, 4), g: array of shape (3, 4), '
+        "lr=0.5\n"
+    )
+    assert timed_check("gd_step", loops_on_2d_arrays, capsys)[1] == out  # the same message every run
+
+
+def test_a_looping_function_gets_its_answer_within_10_s_with_the_default_limit(capsys):
+    assert checks.TIME_LIMIT == 5
+    verdict, out, seconds = timed_check("ewa", loops_catching_everything, capsys)
+    assert verdict is False and "did not return within 5 s" in out
+    assert seconds < 10, seconds
+
+
+needs_setitimer = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no signal.setitimer")
+
+
+@pytest.fixture
+def alarm_handler():
+    """A SIGALRM handler of the caller's, recording when it runs; removed (with any timer) afterwards."""
+    calls = []
+    before = signal.signal(signal.SIGALRM, lambda signum, frame: calls.append(time.monotonic()))
+    yield calls
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, before)
+
+
+@needs_setitimer
+def test_the_callers_alarm_handler_and_timer_are_restored(alarm_handler, short_limit, capsys):
+    handler = signal.getsignal(signal.SIGALRM)
+    signal.setitimer(signal.ITIMER_REAL, 30.0, 10.0)
+    assert run("gd_step", loops, capsys)[0] is False
+    assert run("gd_step", gd_plain, capsys)[0] is True
+    with pytest.raises(KeyboardInterrupt):
+        check_gd_step(interrupted)
+    assert signal.getsignal(signal.SIGALRM) is handler
+    left, interval = signal.getitimer(signal.ITIMER_REAL)
+    assert 25 < left < 30 and interval == 10.0
+    assert alarm_handler == []
+
+
+@needs_setitimer
+def test_the_callers_timer_still_fires_if_it_fell_due_during_the_check(alarm_handler, short_limit, capsys):
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+    assert run("gd_step", loops, capsys)[0] is False
+    time.sleep(0.05)
+    assert len(alarm_handler) == 1
+
+
+def test_a_kernel_interrupt_stops_a_looping_function(capsys):
+    """The stop button during a loop that catches Exception: KeyboardInterrupt gets out, and nothing is left
+    armed behind it."""
+    handler = signal.getsignal(signal.SIGALRM)
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        check_ewa(loops_catching_exceptions)
+    assert time.monotonic() - started < 3
+    assert signal.getsignal(signal.SIGALRM) is handler
+    if hasattr(signal, "setitimer"):
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def in_a_thread(check, fn):
+    """Run ``check(fn)`` in another thread; return its verdict (None if it raised) and how long it took."""
+    verdicts = []
+    started = time.monotonic()
+    thread = threading.Thread(target=lambda: verdicts.append(check(fn)))
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    return (verdicts or [None])[0], time.monotonic() - started
+
+
+@pytest.mark.parametrize("fn", [loops, loops_catching_everything], ids=lambda fn: fn.__name__)
+def test_the_watchdog_stops_a_function_in_another_thread(fn, short_limit, capsys):
+    verdict, seconds = in_a_thread(check_momentum_step, fn)
+    assert verdict is False
+    assert "momentum_step: your function did not return within 0.3 s" in capsys.readouterr().out
+    assert seconds < 3, seconds
+
+
+def test_the_watchdog_leaves_a_function_that_returns_alone(short_limit, capsys):
+    verdict, _ = in_a_thread(check_adam_step, adam_plain)
+    assert verdict is True
+    assert capsys.readouterr().out == "adam_step: correct on all 5 cases.\n"
+
+
+def test_without_setitimer_the_watchdog_works_in_the_main_thread(short_limit, monkeypatch, capsys):
+    monkeypatch.delattr(signal, "setitimer", raising=False)
+    verdict, out, seconds = timed_check("gd_step", loops_catching_exceptions, capsys)
+    assert verdict is False and "did not return within 0.3 s" in out
+    assert seconds < 3, seconds
+    assert run("gd_step", gd_plain, capsys)[0] is True
 
 
 # ------------------------------------------------------------------------------------------------------------
