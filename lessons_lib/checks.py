@@ -1069,8 +1069,8 @@ _NUMPY_FOR_FLOATS_AND_ARRAYS = (
 _INTEGER_IN_PLACE = _Hint(
     TypeError,
     "Cannot cast ufunc",
-    "The inputs are integers in this case. An in-place operation (+=, -=, *=, /=) on an integer array, "
-    "such as a copy of an input or np.zeros_like of one, cannot store fractions. Write the update out "
+    "an in-place operation (+=, -=, *=, /=) on an integer array (a copy of an integer input, np.zeros_like "
+    "of one, or an array made with dtype=int) cannot store fractions. Write the update out "
     "(a = a - ..., which makes a new float array), or make the array with dtype=float.",
 )
 _COMMON_HINTS = (
