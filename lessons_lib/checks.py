@@ -14,12 +14,12 @@ How a check decides
    right only for floats. The inputs are fixed (seeded), so the feedback is the same on every run. A case's
    later steps start from the library's result of the step before (floats), which equals the learner's to
    within the tolerance.
-2. ``fn`` gets copies of the inputs, and each call gets ``TIME_LIMIT`` seconds (5): a function that has not
-   returned by then (a loop that never ends, even one that catches every exception, or a long
-   ``time.sleep``) is stopped, and the check fails and says so. A stub that still raises
-   ``NotImplementedError`` is "not done yet"; any other exception is reported with its type, its message,
-   the case's inputs and the learner's line that raised, never as a traceback. Only ``KeyboardInterrupt``
-   (the notebook's interrupt button) gets through: it stops the check.
+2. ``fn`` gets copies of the inputs, and each call gets ``TIME_LIMIT`` seconds (5), all the calls of a check
+   ``CHECK_TIME_LIMIT`` (8) together: a function that has not returned by then (a loop that never ends, even
+   one that catches every exception, or a long ``time.sleep``) is stopped, and the check fails and says so.
+   A stub that still raises ``NotImplementedError`` is "not done yet"; any other exception is reported with
+   its type, its message, the case's inputs and the learner's line that raised, never as a traceback. Only
+   ``KeyboardInterrupt`` (the notebook's interrupt button) gets through: it stops the check.
 3. If ``fn`` changed one of its input arrays in place (``x -= lr * g``, ``s += g**2``) the check fails and
    says which one: the library's rules are pure, and an optimizer that overwrites its caller's arrays
    corrupts the caller's record of where it has been.
@@ -64,6 +64,7 @@ import copy
 import ctypes
 import inspect
 import itertools
+import math
 import re
 import signal
 import sysconfig
@@ -97,6 +98,8 @@ RTOL = 1e-9
 ATOL_FRACTION = 1e-12
 #: Seconds each call of the learner's function may take; see the module docstring, point 2.
 TIME_LIMIT = 5.0
+#: Seconds all the calls of one check may take together (a correct function needs milliseconds).
+CHECK_TIME_LIMIT = 8.0
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -1248,9 +1251,10 @@ def _reference_calls(ex: _Exercise):
 def _verify(ex: _Exercise, fn) -> None:
     """Return if ``fn`` is right on every case; otherwise raise a ``_Failure`` that says why."""
     _check_callable(ex, fn)
+    deadline = time.monotonic() + CHECK_TIME_LIMIT
     for case, step, args, expected in _reference_calls(ex):
         where = f'case "{case.label}"' + (f", step {step} of {case.steps}" if case.steps > 1 else "")
-        got = _run_learner(ex, fn, args, where, expected)
+        got = _run_learner(ex, fn, args, where, expected, deadline)
         if not _all_close(got, expected):
             raise _Failure(_explain_wrong(ex, args, where, got, expected))
 
@@ -1279,19 +1283,34 @@ def _copies(ex: _Exercise, args: dict) -> list:
     return [copy.deepcopy(args[name]) for name in ex.params]
 
 
-def _run_learner(ex: _Exercise, fn, args: dict, where: str, expected) -> tuple[np.ndarray, ...]:
-    """Call ``fn`` on copies of ``args``; check it left them alone; return its result as a tuple of arrays."""
+def _run_learner(
+    ex: _Exercise, fn, args: dict, where: str, expected, deadline: float = math.inf
+) -> tuple[np.ndarray, ...]:
+    """Call ``fn`` on copies of ``args`` (by ``deadline`` at the latest, a ``time.monotonic`` time); check it
+    left them alone; return its result as a tuple of arrays."""
     given = _copies(ex, args)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Failure(
+            f"your function took more than {CHECK_TIME_LIMIT:g} s in all for the cases before {where}, where "
+            "a correct one needs milliseconds — is there a loop that runs far longer than it needs?"
+        )
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
-            result = _call_with_time_limit(fn, given, TIME_LIMIT)
+            result = _call_with_time_limit(fn, given, min(TIME_LIMIT, left))
         except NotImplementedError:
             raise _Failure(
                 "not done yet — replace `raise NotImplementedError` in its cell with your code, run that "
                 "cell, then this one again."
             ) from None
         except _TimeUp:
+            if left < TIME_LIMIT:
+                raise _Failure(
+                    f"your function took more than {CHECK_TIME_LIMIT:g} s in all, where a correct one needs "
+                    "milliseconds — is there a loop that runs far longer than it needs?\n"
+                    f"  It was stopped in {where}: {_describe_inputs(ex, args)}"
+                ) from None
             raise _Failure(
                 f"your function did not return within {TIME_LIMIT:g} s — is there a loop that never ends?\n"
                 f"  It was stopped in {where}: {_describe_inputs(ex, args)}"

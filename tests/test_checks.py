@@ -1532,8 +1532,25 @@ def test_the_stop_names_the_case_that_hangs(short_limit, capsys):
     assert timed_check("gd_step", loops_on_2d_arrays, capsys)[1] == out  # the same message every run
 
 
+def test_a_slow_function_is_stopped_when_the_whole_check_has_taken_too_long(monkeypatch, capsys):
+    """Each call returns within the limit, but together they would take minutes."""
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(checks, "CHECK_TIME_LIMIT", 0.5)
+
+    def slow_gd_step(x, g, lr):
+        time.sleep(0.2)
+        return x - lr * g
+
+    verdict, out, seconds = timed_check("gd_step", slow_gd_step, capsys)
+    assert verdict is False
+    assert out.startswith("gd_step: your function took more than 0.5 s in all, where a correct one needs ")
+    assert seconds < 1.5, seconds
+    monkeypatch.setattr(checks, "CHECK_TIME_LIMIT", 60.0)
+    assert timed_check("gd_step", slow_gd_step, capsys)[0] is True  # slow, but right, within the budget
+
+
 def test_a_looping_function_gets_its_answer_within_10_s_with_the_default_limit(capsys):
-    assert checks.TIME_LIMIT == 5
+    assert checks.TIME_LIMIT == 5 and checks.CHECK_TIME_LIMIT <= 10
     verdict, out, seconds = timed_check("ewa", loops_catching_everything, capsys)
     assert verdict is False and "did not return within 5 s" in out
     assert seconds < 10, seconds
@@ -1578,6 +1595,7 @@ def test_a_kernel_interrupt_stops_a_looping_function(monkeypatch, capsys):
     """The stop button during a loop that catches Exception: KeyboardInterrupt gets out, and nothing is left
     armed behind it. (The long limit makes sure that the interrupt comes first.)"""
     monkeypatch.setattr(checks, "TIME_LIMIT", 60.0)
+    monkeypatch.setattr(checks, "CHECK_TIME_LIMIT", 60.0)
     handler = signal.getsignal(signal.SIGALRM)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     timer.start()
