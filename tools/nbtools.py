@@ -421,6 +421,10 @@ def execute(
     # the inline backend, and the figures would silently vanish from the outputs.
     env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
     with client.setup_kernel(env=env):
+        # What the kernel says it is, as nbclient's own execute() records it (normalise() keeps it).
+        reply = client.wait_for_reply(client.kc.kernel_info())
+        if reply is not None and "language_info" in reply["content"]:
+            nb.metadata["language_info"] = reply["content"]["language_info"]
         index = 0
         try:
             for index, cell in enumerate(nb.cells):
