@@ -38,7 +38,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import lab
+import lab as make_lab  # tools/lab.py (the name `lab` is the server object below)
 import workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -152,17 +152,17 @@ class Lab:
             path = settings / f"{plugin}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
-        lab.write_overrides()
+        make_lab.write_overrides()
         # The server and its kernels get what `make lab` gives them, less Jupyter paths from outside.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
-        env = lab.server_environment(env, self.token)
+        env = make_lab.server_environment(env, self.token)
         env.update(
             JUPYTERLAB_SETTINGS_DIR=str(settings),
             JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
             JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
             JUPYTER_CONFIG_DIR=str(tmp / "config"),
         )
-        command = lab.server_command(self.root, self.port)
+        command = make_lab.server_command(self.root, self.port)
         self.log_path = tmp / "jupyterlab.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
