@@ -61,9 +61,6 @@ def check_real(owner: str, name: str, value) -> float:
     return value
 
 
-_as_real = check_real  # the name the other modules used to import
-
-
 def check_positive(owner: str, name: str, value, why: str = "") -> float:
     """Return ``value`` as a float if it is finite and > 0, else raise a ``ValueError`` that says why."""
     value = check_real(owner, name, value)

@@ -330,10 +330,6 @@ class Race:
         )
 
 
-def _whole(owner, name, value, low=1):
-    return check_count(owner, name, value, low)
-
-
 def race(
     problem: Problem,
     grids: dict,
@@ -385,9 +381,9 @@ def race(
     """
     owner = "race"
     spe = steps_per_epoch(problem)
-    epochs = _whole(owner, "epochs", epochs)
-    seeds = _whole(owner, "seeds", seeds)
-    records_per_epoch = _whole(owner, "records_per_epoch", records_per_epoch)
+    epochs = check_count(owner, "epochs", epochs, 1)
+    seeds = check_count(owner, "seeds", seeds, 1)
+    records_per_epoch = check_count(owner, "records_per_epoch", records_per_epoch, 1)
     if records_per_epoch > spe:
         raise ValueError(
             f"race: records_per_epoch must be at most the {spe} steps of an epoch, got {records_per_epoch}."

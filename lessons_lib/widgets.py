@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
 from PIL import Image
 
+from ._validate import check_count
 from .averages import ewa, half_life, window
 from .optimizers import Momentum, Optimizer
 from .plots import (
@@ -722,9 +723,7 @@ class TestbedRace(InteractiveFigure):
         problem = next(iter(self.problems)) if problem is None else problem
         if problem not in self.problems:
             raise ValueError(f"TestbedRace: no problem {problem!r}; choose from {', '.join(self.problems)}.")
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-            raise ValueError(f"TestbedRace: steps must be a whole number >= 1, got {steps!r}.")
-        self.steps = int(steps)
+        self.steps = check_count("TestbedRace", "steps", steps, 1)
         self.lrs = {p: dict(v) for p, v in (lrs or {}).items()}
         unknown = [
             (p, o)
