@@ -60,7 +60,9 @@ def test_ctrl_c_during_the_first_set_up_is_repaired_by_the_next_one(tmp_path, af
     first = start(venv)
     time.sleep(after_s)
     os.killpg(first.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends to make and its children
-    first.communicate(timeout=60)
+    interrupted, _ = first.communicate(timeout=60)
+    assert "the next make starts it again from scratch" in interrupted
+    assert "setup_venv.py" not in interrupted  # no traceback of ours (the stopped child may print its own)
     assert not ready(venv)
     assert (tmp_path / ".venv.incomplete").exists()
 

@@ -133,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         setup(args.venv, args.project, args.install)
+    except KeyboardInterrupt:
+        print(
+            f"\nSet-up of {args.venv.name} interrupted; the next make starts it again from scratch.",
+            file=sys.stderr,
+        )
+        return 130
     except subprocess.CalledProcessError as exc:
         print(
             f"error: setting up {args.venv.name} failed ({' '.join(map(str, exc.cmd[:4]))} ... exited with "
