@@ -9,7 +9,8 @@ runs to a few numbers. The helpers here do that:
 * :class:`LrInsideMomentum` is the form of momentum with the learning rate inside the velocity;
 * :func:`ends_in_global`, :func:`convergence_rate` and :func:`oscillation` reduce runs to numbers;
 * :func:`ends_in_global_nudged` does the same with nudged copies of each start, and sets the chaotic runs
-  apart (where they end depends on round-off);
+  apart (where they end depends on round-off); :func:`nudged_copies` and :func:`copies_part`, its two
+  halves, serve any other measure (a race's steps to a tolerance, :func:`lessons_lib.races.race`);
 * :func:`iterate_variance` and :func:`noise_floor` are what theory predicts with noisy gradients.
 
 Arrays of points keep the steps on the first axis and the coordinates on the last, as
@@ -32,10 +33,14 @@ __all__ = [
     "LrInsideMomentum",
     "NudgedEnds",
     "convergence_rate",
+    "chaotic_runs",
+    "copies_grow",
+    "copies_part",
     "ends_in_global",
     "ends_in_global_nudged",
     "iterate_variance",
     "noise_floor",
+    "nudged_copies",
     "oscillation",
     "run_grid",
     "run_schedule",
@@ -343,24 +348,156 @@ def ends_in_global_nudged(
     if x0.ndim != 2:
         raise ValueError(f"{owner}: x0 must be a batch of starts, shape (N, d), got shape {x0.shape}.")
     n, d = x0.shape
-    copies = np.broadcast_to(x0, (nudges + 1, n, d)).copy()  # copy 0 is the start itself
-    copies[1:] *= 1 + size * np.random.default_rng(seed).uniform(-1.0, 1.0, (nudges, n, d))
-    points = np.asarray(run(copies.reshape(-1, d)), dtype=float)
+    points = np.asarray(run(nudged_copies(x0, nudges, size, seed)), dtype=float)
     if points.ndim < 3 or points.shape[-2:] != ((nudges + 1) * n, d):
         raise ValueError(
             f"{owner}: run(starts) must return the points with the steps on the first axis, shape "
             f"(records, *grid_shape, {(nudges + 1) * n}, {d}) for {(nudges + 1) * n} starts of {d} "
             f"coordinate(s), got shape {points.shape}."
         )
+    parted = copies_part(problem, points, nudges, apart)  # (*grid, start)
     points = points.reshape(*points.shape[:-2], nudges + 1, n, d)  # (records, *grid, copy, start, d)
+    ends = ends_in_global(problem, points[-1], settle_steps=settle_steps)  # (*grid, copy, start)
+    chaotic = parted | (ends.any(axis=-2) & ~ends.all(axis=-2))
+    return NudgedEnds(in_global=ends[..., 0, :] & ~chaotic, chaotic=chaotic)
+
+
+def nudged_copies(x0, nudges: int = 4, size: float = 1e-8, seed: int | None = 0) -> np.ndarray:
+    """The starts followed by ``nudges`` seeded copies of them, each moved by a relative ``size``.
+
+    Returns shape ``((nudges + 1) N, d)`` for starts of shape ``(N, d)``: block ``c`` (rows ``c N`` to
+    ``(c + 1) N - 1``) is copy ``c``; block 0 is the starts themselves, unchanged. Copy ``c > 0`` of a start
+    is the start times ``1 + size * u`` with ``u`` uniform in [-1, 1] per coordinate, drawn from a generator
+    seeded by ``seed``: the same seed gives the same copies. :func:`copies_part` judges the runs.
+
+    Examples
+    --------
+    >>> copies = nudged_copies([[1.0, 2.0], [3.0, 4.0]], nudges=2, size=1e-8)
+    >>> copies.shape, copies[:2].tolist()
+    ((6, 2), [[1.0, 2.0], [3.0, 4.0]])
+    >>> bool(np.all(np.abs(copies[2:] / np.tile([[1.0, 2.0], [3.0, 4.0]], (2, 1)) - 1) <= 1e-8))
+    True
+    """
+    owner = "nudged_copies"
+    nudges = check_count(owner, "nudges", nudges, 1)
+    size = check_positive(owner, "size", size)
+    seed = check_seed(owner, seed)
+    x0 = as_real_array(owner, "x0", x0, finite=True)
+    if x0.ndim != 2:
+        raise ValueError(f"{owner}: x0 must be a batch of starts, shape (N, d), got shape {x0.shape}.")
+    n, d = x0.shape
+    copies = np.broadcast_to(x0, (nudges + 1, n, d)).copy()  # copy 0 is the start itself
+    copies[1:] *= 1 + size * np.random.default_rng(seed).uniform(-1.0, 1.0, (nudges, n, d))
+    return copies.reshape(-1, d)
+
+
+def copies_part(problem: Problem, points, nudges: int, apart: float = 1e-3) -> np.ndarray:
+    """Which runs are chaotic: their nudged copies part, or diverge at different steps.
+
+    ``points`` are the runs of :func:`nudged_copies`' starts, steps on the first axis: shape
+    ``(records, *grid_shape, (nudges + 1) N, d)``. A run has parted if at some recorded step one of its
+    copies lies more than ``apart`` times the widest side of ``problem.bounds`` from the run itself, or if
+    some of its copies diverged (NaN) and others did not. Returns a bool array of shape ``(*grid_shape, N)``.
+
+    While the copies are closer than ``apart`` they move like the first-order expansion of the dynamics, so
+    their distance is the seeded nudge times an amplification that round-off changes only by a relative
+    ``1e-16 / size``: whether it ever crosses ``apart`` is decided by the start, not by round-off (see
+    :func:`ends_in_global_nudged`). A run that has not parted is therefore followed, to within ``apart``, by
+    every run from a start that round-off moves, to the end.
+
+    Examples
+    --------
+    >>> from lessons_lib import double_well
+    >>> well = double_well()
+    >>> together = np.full((3, 4, 1), 1.0)  # 3 records, 2 starts and 1 copy of each, all at x = 1
+    >>> parted = together.copy()
+    >>> parted[2, 3] = 1.1  # the copy of the second start is 0.1 away at the last record
+    >>> copies_part(well, together, 1), copies_part(well, parted, 1)
+    (array([False, False]), array([False,  True]))
+    """
+    apart = check_positive("copies_part", "apart", apart)
+    gap = _copy_distances("copies_part", points, nudges)
+    span = max(high - low for low, high in problem.bounds)
+    return gap.max(axis=0) > apart * span
+
+
+def copies_grow(points, nudges: int, factor: float = 1e4) -> np.ndarray:
+    """Which runs are chaotic: the distance between their nudged copies grows ``factor``-fold at some point.
+
+    ``points`` as for :func:`copies_part`. Per run, the largest distance of a copy from the run itself at a
+    recorded step is compared with the smallest such distance at any earlier recorded step; the run is
+    chaotic if the ratio exceeds ``factor`` at some step, or if some copies diverged and others did not.
+    Returns a bool array of shape ``(*grid_shape, N)``.
+
+    Why a growth and not a distance: a run that first converges fast can squeeze its copies together down to
+    round-off (1e-14 of the plot range) before it starts to hover; the distance test of :func:`copies_part`
+    then judges copies that carry only round-off. The growth does not depend on how small the copies got:
+    a run that settles (or hovers periodically) never blows a difference up ten-thousandfold, while a chaotic
+    hover does so within a few dozen steps (an RMSProp run on the rotated ravine: from 1e-14 to 1e-3 in 75
+    steps). Copies that are exactly equal stay so (the arithmetic is deterministic), so a distance of 0 is
+    never the start of a growth.
+
+    Examples
+    --------
+    >>> steady = np.array([[[0.0], [1e-8]], [[0.0], [1e-12]], [[0.0], [1e-13]]])  # 3 records, 1 start
+    >>> chaotic = np.array([[[0.0], [1e-8]], [[0.0], [1e-12]], [[0.0], [1e-6]]])  # 1e-12 grows to 1e-6
+    >>> copies_grow(steady, 1), copies_grow(chaotic, 1)
+    (array([False]), array([ True]))
+    """
+    factor = check_positive("copies_grow", "factor", factor)
+    gap = _copy_distances("copies_grow", points, nudges)
+    lost = np.isinf(gap).any(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.minimum.accumulate(np.where(gap > 0, gap, np.inf), axis=0)[:-1]  # smallest before each step
+        grew = (gap[1:] / low > factor).any(axis=0)
+    return grew | lost
+
+
+def chaotic_runs(
+    problem: Problem, points, nudges: int, *, apart: float = 1e-3, grow: float = 1e4
+) -> np.ndarray:
+    """The runs of :func:`nudged_copies`' starts that are chaotic: their copies part or their distance grows.
+
+    :func:`copies_part` (copies more than ``apart`` times the plot range apart, or diverging at different
+    steps) or :func:`copies_grow` (their distance grows ``grow``-fold). Where such a run goes after that is
+    decided by round-off, so anything read from its later steps — when it last leaves a tolerance, whether it
+    is inside at the end — changes from one CPU to another; set it apart. A run that passes both tests is
+    decided: a run from a start that round-off moves follows it to the end, so what is measured on it does
+    not depend on the CPU. Returns a bool array of shape ``(*grid_shape, N)``; ``points`` as for
+    :func:`copies_part`.
+
+    Examples
+    --------
+    RMSProp on the rotated ravine: at lr = 0.001 every run settles; at lr = 0.1 its steps are too long to
+    settle and the runs hover chaotically.
+
+    >>> from lessons_lib import RMSProp, rotated_ravine
+    >>> from lessons_lib.sweeps import sweep
+    >>> p = rotated_ravine(10)
+    >>> x0 = nudged_copies(p.random_starts(20, seed=0))
+    >>> s = sweep(RMSProp(lr=0.001), p, 200, x0, grid={"lr": [0.001, 0.1]})
+    >>> chaotic_runs(p, s.points, 4).sum(axis=-1).tolist()  # of the 20 starts, at each lr
+    [0, 19]
+    """
+    return copies_part(problem, points, nudges, apart) | copies_grow(points, nudges, grow)
+
+
+def _copy_distances(owner: str, points, nudges: int) -> np.ndarray:
+    """Per recorded step and run, the largest distance of a copy from the run; inf once some (not all) copies
+    have diverged, 0 once all have. Shape ``(records, *grid_shape, N)``."""
+    nudges = check_count(owner, "nudges", nudges, 1)
+    points = np.asarray(points, dtype=float)
+    m, d = points.shape[-2:]
+    if points.ndim < 3 or m % (nudges + 1):
+        raise ValueError(
+            f"{owner}: points must have shape (records, *grid_shape, (nudges + 1) N, d) with "
+            f"nudges = {nudges}, got shape {points.shape}."
+        )
+    points = points.reshape(*points.shape[:-2], nudges + 1, m // (nudges + 1), d)  # (..., copy, start, d)
     lost = np.isnan(points).any(axis=-1)  # diverged (the runners write NaN from then on)
     with np.errstate(invalid="ignore"):
         gap = np.linalg.norm(points - points[..., :1, :, :], axis=-1).max(axis=-2)  # from the start's own run
-    gap = np.where(lost.all(axis=-2), 0.0, np.where(lost.any(axis=-2), np.inf, gap))  # some diverged: parted
-    span = max(high - low for low, high in problem.bounds)
-    ends = ends_in_global(problem, points[-1], settle_steps=settle_steps)  # (*grid, copy, start)
-    chaotic = (gap.max(axis=0) > apart * span) | (ends.any(axis=-2) & ~ends.all(axis=-2))
-    return NudgedEnds(in_global=ends[..., 0, :] & ~chaotic, chaotic=chaotic)
+    return np.where(lost.all(axis=-2), 0.0, np.where(lost.any(axis=-2), np.inf, gap))  # some diverged: parted
 
 
 def convergence_rate(points, minimizer, start: int, stop: int) -> np.ndarray:

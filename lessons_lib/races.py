@@ -23,6 +23,16 @@ A run *succeeds* when it gets within the tolerance **and stays there** until the
 
 A diverged run never succeeds. Nothing here prints: :meth:`Race.table` returns a string.
 
+**Chaotic runs** (``nudges >= 1``). An adaptive rule whose steps stay about lr long hovers near the minimum,
+and the hovering can be chaotic: when such a run last leaves the tolerance, or whether it is inside at the
+last step, is then decided by round-off, so its steps — and a median or a success rate over it — change from
+one CPU to another. With ``nudges`` the race runs every start with that many seeded copies, each moved by a
+relative ``nudge_size`` (1e-8), and sets apart as *chaotic* the runs whose copies part or whose distance grows
+ten-thousandfold (:func:`lessons_lib.experiments.chaotic_runs`). A chaotic run does not count as a success:
+the success rate and the median are those of the decided runs, which a run from a start moved by round-off
+follows to the end. Tested as it fails: :file:`tools/perturb_check.py` moves every start by a relative 1e-12
+and compares the printed tables.
+
 The module also holds :func:`defect_quadratics`, the three quadratics of the lesson's question 6 (a ravine
 turned off the axes, one with badly scaled axes, and one with both defects), and :func:`plot_race_paths`,
 which draws the paths of the optimizers at their best learning rates into a given ``ax``.
@@ -37,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_real_array, check_count, check_positive, check_seed
+from .experiments import chaotic_runs, nudged_copies
 from .optimizers import Optimizer
 from .plots import plot_contours, plot_path
 from .problems import Problem, quadratic
@@ -110,6 +121,9 @@ class Entry:
     seconds : float
         Wall time of the steps of the array run that included this pair
         (:attr:`lessons_lib.sweeps.Sweep.seconds`), shared with the problems that ran side by side with it.
+    chaotic : ndarray of bool, shape (n_lrs, n_starts), or None
+        With a race's ``nudges``: the runs whose nudged copies parted (their ``steps_to`` is -1); None
+        without nudges (no run is judged chaotic).
     """
 
     problem: Problem
@@ -119,6 +133,12 @@ class Entry:
     diverged: np.ndarray
     steps: int
     seconds: float
+    chaotic: np.ndarray | None = None
+
+    @property
+    def chaotic_share(self) -> float:
+        """Fraction of the runs at the best learning rate that are chaotic (0 without nudges)."""
+        return 0.0 if self.chaotic is None else float(self.chaotic[self.best_index].mean())
 
     @property
     def success(self) -> np.ndarray:
@@ -266,7 +286,8 @@ class Race:
         """The race as text: per problem, each optimizer's median steps (success rate), then its best lr.
 
         Medians are rounded to whole steps, rates to whole per cent, learning rates to 3 significant digits;
-        "never" means that no run succeeded at any learning rate of the grid.
+        "never" means that no run succeeded at any learning rate of the grid. With nudges, the share of
+        chaotic runs at the best learning rate follows the rate where it is not 0: ``185 (8%, 24% chaotic)``.
         """
         names = list(self.optimizers)
         rows = [[""] + names]
@@ -275,7 +296,8 @@ class Race:
             for o in names:
                 e = self.entries[p, o]
                 ok = e.success_rate > 0
-                cells.append(f"{e.median:.0f} ({e.success_rate:.0%})" if ok else "never")
+                chaos = f", {e.chaotic_share:.0%} chaotic" if ok and e.chaotic_share > 0 else ""
+                cells.append(f"{e.median:.0f} ({e.success_rate:.0%}{chaos})" if ok else "never")
                 lrs.append(f"{e.best_lr:.3g}" if ok else "-")
             rows += [cells, lrs]
         widths = [max(len(row[i]) for row in rows) + 2 for i in range(len(rows[0]))]
@@ -381,6 +403,10 @@ def race(
     seed: int = 0,
     measure: str = "gap",
     every: int = 1,
+    nudges: int = 0,
+    nudge_size: float = 1e-8,
+    apart: float = 1e-3,
+    grow: float = 1e4,
 ) -> Race:
     """Run each optimizer over its learning-rate grid on every problem from many starts; find each one's best.
 
@@ -412,6 +438,16 @@ def race(
     every : int >= 1
         Record every ``every`` steps (and the last): cheaper, and steps to the tolerance become multiples of
         ``every``.
+    nudges : int >= 0
+        0: judge every run by itself. ``k >= 1``: also run ``k`` copies of every start, each moved by a
+        relative ``nudge_size`` (seeded by ``seed``), and set apart as chaotic the runs whose copies part
+        or whose distance grows ``grow``-fold at a recorded step, or that diverge at different steps
+        (:func:`lessons_lib.experiments.chaotic_runs`). A chaotic run is not a success (its ``steps_to`` is
+        -1; :attr:`Entry.chaotic` says which). Costs ``k + 1`` times the runs; use it where an optimizer
+        hovers near the tolerance.
+    nudge_size, apart, grow : float > 0
+        The relative size of the nudges, and the two tests of :func:`lessons_lib.experiments.chaotic_runs`:
+        copies more than ``apart`` times the plot range apart, or whose distance grows ``grow``-fold.
 
     Returns
     -------
@@ -461,6 +497,7 @@ def race(
     step_counts = {p: check_count("race", f"steps of {p!r}", n, 1) for p, n in step_counts.items()}
     seed = check_seed("race", seed)
     every = check_count("race", "every", every, 1)
+    nudges = check_count("race", "nudges", nudges, 0)
     if isinstance(starts, Mapping):
         start_sets = {
             p: as_real_array("race", f"the starts of {p!r}", x, finite=True)
@@ -485,12 +522,17 @@ def race(
             raise ValueError(
                 f"race: the minimiser of {p!r} is not known, so its distance to it is not either."
             )
+    n_starts = {p: x0.shape[0] for p, x0 in start_sets.items()}
+    if nudges:
+        start_sets = {p: nudged_copies(x0, nudges, nudge_size, seed) for p, x0 in start_sets.items()}
+        apart = check_positive("race", "apart", apart)
 
     found, total = {}, 0.0
     for o, optimizer in optimizers.items():
         grids = {p: _grid_for(o, lr_grids, problem) for p, problem in problems.items()}
         for group in _groups(problems, step_counts, start_sets, grids):
-            n_steps, options = step_counts[group[0]], {"every": every, "keep_points": measure == "distance"}
+            keep_points = measure == "distance" or nudges > 0
+            n_steps, options = step_counts[group[0]], {"every": every, "keep_points": keep_points}
             if len(group) == 1:  # alone: a noisy problem, or the only one with its number of steps
                 (p,) = group
                 runs = [
@@ -503,14 +545,20 @@ def race(
                 runs = side_by_side(optimizer, chosen, n_steps, starts_of, grid=grid, **options)
             total += runs[0].seconds
             for p, s in zip(group, runs, strict=True):
+                n = n_starts[p]
+                steps_to, chaotic = _steps_to(s, measure, tols[p])[..., :n], None
+                if nudges:  # block 0 of the starts is the starts themselves
+                    chaotic = chaotic_runs(problems[p], s.points, nudges, apart=apart, grow=grow)
+                    steps_to = np.where(chaotic, -1, steps_to)
                 found[p, o] = Entry(
                     problem=problems[p],
                     optimizer=optimizer,
                     lrs=grids[p],
-                    steps_to=_steps_to(s, measure, tols[p]),
-                    diverged=s.diverged,
+                    steps_to=steps_to,
+                    diverged=s.diverged[..., :n],
                     steps=step_counts[p],
                     seconds=s.seconds,
+                    chaotic=chaotic,
                 )
     return Race(
         problems=problems,

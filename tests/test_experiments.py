@@ -14,15 +14,20 @@ from lessons_lib import (
     noisy,
     quadratic,
     ravine,
+    rotated_ravine,
     run,
 )
 from lessons_lib.experiments import (
     LrInsideMomentum,
+    chaotic_runs,
     convergence_rate,
+    copies_grow,
+    copies_part,
     ends_in_global,
     ends_in_global_nudged,
     iterate_variance,
     noise_floor,
+    nudged_copies,
     oscillation,
     run_grid,
     run_schedule,
@@ -419,3 +424,68 @@ def test_noise_floor_broadcasts_and_matches_a_simulation():
     pts = run_grid(p, [0.05, 0.15], [0.0, 0.5, 0.9], np.tile(p.x0, (400, 1)), 600, seed=11)
     measured = p.f(pts[300:]).mean(axis=(0, 3))
     np.testing.assert_allclose(measured, floor, rtol=0.05)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Chaotic runs, for any measure: nudged copies, and the two tests of parting
+
+
+def test_nudged_copies_keep_the_starts_first_and_are_seeded():
+    starts = np.array([[1.0, -2.0], [0.5, 3.0], [-4.0, 0.25]])
+    copies = nudged_copies(starts, nudges=3, size=1e-8, seed=5)
+    assert copies.shape == (12, 2)
+    np.testing.assert_array_equal(copies[:3], starts)
+    relative = copies.reshape(4, 3, 2) / starts - 1
+    assert np.all(np.abs(relative[1:]) <= 1e-8) and np.all(np.abs(relative[1:]) > 0)
+    np.testing.assert_array_equal(copies, nudged_copies(starts, nudges=3, size=1e-8, seed=5))
+    assert not np.array_equal(copies, nudged_copies(starts, nudges=3, size=1e-8, seed=6))
+
+
+def test_copies_grow_sees_growth_from_below_round_off_and_ignores_equal_copies():
+    def paths(distances):  # one start, one copy at the given distances from it
+        d = np.asarray(distances, dtype=float)
+        return np.stack([np.zeros_like(d), d], axis=-1)[..., None]  # (records, 2, 1)
+
+    assert not copies_grow(paths([1e-8, 1e-10, 1e-12, 1e-14]), 1)[0]  # squeezed together: settles
+    assert not copies_grow(paths([1e-8, 1e-8, 5e-5]), 1)[0]  # 5000-fold: below the factor 1e4
+    assert copies_grow(paths([1e-8, 1e-14, 1e-9]), 1)[0]  # 1e5-fold from its smallest, never parted
+    assert not copies_part(double_well(), paths([1e-8, 1e-14, 1e-9]), 1)[0]  # which copies_part misses
+    assert not copies_grow(paths([1e-8, 0.0, 0.0, 0.0]), 1)[0]  # equal copies stay equal: no growth
+    assert copies_grow(paths([1e-8, 1e-8, 1e-2]), 1, factor=1e5)[0]
+    lost = paths([1e-8, 1e-8, 1e-8])
+    lost[2, 1] = np.nan  # the copy diverged, the run did not
+    assert copies_grow(lost, 1)[0] and copies_part(double_well(), lost, 1)[0]
+    with pytest.raises(ValueError, match=r"copies_grow: points must have shape"):
+        copies_grow(np.zeros((3, 3, 1)), 1)  # 3 runs cannot be 2 copies of whole starts
+
+
+def test_decided_runs_keep_their_steps_when_round_off_moves_the_starts():
+    p = rotated_ravine(10)
+    starts = p.random_starts(50, seed=0)
+    moved = starts * (1 + 1e-12 * np.random.default_rng(1).uniform(-1.0, 1.0, starts.shape))
+
+    def judge(x0):
+        s = sweep(RMSProp(lr=0.0316), p, 200, nudged_copies(x0), every=5)
+        return s.steps_to(1e-3)[:50], chaotic_runs(p, s.points, 4)
+
+    (steps, chaotic), (steps_moved, chaotic_moved) = judge(starts), judge(moved)
+    assert np.any(steps != steps_moved)  # the plain count moves with a 1e-12 nudge of the starts
+    np.testing.assert_array_equal(chaotic, chaotic_moved)
+    assert 0 < chaotic.sum() < 50
+    np.testing.assert_array_equal(steps[~chaotic], steps_moved[~chaotic])  # the decided runs do not
+    assert not np.any(chaotic_runs(p, sweep(RMSProp(lr=0.001), p, 200, nudged_copies(starts)).points, 4))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: nudged_copies([1.0, 2.0]), r"nudged_copies: x0 must be a batch of starts"),
+        (lambda: nudged_copies([[1.0]], nudges=0), "nudged_copies: nudges must be a whole number >= 1"),
+        (lambda: nudged_copies([[1.0]], size=0.0), "nudged_copies: size must be"),
+        (lambda: copies_part(double_well(), np.zeros((3, 2, 1)), 1, apart=0.0), "copies_part: apart must be"),
+        (lambda: copies_grow(np.zeros((3, 2, 1)), 1, factor=-1.0), "copies_grow: factor must be"),
+    ],
+)
+def test_chaos_helpers_reject_bad_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

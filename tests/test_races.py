@@ -406,6 +406,8 @@ BAD = [
         ValueError,
         "the minimiser of 'ravine\\(κ=10\\)' is not known",
     ),
+    ({"nudges": -1}, ValueError, "race: nudges must be a whole number >= 0"),
+    ({"nudges": 2, "apart": 0.0}, ValueError, "race: apart must be"),
 ]
 
 
@@ -419,3 +421,46 @@ def test_entry_asks_for_known_names(small_race):
     with pytest.raises(KeyError, match="Race: no 'Nadam' in this race; it has GradientDescent, Momentum"):
         small_race.entry("saddle", "Nadam")
     assert isinstance(small_race, Race) and "3 problems × 5 optimizers" in repr(small_race)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Chaotic runs set apart (nudges)
+
+HOVERING = {"RMSProp": ll.RMSProp(lr=0.01), "Adam(β1=0)": ll.Adam(lr=0.01, beta1=0.0, beta2=0.9)}
+HOVERING_GRIDS = {"RMSProp": [0.01, 0.0316, 0.1], "Adam(β1=0)": [0.01, 0.0316, 0.1]}
+
+
+def _hovering_race(move=0, **kw):
+    """Lesson 05's race of RMSProp-like rules on the two ravines, its starts moved by a relative 1e-12."""
+    tb = ll.testbed()
+    problems = {name: tb[name] for name in ["ravine", "rotated ravine"]}
+    starts = {}
+    for name, p in problems.items():
+        x0 = p.random_starts(50, seed=0)
+        if move:
+            x0 = x0 * (1 + 1e-12 * np.random.default_rng(move).uniform(-1.0, 1.0, x0.shape))
+        starts[name] = x0
+    return race(problems, HOVERING, HOVERING_GRIDS, starts=starts, steps=200, tol=1e-3, every=5, **kw)
+
+
+def test_nudged_race_sets_chaotic_runs_apart_and_keeps_the_decided_ones():
+    plain, nudged = _hovering_race(), _hovering_race(nudges=4)
+    for key, e in nudged.entries.items():
+        base = plain.entries[key]
+        assert base.chaotic is None and base.chaotic_share == 0
+        assert e.chaotic.shape == e.steps_to.shape == base.steps_to.shape == (3, 50)
+        assert np.all(e.steps_to[e.chaotic] == -1) and not np.any(e.success & e.chaotic)
+        decided = ~e.chaotic  # block 0 of the nudged starts is the starts themselves
+        np.testing.assert_array_equal(e.steps_to[decided], base.steps_to[decided])
+        np.testing.assert_array_equal(e.diverged, base.diverged)
+    e = nudged.entry("rotated ravine", "RMSProp")
+    assert e.chaotic.any() and e.chaotic_share > 0
+    assert f"{e.chaotic_share:.0%} chaotic" in nudged.table()
+    assert "chaotic" not in plain.table()
+
+
+def test_a_nudged_race_prints_the_same_table_when_round_off_moves_the_starts():
+    assert _hovering_race(nudges=4).table() == _hovering_race(1, nudges=4).table()
+    assert _hovering_race(nudges=4).table() == _hovering_race(2, nudges=4).table()
+    # without the nudges, the same 1e-12 move changes the table: the test above could fail
+    assert any(_hovering_race().table() != _hovering_race(m).table() for m in (1, 2))
