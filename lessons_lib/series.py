@@ -53,7 +53,8 @@ def stock_prices(field: str = "close"):
     """
     from matplotlib.cbook import get_sample_data
 
-    with get_sample_data("goog.npz") as data:
+    # The path, then NumPy: matplotlib < 3.8 returns an open file for asfileobj=True, later an NpzFile.
+    with np.load(get_sample_data("goog.npz", asfileobj=False)) as data:
         table = data["price_data"]
     fields = [name for name in table.dtype.names if name != "date"]
     if field not in fields:
