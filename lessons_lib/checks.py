@@ -47,8 +47,10 @@ watchdog thread sends the exception to the checking thread, where it lands as so
 a blocking call such as ``time.sleep`` there is stopped only when it returns. The exception derives from
 ``BaseException``, so that ``except Exception`` does not catch it, and it is raised again every few
 milliseconds until it gets out, so that a loop whose body catches everything (a bare ``except:``) lets it
-through within a fraction of a second. A loop that catches everything around a blocking call, or nested
-loops that each do, can still hold it (and the interrupt button too); a restart of the kernel ends them. The
+through within a fraction of a second (from Python 3.11 on; Python 3.10 looks for it only inside such a
+loop's try, so there a bare ``except:`` in a loop holds it). A loop that catches everything around a blocking
+call, or nested loops that each do, can still hold it (and the interrupt button too); a restart of the kernel
+ends them. The
 previous ``SIGALRM`` handler and timer are restored afterwards. The checker's own computations are not
 timed.
 
