@@ -340,15 +340,9 @@ def ends_in_global_nudged(
     array([ True,  True,  True])
     """
     owner = "ends_in_global_nudged"
-    nudges = check_count(owner, "nudges", nudges, 1)
-    size = check_positive(owner, "size", size)
     apart = check_positive(owner, "apart", apart)
-    seed = check_seed(owner, seed)
-    x0 = as_real_array(owner, "x0", x0, finite=True)
-    if x0.ndim != 2:
-        raise ValueError(f"{owner}: x0 must be a batch of starts, shape (N, d), got shape {x0.shape}.")
-    n, d = x0.shape
-    points = np.asarray(run(nudged_copies(x0, nudges, size, seed)), dtype=float)
+    copies, nudges, (n, d) = _nudged_copies(owner, x0, nudges, size, seed)
+    points = np.asarray(run(copies), dtype=float)
     if points.ndim < 3 or points.shape[-2:] != ((nudges + 1) * n, d):
         raise ValueError(
             f"{owner}: run(starts) must return the points with the steps on the first axis, shape "
@@ -378,7 +372,12 @@ def nudged_copies(x0, nudges: int = 4, size: float = 1e-8, seed: int | None = 0)
     >>> bool(np.all(np.abs(copies[2:] / np.tile([[1.0, 2.0], [3.0, 4.0]], (2, 1)) - 1) <= 1e-8))
     True
     """
-    owner = "nudged_copies"
+    return _nudged_copies("nudged_copies", x0, nudges, size, seed)[0]
+
+
+def _nudged_copies(owner: str, x0, nudges, size, seed) -> tuple[np.ndarray, int, tuple[int, int]]:
+    """:func:`nudged_copies` with its arguments checked in the name of ``owner``; also returns the checked
+    ``nudges`` and the starts' shape ``(N, d)``."""
     nudges = check_count(owner, "nudges", nudges, 1)
     size = check_positive(owner, "size", size)
     seed = check_seed(owner, seed)
@@ -388,7 +387,7 @@ def nudged_copies(x0, nudges: int = 4, size: float = 1e-8, seed: int | None = 0)
     n, d = x0.shape
     copies = np.broadcast_to(x0, (nudges + 1, n, d)).copy()  # copy 0 is the start itself
     copies[1:] *= 1 + size * np.random.default_rng(seed).uniform(-1.0, 1.0, (nudges, n, d))
-    return copies.reshape(-1, d)
+    return copies.reshape(-1, d), nudges, (n, d)
 
 
 def copies_part(problem: Problem, points, nudges: int, apart: float = 1e-3) -> np.ndarray:
