@@ -74,6 +74,7 @@ def test_the_server_requires_its_token(lab):
 def test_learner_notebook_runs_and_its_widgets_respond(path, lab, chromium):
     page = chromium.new_page(viewport=labbrowser.VIEWPORT)
     notebook = None
+    since = lab.mark()  # what this notebook makes the server log, not what an earlier one did
     try:
         notebook = labbrowser.open_notebook(page, lab, path.name)
         # JupyterLab writes the kernel's metadata into the notebook, and shows its pop-ups, within seconds.
@@ -112,12 +113,15 @@ def test_learner_notebook_runs_and_its_widgets_respond(path, lab, chromium):
                 assert move.changed, f"{where}: the figure was redrawn after {move.key} but did not change"
         problems = notebook.problems()
         assert not problems, f"{path.name} after moving the sliders:\n" + "\n".join(problems)
-        assert not lab.warnings(), f"{path.name}: the server logged\n" + "\n".join(lab.warnings())
+        logged = lab.warnings(since)
+        assert not logged, f"{path.name}: the server logged\n" + "\n".join(logged)
     finally:  # never let clean-up hide the test's own error; the server's process group is stopped anyway
         if notebook is not None:
             with contextlib.suppress(Exception):
                 notebook.screenshot(SCREENSHOTS / f"{path.stem}.png")
+        # Kernels first, while the page is still there to hear they stopped (one kernel at a time on a small
+        # machine); then the page, with nothing left to send it.
+        with contextlib.suppress(Exception):
+            lab.shutdown_kernels()
         with contextlib.suppress(Exception):
             page.close()
-        with contextlib.suppress(Exception):
-            lab.shutdown_kernels()  # one kernel at a time on a small machine

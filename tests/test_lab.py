@@ -223,3 +223,53 @@ def test_choose_port_refuses_a_port_out_of_range():
     for port in (0, 70000, -1):
         with pytest.raises(make_lab.LabError, match="PORT must be a port number from 1 to 65535"):
             make_lab.choose_port(port)
+
+
+CLOSED_TAB = """\
+Task exception was never retrieved
+future: <Task finished name='Task-427' coro=<WebSocketProtocol13.write_message.<locals>.wrapper() done, \
+defined at /x/tornado/websocket.py:1138> exception=WebSocketClosedError()>
+Traceback (most recent call last):
+  File "/x/tornado/websocket.py", line 1140, in wrapper
+    await fut
+tornado.iostream.StreamClosedError: Stream is closed
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/x/tornado/websocket.py", line 1142, in wrapper
+    raise WebSocketClosedError()
+tornado.websocket.WebSocketClosedError
+"""
+
+
+def _logged(tmp_path, text):
+    import labbrowser
+
+    server = labbrowser.Lab()
+    server.log_path = tmp_path / "jupyterlab.log"
+    server.log_path.write_text(text, encoding="utf-8")
+    return server
+
+
+def test_the_browser_test_drops_only_a_write_to_a_closed_tab_from_the_servers_warnings(tmp_path):
+    other = "[W 2026-12-04 ServerApp] Notebook 01_ewa.ipynb is not trusted\n"
+    server = _logged(tmp_path, CLOSED_TAB + other + CLOSED_TAB)
+    assert server.warnings() == [other.strip()]
+    # Another exception in the same kind of block is kept, with its first line.
+    failed = CLOSED_TAB.replace("tornado.websocket.WebSocketClosedError\n", "ValueError: bad message\n")
+    assert server.warnings() != _logged(tmp_path, failed).warnings()
+    assert "Task exception was never retrieved" in _logged(tmp_path, failed).warnings()
+    unrelated = CLOSED_TAB.replace("WebSocketProtocol13.write_message", "Kernel.execute")
+    assert "Task exception was never retrieved" in _logged(tmp_path, unrelated).warnings()
+
+
+def test_the_browser_test_sees_only_what_was_logged_after_its_mark(tmp_path):
+    first = "[E 2026-12-04 ServerApp] Uncaught exception GET /api/x\n"
+    server = _logged(tmp_path, first)
+    since = server.mark()
+    assert server.warnings() == [first.strip()]
+    assert server.warnings(since) == []
+    with open(server.log_path, "a", encoding="utf-8") as log:
+        log.write("[W 2026-12-04 ServerApp] later\n")
+    assert server.warnings(since) == ["[W 2026-12-04 ServerApp] later"]
