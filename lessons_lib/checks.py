@@ -33,7 +33,9 @@ How a check decides
    about 7 digits, float16 about 3) gets a hint about its dtype, with the inputs and the expected and
    received values. Any other wrong result is compared with the exercise's catalogue of known mistakes, each
    the rule with one mistake in it, evaluated on the same inputs. A match names the mistake and its fix;
-   otherwise the message shows the inputs and the expected and received values.
+   otherwise the message shows the inputs and the expected and received values, with a hint about float32
+   when a float64 result is off by no more than float32's round-off (``float()`` of a float32, or NumPy 1.x
+   widening one that met a Python float).
 
 Every message is a few lines (long ones are left for the notebook to wrap, so that no formula is cut in
 two), with no memory address or timing in it, so that a notebook's outputs compare equal from run to run
@@ -1526,6 +1528,8 @@ def _explain_wrong(ex: _Exercise, args: dict, where: str, got, expected) -> str:
     head = f"wrong result in {where}."
     hint = _dtype_hint(ex, args, got, expected)  # first: rounded or truncated numbers match no mistake
     mistake = None if hint else _matching_mistake(ex, args, got, expected)
+    if hint is None and mistake is None:
+        hint = _widened_hint(ex, got, expected)
     if mistake is not None:
         return f"{head}\n  Known mistake: {mistake.title}. {mistake.advice}"
     lines = [head, f"  inputs: {_describe_inputs(ex, args)}"]
@@ -1545,6 +1549,32 @@ def _dtype_hint(ex: _Exercise, args: dict, got, expected) -> str | None:
             return _integer_advice(ex, args, name, g)
         if g.dtype.kind == "f" and g.dtype.itemsize < 8:
             return _low_precision_advice(name, g, e)
+    return None
+
+
+def _widened_hint(ex: _Exercise, got, expected) -> str | None:
+    """Advice if a wrong float64 output is off by no more than float32's round-off.
+
+    A float32 number that meets a Python float is widened to float64 by NumPy 1.x (and by ``float()`` or
+    ``.item()`` in any version), without the digits it lost: the result is float64 but only as exact as
+    float32. Asked only when no catalogued mistake reproduces the result, so a small real mistake is named as
+    such.
+    """
+    eps = float(np.finfo(np.float32).eps)
+    for name, g, e in zip(ex.outputs, got, expected, strict=True):
+        if g.shape != e.shape or g.dtype != np.float64 or _close(g, e).all():
+            continue
+        finite = np.abs(e[np.isfinite(e)])
+        floor = 16 * eps * (finite.max() if finite.size else 0.0)
+        if not np.isclose(g, e, rtol=16 * eps, atol=floor, equal_nan=True).all():
+            return None
+        return (
+            f"your {name} is float64 but agrees with the expected value only to about 7 significant digits, "
+            f"float32's precision; the check needs {round(-np.log10(RTOL))}. A float32 number on the way "
+            "probably cut the digits: float(), .item() and NumPy 1.x (when a float32 meets a Python float) "
+            "turn float32 into float64 without restoring them. Compute in float64, NumPy's default: no "
+            "dtype=np.float32 and no np.float32(...)."
+        )
     return None
 
 
