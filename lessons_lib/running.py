@@ -263,8 +263,8 @@ def run(
     Examples
     --------
     >>> from lessons_lib import GradientDescent, ravine
-    >>> run(GradientDescent(lr=0.1), ravine(10), steps=50).losses[-1].round(3)
-    np.float64(0.001)
+    >>> round(float(run(GradientDescent(lr=0.1), ravine(10), steps=50).losses[-1]), 3)
+    0.001
     >>> t = run(GradientDescent(lr=0.25), ravine(10), steps=100)
     >>> t.diverged_at
     19

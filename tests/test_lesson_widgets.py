@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
+from warnings_as_errors import warnings_as_errors
 
 import lessons_lib.widgets as widgets_module
 from lessons_lib import Adam, GradientDescent, Momentum, ewa, half_life, ravine, rotated_ravine, run, window
@@ -223,8 +224,7 @@ def test_widgets_built_under_the_course_settings_emit_no_warnings(made):
     saved, printing = matplotlib.rcParams.copy(), np.get_printoptions()
     try:
         ll.setup_notebook()
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
+        with warnings_as_errors():
             made.append(TrajectoryExplorer(ravine(10), Momentum(lr=0.1), panels=("path", "loss", "velocity")))
             made.append(EWAExplorer(np.arange(10.0)))
             made.append(RateMapExplorer(ravine(10), lr=0.05, beta=0.5, averaged=False))

@@ -20,6 +20,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from PIL import Image
+from warnings_as_errors import warnings_as_errors
 
 import lessons_lib.widgets as widgets_module
 from lessons_lib import (
@@ -315,8 +316,7 @@ def test_a_diverged_path_is_clipped_and_says_where_it_diverged(ax, problem, opt)
     plot_contours(ax, problem)
     limits = ax.get_xlim(), ax.get_ylim()
     n_lines = len(ax.lines)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings_as_errors():
         plot_path(ax, trajectory)
     (text,) = [t.get_text() for t in ax.texts if "diverged" in t.get_text()]
     assert int(re.fullmatch(r"diverged at step (\d+)", text).group(1)) == k
@@ -348,8 +348,7 @@ def test_a_diverged_path_is_clipped_and_says_where_it_diverged(ax, problem, opt)
 def test_a_diverged_loss_curve_says_where_it_diverged(ax, problem, opt):
     trajectory = run(opt, problem, STEPS)
     k = trajectory.diverged_at
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings_as_errors():
         plot_loss(ax, trajectory)
     assert [t.get_text() for t in ax.texts] == [f"diverged at step {k}"]
     (curve,) = [line for line in ax.lines if line.get_label() == opt.label()]

@@ -3,7 +3,6 @@
 import html
 import io
 import re
-import warnings
 
 import ipywidgets
 import matplotlib
@@ -13,6 +12,7 @@ matplotlib.use("agg")
 import numpy as np
 import pytest
 from PIL import Image
+from warnings_as_errors import warnings_as_errors
 
 import lessons_lib as ll
 import lessons_lib.widgets as widgets_module
@@ -140,8 +140,7 @@ def test_a_one_dimensional_problem_draws_along_its_curve(make):
 
 def test_every_setting_draws_a_picture_and_the_status_of_its_runs(make):
     w = make()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings_as_errors():
         for problem in w.problems:
             w.controls["problem"].value = problem
             for o in w.optimizers:
@@ -291,8 +290,7 @@ def test_built_under_the_course_settings_without_warnings(make):
     saved, printing = matplotlib.rcParams.copy(), np.get_printoptions()
     try:
         ll.setup_notebook()
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
+        with warnings_as_errors():
             w = make()
         assert w.figure.get_layout_engine() is None
         assert isinstance(w.controls["problem"], ipywidgets.Dropdown)
