@@ -1665,7 +1665,16 @@ def test_the_callers_timer_still_fires_if_it_fell_due_during_the_check(alarm_han
     assert len(alarm_handler) == 1
 
 
-def test_a_kernel_interrupt_stops_a_looping_function(monkeypatch, capsys):
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt, as in a kernel (a shell's `pytest ... &` starts pytest with SIGINT
+    ignored, and then ``_thread.interrupt_main`` does nothing); the handler is restored afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_a_kernel_interrupt_stops_a_looping_function(monkeypatch, capsys, ctrl_c_raises):
     """The stop button during a loop that catches Exception: KeyboardInterrupt gets out, and nothing is left
     armed behind it. (The long limit makes sure that the interrupt comes first.)"""
     monkeypatch.setattr(checks, "TIME_LIMIT", 60.0)

@@ -34,6 +34,8 @@ def start(venv: Path, *install: str) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # Ctrl-C does what it does in a terminal, also when pytest was started with SIGINT ignored (`cmd &`)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
