@@ -864,8 +864,9 @@ def test_adam_first_step_is_at_most_lr(g, lr, b1, b2):
 @given(
     lr=lrs,
     beta=unit_betas,
-    x=st.floats(min_value=-1e3, max_value=1e3),
-    g=st.floats(min_value=-1e3, max_value=1e3),
+    # Subnormal numbers (below 2.2e-308) keep fewer digits than rtol asks; hypothesis 6.70 finds g = 5e-311.
+    x=st.floats(min_value=-1e3, max_value=1e3, allow_subnormal=False),
+    g=st.floats(min_value=-1e3, max_value=1e3, allow_subnormal=False),
     t=st.integers(min_value=0, max_value=10_000),
     nesterov=st.booleans(),
 )
