@@ -13,8 +13,8 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
 LINT_PATHS := lessons_lib tests tools benchmarks
 
-.PHONY: help venv test unit notebooks lab fresh work-status delete-work execute exercises html lint format \
-        bench clean
+.PHONY: help venv test unit notebooks ends lab fresh work-status delete-work execute exercises html lint \
+        format bench clean
 
 help:
 	@echo "make test       set up .venv if needed, run the unit tests and nbval over every notebook"
@@ -25,6 +25,7 @@ help:
 	@echo "make execute    re-execute every notebook in place from a fresh kernel, normalise metadata"
 	@echo "make exercises  regenerate the learner notebooks from the solution notebooks, then execute them"
 	@echo "make html       execute the solution notebooks (in memory) and build the offline site in site/"
+	@echo "make ends       the tests at both ends of the dependency ranges (needs Python 3.10 and a newer one)"
 	@echo "make lint       ruff on the code and the notebooks"
 	@echo "make bench      notebook execution times, the floor, widget redraw times"
 	@echo "make clean      remove .venv and everything built (never $(WORK)/)"
@@ -45,6 +46,15 @@ unit: venv
 
 notebooks: venv
 	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
+
+# The unit tests, doctests and strict nbval again, in build/ends/: every direct dependency at its lowest
+# declared version on the oldest supported Python, and at its newest on the newest Python found (uv; see
+# tools/version_ends.py). Left to `make test`: the set-up and browser tests (they test what make builds) and
+# the perturbation test (nbval at each end already compares every printed number).
+ENDS_SKIP := --ignore=tests/test_browser.py --ignore=tests/test_lab.py --ignore=tests/test_setup_venv.py \
+             --ignore=tests/test_perturbations.py
+ends:
+	$(PYTHON) tools/version_ends.py -- tests lessons_lib $(NOTEBOOKS) --doctest-modules $(NBVAL_FLAGS) $(ENDS_SKIP)
 
 # JupyterLab on loopback with token authentication, on the learner's workspace $(WORK)/ (git-ignored, made from
 # the learner notebooks on first run, never overwritten; see tools/lab.py and tools/workspace.py).
