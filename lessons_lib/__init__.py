@@ -2,8 +2,9 @@
 
 The update rules (:mod:`lessons_lib.optimizers`), exponentially weighted averages
 (:mod:`lessons_lib.averages`), test problems (:mod:`lessons_lib.problems`), the runner
-(:mod:`lessons_lib.running`), plots (:mod:`lessons_lib.plots`), widgets (:mod:`lessons_lib.widgets`) and the
-exercise checks (:mod:`lessons_lib.checks`; import them with
+(:mod:`lessons_lib.running`), grids run as one array (:mod:`lessons_lib.sweeps`), the measures that turn
+runs into numbers (:mod:`lessons_lib.measures`), plots (:mod:`lessons_lib.plots`), widgets
+(:mod:`lessons_lib.widgets`) and the exercise checks (:mod:`lessons_lib.checks`; import them with
 ``from lessons_lib.checks import check_gd_step``).
 """
 

@@ -12,13 +12,11 @@ The lesson's experiments need a few things the general runner (:func:`lessons_li
   of parameters trained many times over stays cheap (the loss is not evaluated at every step);
 * :func:`jump_targets` and :func:`track_target` make a quadratic whose minimiser jumps during the run, and
   run any optimizer of the course on it: what Adagrad's ever-growing sum does when the problem changes;
-* :func:`rotate` turns starting points with :func:`lessons_lib.rotated_ravine`, so that a ravine and its
-  rotated copy race from the same places;
 * :func:`by_feature` averages a flat parameter vector of a linear classifier over its classes, one number
-  per input feature (the softmax model's parameter ``feature * n_classes + class``);
-* :func:`first_within` and :func:`power_law_exponent` reduce runs to numbers: how many steps until a run is
-  close enough, and the slope of a curve on log-log axes (Adagrad's effective learning rate falls like
-  ``t**-0.5`` when the gradients keep their size).
+  per input feature (the softmax model's parameter ``feature * n_classes + class``).
+
+The measures that reduce these runs to numbers (:func:`lessons_lib.measures.first_within`,
+:func:`lessons_lib.measures.loglog_slope`) are in :mod:`lessons_lib.measures`.
 
 Arrays of points keep the steps on the first axis and the coordinates on the last, as
 :attr:`lessons_lib.Trajectory.points` does.
@@ -43,10 +41,7 @@ __all__ = [
     "GridRun",
     "Tracking",
     "by_feature",
-    "first_within",
     "jump_targets",
-    "power_law_exponent",
-    "rotate",
     "run_lr_grid",
     "track_target",
 ]
@@ -192,22 +187,6 @@ def jump_targets(steps: int, every: int, points) -> np.ndarray:
     return points[(np.arange(steps) // every) % len(points)]
 
 
-def rotate(points, angle_degrees: float) -> np.ndarray:
-    """Turn 2-D points (last axis) by ``angle_degrees`` about the origin, counter-clockwise.
-
-    :func:`lessons_lib.rotated_ravine` is the ravine turned the same way, so ``rotate(x, angle)`` on it sits
-    where ``x`` sits on the ravine: same loss, same distance to the minimum.
-
-    Examples
-    --------
-    >>> rotate([[1.0, 0.0], [0.0, 2.0]], 90).round(12).tolist()
-    [[0.0, 1.0], [-2.0, 0.0]]
-    """
-    a = np.deg2rad(angle_degrees)
-    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    return np.asarray(points, dtype=float) @ R.T
-
-
 class Tracking(NamedTuple):
     """What :func:`track_target` recorded.
 
@@ -304,23 +283,6 @@ def track_target(
     return Tracking(gaps, effective_lrs)
 
 
-def first_within(gaps, tol, start: int = 0) -> np.ndarray:
-    """Steps after ``start`` until ``gaps`` first falls to ``tol`` or below, per run; -1 where it never does.
-
-    ``gaps`` has the steps on its first axis (as :attr:`Tracking.gaps`); ``tol`` broadcasts against the
-    rest. Unlike :meth:`lessons_lib.Trajectory.steps_to` the run need not stay below ``tol`` afterwards, which
-    suits noisy runs that hover about their floor.
-
-    Examples
-    --------
-    >>> gaps = np.array([[8.0, 8.0], [4.0, 9.0], [0.5, 9.0], [2.0, 9.0], [0.1, 9.0]])
-    >>> first_within(gaps, 1.0).tolist(), first_within(gaps, 1.0, start=3).tolist()
-    ([2, -1], [1, -1])
-    """
-    below = np.asarray(gaps, dtype=float)[start:] <= tol
-    return np.where(below.any(axis=0), np.argmax(below, axis=0), -1)
-
-
 def by_feature(values, n_classes: int, reduce=np.mean) -> np.ndarray:
     """One number per input feature from a linear classifier's flat parameters: ``reduce`` over the classes.
 
@@ -341,20 +303,3 @@ def by_feature(values, n_classes: int, reduce=np.mean) -> np.ndarray:
             f"n_classes = {n_classes}."
         )
     return reduce(values.reshape(*values.shape[:-1], -1, n_classes), axis=-1)
-
-
-def power_law_exponent(steps, values) -> float:
-    """The slope of ``values`` against ``steps`` on log-log axes (a least-squares line through the logs).
-
-    ``values = C * steps**p`` gives ``p``; Adagrad's effective learning rate under gradients that keep their
-    size falls like ``steps**-0.5``.
-
-    Examples
-    --------
-    >>> t = np.arange(1.0, 1001.0)
-    >>> round(power_law_exponent(t, 3.0 / np.sqrt(t)), 6)
-    -0.5
-    """
-    steps, values = np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
-    slope, _ = np.polyfit(np.log(steps), np.log(values), 1)
-    return float(slope)

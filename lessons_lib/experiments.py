@@ -44,7 +44,6 @@ __all__ = [
     "oscillation",
     "run_grid",
     "run_schedule",
-    "steps_to",
 ]
 
 
@@ -525,28 +524,6 @@ def convergence_rate(points, minimizer, start: int, stop: int) -> np.ndarray:
     err = np.linalg.norm(points - np.asarray(minimizer, dtype=float), axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (err[stop] / err[start]) ** (1.0 / (stop - start))
-
-
-def steps_to(problem: Problem, points, tol) -> np.ndarray:
-    """The first step from which ``f - f_min <= tol`` for the rest of the run, per run; -1 if never.
-
-    The same rule as :meth:`lessons_lib.Trajectory.steps_to`, for arrays of points such as :func:`run_grid`
-    returns. ``tol`` broadcasts against the batch shape (a relative tolerance per run is
-    ``1e-8 * problem.gap(points[0])``). A diverged (NaN) point is never below ``tol``.
-
-    Examples
-    --------
-    >>> from lessons_lib import quadratic
-    >>> p = quadratic([[1.0]])
-    >>> points = np.array([[1.0], [0.1], [0.3], [0.01], [0.001]])  # gaps 0.5, 0.005, 0.045, 5e-5, 5e-7
-    >>> int(steps_to(p, points, 0.01))  # below at step 1, above again at 2, below for good from 3
-    3
-    >>> int(steps_to(p, points, 1e-9))
-    -1
-    """
-    below = problem.gap(np.asarray(points, dtype=float)) <= tol
-    stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
-    return np.where(stays.any(axis=0), np.argmax(stays, axis=0), -1)
 
 
 def oscillation(points, *, coord: int = 1, start: int = 10, stop: int = 50) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,9 @@ __all__ = [
     "quadratic",
     "ravine",
     "rosenbrock",
+    "rotate",
     "rotated_ravine",
+    "rotation",
     "saddle",
     "softmax_regression",
     "testbed",
@@ -330,6 +332,32 @@ def ravine(condition_number: float = 10.0) -> Problem:
     )
 
 
+def rotation(angle_degrees: float) -> np.ndarray:
+    """The 2-D rotation by ``angle_degrees``, counter-clockwise: the matrix ``R`` of ``x -> R @ x``.
+
+    Examples
+    --------
+    >>> rotation(90).round(12).tolist()
+    [[0.0, -1.0], [1.0, 0.0]]
+    """
+    a = np.deg2rad(angle_degrees)
+    return np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+
+
+def rotate(points, angle_degrees: float) -> np.ndarray:
+    """Turn 2-D points (last axis) by ``angle_degrees`` about the origin, counter-clockwise.
+
+    :func:`lessons_lib.rotated_ravine` is the ravine turned the same way, so ``rotate(x, angle)`` on it sits
+    where ``x`` sits on the ravine: same loss, same distance to the minimum.
+
+    Examples
+    --------
+    >>> rotate([[1.0, 0.0], [0.0, 2.0]], 90).round(12).tolist()
+    [[0.0, 1.0], [-2.0, 0.0]]
+    """
+    return np.asarray(points, dtype=float) @ rotation(angle_degrees).T
+
+
 def rotated_ravine(condition_number: float = 10.0, angle_degrees: float = 45.0) -> Problem:
     """The :func:`ravine` turned by ``angle_degrees``: same curvatures, but no longer along the axes.
 
@@ -339,8 +367,7 @@ def rotated_ravine(condition_number: float = 10.0, angle_degrees: float = 45.0) 
     angle_degrees = check_real("rotated_ravine", "angle_degrees", angle_degrees)
     if not np.isfinite(angle_degrees):
         raise ValueError(f"rotated_ravine: angle_degrees must be finite, got {angle_degrees!r}.")
-    a = np.deg2rad(angle_degrees)
-    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    R = rotation(angle_degrees)
     H = R @ base.info["H"] @ R.T
     H = (H + H.T) / 2
     return quadratic(

@@ -48,9 +48,10 @@ import numpy as np
 
 from ._validate import as_real_array, check_count, check_positive, check_seed
 from .experiments import chaotic_runs, nudged_copies
+from .measures import first_staying
 from .optimizers import Optimizer
 from .plots import plot_contours, plot_path
-from .problems import Problem, quadratic
+from .problems import Problem, quadratic, rotation
 from .running import Trajectory, run
 from .sweeps import side_by_side, sweep
 
@@ -364,12 +365,6 @@ def _grid_for(name: str, grids, problem: Problem) -> np.ndarray:
     return np.sort(values)
 
 
-def _first_staying(below: np.ndarray, recorded: np.ndarray) -> np.ndarray:
-    """The first recorded step from which ``below`` holds to the end (axis 0); -1 where it never does."""
-    stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
-    return np.where(stays.any(axis=0), recorded[np.argmax(stays, axis=0)], -1)
-
-
 def _groups(problems: dict, step_counts: dict, start_sets: dict, grids: dict) -> list[list[str]]:
     """The problems that can run side by side: deterministic, with the same steps, starts and grid length."""
     groups: dict = {}
@@ -386,10 +381,10 @@ def _steps_to(s, measure: str, tol: float) -> np.ndarray:
     if measure == "relative gap":
         gaps = s.gaps
         with np.errstate(invalid="ignore"):
-            return _first_staying(gaps <= tol * gaps[0], s.steps)  # NaN (diverged) compares False
+            return first_staying(gaps <= tol * gaps[0], s.steps)  # NaN (diverged) compares False
     distance = np.linalg.norm(s.points - s.problem.minimizer, axis=-1)
     with np.errstate(invalid="ignore"):
-        return _first_staying(distance <= tol * distance[0], s.steps)
+        return first_staying(distance <= tol * distance[0], s.steps)
 
 
 def race(
@@ -603,8 +598,7 @@ def defect_quadratics(condition_number: float = 100.0, scale: float = 10.0, angl
     """
     kappa = check_positive("defect_quadratics", "condition_number", condition_number)
     scale = check_positive("defect_quadratics", "scale", scale)
-    a = np.deg2rad(angle_degrees)
-    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    R = rotation(angle_degrees)
     D, S = np.diag([1.0, kappa]), np.diag([1.0, scale])
     A = R @ D @ R.T
     square, narrow = [(-1.0, 1.0), (-1.0, 1.0)], [(-1.0, 1.0), (-1.0 / scale, 1.0 / scale)]

@@ -24,6 +24,7 @@ from ._validate import (
     check_positive,
     check_seed,
 )
+from .measures import first_staying
 from .optimizers import Optimizer, squares_overflow_message
 from .problems import Problem
 
@@ -110,11 +111,7 @@ class Trajectory:
         "Stays so" means the remaining steps never rise above ``tol`` again.
         """
         tol = check_tolerance("Trajectory.steps_to", tol)
-        below = self.gaps <= tol
-        stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
-        reached = stays.any(axis=0)
-        first = np.argmax(stays, axis=0)
-        result = np.where(reached, first, -1)
+        result = first_staying(self.gaps <= tol)
         return result if result.ndim else int(result)
 
     def __repr__(self):

@@ -9,8 +9,9 @@ squares. The lesson measures what that division does, over many starts and setti
   array, to test claim C6 (the step size does not depend on the gradient's scale);
 * :func:`steady_step` and :func:`halving_gradient` are the closed forms for where ``eps`` takes over;
 * :func:`divided_steps` shows why RMSProp divides by the *root* of the mean *square*, not something else;
-* :func:`saddle_starts` and :func:`escape_steps` measure how fast a run leaves a saddle point;
-* :func:`distance_steps` counts the steps until a run is, and stays, close to the minimum.
+* :func:`saddle_starts` and :func:`escape_steps` measure how fast a run leaves a saddle point.
+
+Steps until a run is, and stays, close to the minimum: :func:`lessons_lib.measures.distance_steps`.
 
 Arrays of points keep the steps on the first axis and the coordinates on the last, as
 :attr:`lessons_lib.Trajectory.points` does.
@@ -29,7 +30,6 @@ from .problems import Problem
 
 __all__ = [
     "AdaptiveGrid",
-    "distance_steps",
     "divided_steps",
     "escape_steps",
     "halving_gradient",
@@ -360,37 +360,3 @@ def escape_steps(points, *, coord: int = 1, threshold: float = 0.5) -> np.ndarra
 
 # ----------------------------------------------------------------------------------------------------
 # Reducing runs to numbers
-
-
-def distance_steps(points, minimizer, fraction: float) -> np.ndarray:
-    """The first step from which the distance to ``minimizer`` stays at most ``fraction`` of the start's.
-
-    Per run: the smallest ``k`` such that ``|x_j - x*| <= fraction * |x_0 - x*|`` for every ``j >= k``;
-    ``inf`` where the run never gets there (or diverged). Distance, not loss: in a ravine the loss is
-    dominated by the steep direction, which every method settles quickly, the distance by the flat direction,
-    where the condition number bites.
-
-    Parameters
-    ----------
-    points : array_like, shape (steps + 1, *batch, d)
-    minimizer : array_like, shape (d,)
-    fraction : float > 0
-
-    Returns
-    -------
-    ndarray of float, the batch shape
-
-    Examples
-    --------
-    >>> points = np.array([[4.0], [1.0], [0.3], [0.5], [0.02], [0.01]])
-    >>> float(distance_steps(points, [0.0], 0.1))  # 0.3 < 0.4 at step 2, but 0.5 > 0.4 at step 3
-    4.0
-    >>> float(distance_steps(points, [0.0], 0.001))
-    inf
-    """
-    points = np.asarray(points, dtype=float)
-    distance = np.linalg.norm(points - np.asarray(minimizer, dtype=float), axis=-1)
-    fraction = check_positive("distance_steps", "fraction", fraction)
-    below = distance <= fraction * distance[0]  # NaN compares False
-    stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
-    return np.where(stays.any(axis=0), np.argmax(stays, axis=0), np.inf)

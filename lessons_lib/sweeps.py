@@ -36,6 +36,7 @@ from ._validate import (
     check_positive,
     check_seed,
 )
+from .measures import first_staying
 from .optimizers import Optimizer
 from .problems import Problem
 from .running import (
@@ -124,10 +125,7 @@ class Sweep:
         Shape ``(*grid_shape, *batch)``. A diverged run never reaches (its losses end in NaN).
         """
         tol = check_tolerance("Sweep.steps_to", tol)
-        below = self.gaps <= tol
-        stays = np.flip(np.logical_and.accumulate(np.flip(below, axis=0), axis=0), axis=0)
-        first = np.argmax(stays, axis=0)
-        return np.where(stays.any(axis=0), self.steps[first], -1)
+        return first_staying(self.gaps <= tol, self.steps)
 
     def setting(self, *index: int) -> Optimizer:
         """The optimizer at one point of the grid, e.g. ``sweep.setting(2)`` for the third learning rate."""

@@ -6,8 +6,8 @@ several problems are lesson 05's :func:`lessons_lib.races.race`. The helpers her
 
 * :func:`heavy_ball_steps` counts the steps of gradient descent and heavy-ball momentum on a family of
   quadratics, with a different ``(lr, beta)`` per quadratic (Polyak's optimum depends on the condition
-  number), as one array; :func:`rotated_quadratics` builds the family and :func:`loglog_slope` fits the
-  growth of the steps with the condition number;
+  number), as one array; :func:`rotated_quadratics` builds the family (and
+  :func:`lessons_lib.measures.loglog_slope` fits the growth of the steps with the condition number);
 * :func:`step_per_gradient` is how far each coordinate moved per unit of its gradient, and :func:`spread`
   reduces many runs to a median and a 10–90 % range.
 
@@ -24,7 +24,6 @@ from .optimizers import momentum_update
 
 __all__ = [
     "heavy_ball_steps",
-    "loglog_slope",
     "rotated_quadratics",
     "spread",
     "step_per_gradient",
@@ -126,22 +125,6 @@ def heavy_ball_steps(hessians, lrs, betas, x0, steps: int, *, tol: float) -> np.
             outside = ~(np.einsum("...i,...i->...", x, x) <= limit)  # NaN (diverged) is outside
             last_outside[outside] = k
     return np.where(last_outside < steps, last_outside + 1, -1)
-
-
-def loglog_slope(x, y) -> float:
-    """The least-squares slope of ``log y`` against ``log x``: ``y`` grows like ``x**slope``.
-
-    >>> round(loglog_slope([10, 100, 1000], [3.0, 9.5, 30.0]), 3)
-    0.5
-    """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.shape != y.shape or x.ndim != 1 or len(x) < 2:
-        raise ValueError(
-            f"loglog_slope: x and y must be 1-D of the same length >= 2, got {x.shape}, {y.shape}."
-        )
-    if np.any(~(x > 0)) or np.any(~(y > 0)) or np.any(~np.isfinite(y)):
-        raise ValueError("loglog_slope: every x and y must be finite and > 0.")
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -19,13 +19,12 @@ from lessons_lib import (
 )
 from lessons_lib.accumulators import (
     by_feature,
-    first_within,
     jump_targets,
-    power_law_exponent,
-    rotate,
     run_lr_grid,
     track_target,
 )
+from lessons_lib.measures import loglog_slope
+from lessons_lib.problems import rotate
 
 
 def linear(slope):
@@ -133,11 +132,6 @@ def test_gradient_descent_is_blind_to_rotations_and_the_starts_match():
     assert not np.allclose(ada, rotate(run_lr_grid(p, "adagrad", [1.0], starts, steps=30).points, 45))
 
 
-def test_rotate_by_hand():
-    np.testing.assert_allclose(rotate([1.0, 0.0], 30), [math.sqrt(3) / 2, 0.5], atol=1e-15)
-    np.testing.assert_allclose(rotate(rotate([[3.0, -1.0]], 90), 90), [[-3.0, 1.0]], atol=1e-14)
-
-
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -231,7 +225,7 @@ def test_adagrads_effective_lr_falls_like_one_over_root_t_under_pure_noise():
     out = track_target(Adagrad(lr=1.0), [1e-12], np.zeros((steps, 1)), np.zeros((200, 1)), sigma=2.0, seed=1)
     t = np.arange(1, steps + 1)
     eff = np.median(out.effective_lrs[:, :, 0], axis=1)
-    assert power_law_exponent(t[99:], eff[99:]) == pytest.approx(-0.5, abs=0.01)
+    assert loglog_slope(t[99:], eff[99:]) == pytest.approx(-0.5, abs=0.01)
     assert eff[-1] == pytest.approx(1.0 / (2.0 * math.sqrt(steps)), rel=0.02)
 
 
@@ -244,19 +238,6 @@ def test_track_target_rejects_mismatched_shapes():
 
 # ----------------------------------------------------------------------------------------------------
 # Reductions
-
-
-def test_first_within_by_hand():
-    gaps = np.array([[5.0, 5.0, 5.0], [3.0, 0.5, 5.0], [0.9, 2.0, 5.0], [0.1, 0.1, 5.0]])
-    assert first_within(gaps, 1.0).tolist() == [2, 1, -1]
-    assert first_within(gaps, 1.0, start=2).tolist() == [0, 1, -1]
-    assert first_within(gaps, np.array([4.0, 0.2, 5.0])).tolist() == [1, 3, 0]  # a tolerance per run
-
-
-@pytest.mark.parametrize(("exponent", "scale"), [(-0.5, 3.0), (-1.0, 0.2), (0.25, 7.0)])
-def test_power_law_exponent_recovers_exact_power_laws(exponent, scale):
-    t = np.geomspace(1, 1e4, 50)
-    assert power_law_exponent(t, scale * t**exponent) == pytest.approx(exponent, abs=1e-12)
 
 
 def test_by_feature_matches_the_softmax_models_layout():

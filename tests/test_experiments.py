@@ -31,7 +31,6 @@ from lessons_lib.experiments import (
     oscillation,
     run_grid,
     run_schedule,
-    steps_to,
 )
 from lessons_lib.sweeps import sweep
 
@@ -371,14 +370,6 @@ def test_gradient_descent_zigzags_above_half_the_limit():
     grid = run_grid(p, [0.05, 0.15], [0.0], p.random_starts(10, seed=5), 30)
     flips, _ = oscillation(grid, start=0, stop=30)
     np.testing.assert_array_equal(flips[:, 0], [[0.0] * 10, [1.0] * 10])  # factor 1 - lr L: 0.5, then -0.5
-
-
-def test_steps_to_agrees_with_the_trajectory():
-    p = ravine(100)
-    starts = p.random_starts(8, seed=6)
-    t = run(Momentum(lr=0.01, beta=0.9, averaged=False), p, 300, x0=starts)
-    tol = 1e-6 * t.gaps[0]
-    np.testing.assert_array_equal(steps_to(p, t.points, tol), t.steps_to(tol))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from lessons_lib import (
     saddle,
 )
 from lessons_lib import testbed as make_testbed  # imported under another name: pytest collects "test*"
+from lessons_lib.problems import rotate, rotation
 
 
 @pytest.fixture(scope="module")
@@ -455,3 +456,17 @@ def test_bad_problem_arguments(make, error, fragment):
     with pytest.raises(error, match=None) as info:
         make()
     assert fragment in str(info.value)
+
+
+def test_rotate_by_hand():
+    np.testing.assert_allclose(rotate([1.0, 0.0], 30), [math.sqrt(3) / 2, 0.5], atol=1e-15)
+    np.testing.assert_allclose(rotate(rotate([[3.0, -1.0]], 90), 90), [[-3.0, 1.0]], atol=1e-14)
+
+
+def test_rotation_is_orthogonal_and_turns_the_ravine_into_the_rotated_ravine():
+    for angle in (0.0, 30.0, 45.0, 90.0, -120.0):
+        R = rotation(angle)
+        np.testing.assert_allclose(R @ R.T, np.eye(2), atol=1e-15)
+        assert np.linalg.det(R) == pytest.approx(1.0)
+        H = R @ ravine(10).info["H"] @ R.T
+        np.testing.assert_allclose(rotated_ravine(10, angle).info["H"], (H + H.T) / 2, atol=0)

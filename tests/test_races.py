@@ -15,9 +15,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 import lessons_lib as ll
+from lessons_lib.measures import distance_steps
 from lessons_lib.plots import style_of
 from lessons_lib.races import Race, best_index, defect_quadratics, plot_race_paths, race
-from lessons_lib.scaling import distance_steps
 
 OPTIMIZERS = [
     ll.GradientDescent(lr=0.1),

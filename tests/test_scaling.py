@@ -19,7 +19,6 @@ from lessons_lib import (
 )
 from lessons_lib.experiments import run_grid
 from lessons_lib.scaling import (
-    distance_steps,
     divided_steps,
     escape_steps,
     halving_gradient,
@@ -292,24 +291,3 @@ def test_gradient_descent_escape_follows_the_linearised_rate():
     assert np.all(np.abs(escape - theory) <= 3)
     rms = escape_steps(run_adaptive_grid(p, [0.1], starts, 50).points[:, 0, 0])
     assert np.all(rms <= 3)  # RMSProp: lr / sqrt(1 - beta) = 0.32 on the first step, from every start
-
-
-def test_distance_steps_by_hand():
-    # distances 5, 0.5, 1, 0.05, 0
-    points = np.array([[[3.0, 4.0]], [[0.3, 0.4]], [[0.6, 0.8]], [[0.03, 0.04]], [[0.0, 0.0]]])
-    np.testing.assert_array_equal(distance_steps(points, [0.0, 0.0], 0.1), [3.0])  # 0.5 at step 1, but 1 at 2
-    np.testing.assert_array_equal(distance_steps(points, [0.0, 0.0], 0.2), [1.0])
-    np.testing.assert_array_equal(distance_steps(points + 1.0, [1.0, 1.0], 0.2), [1.0])  # around x*
-    nan_run = np.concatenate([points, np.full((1, 1, 2), np.nan)])
-    np.testing.assert_array_equal(distance_steps(nan_run, [0.0, 0.0], 0.1), [np.inf])
-    with pytest.raises(ValueError, match="fraction must be finite and > 0"):
-        distance_steps(points, [0.0, 0.0], 0.0)
-
-
-def test_distance_steps_of_gradient_descent_on_the_ravine_match_its_rate():
-    # At lr = 2/(L + mu) both coordinates, and so the distance, shrink by (kappa - 1)/(kappa + 1) per step.
-    p = ravine(100)
-    starts = p.random_starts(20, seed=1)
-    points = run(GradientDescent(lr=2 / (p.L + p.mu)), p, 300, x0=starts).points
-    expected = np.ceil(np.log(0.1) / np.log(99 / 101))
-    np.testing.assert_array_equal(distance_steps(points, p.minimizer, 0.1), np.full(20, expected))

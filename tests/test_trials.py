@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lessons_lib as ll
-from lessons_lib.scaling import distance_steps
-from lessons_lib.trials import heavy_ball_steps, loglog_slope, rotated_quadratics, spread, step_per_gradient
+from lessons_lib.measures import distance_steps
+from lessons_lib.trials import heavy_ball_steps, rotated_quadratics, spread, step_per_gradient
 
 # ----------------------------------------------------------------------------------------------------
 # The quadratic family
@@ -96,21 +96,6 @@ def test_heavy_ball_steps_bad_input(args, message):
 
 # ----------------------------------------------------------------------------------------------------
 # Reductions
-
-
-@given(exponent=st.floats(-2.0, 2.0), scale=st.floats(0.01, 100.0))
-@settings(max_examples=30, deadline=None)
-def test_loglog_slope_recovers_a_power_law(exponent, scale):
-    x = np.array([1.0, 10.0, 100.0, 1000.0])
-    assert loglog_slope(x, scale * x**exponent) == pytest.approx(exponent, abs=1e-9)
-
-
-@pytest.mark.parametrize(
-    ("x", "y"), [([1.0], [1.0]), ([1.0, 2.0], [1.0]), ([0.0, 1.0], [1.0, 2.0]), ([1.0, 2.0], [1.0, np.inf])]
-)
-def test_loglog_slope_bad_input(x, y):
-    with pytest.raises(ValueError, match="loglog_slope"):
-        loglog_slope(x, y)
 
 
 def test_step_per_gradient_is_the_effective_lr_of_adaptive_rules():
