@@ -38,7 +38,7 @@ __all__ = [
     "DEFAULTS",
     "MAPPINGS",
     "VERDICTS",
-    "Mapping",
+    "LibraryRule",
     "keras_adagrad_step",
     "keras_adam_step",
     "keras_rmsprop_step",
@@ -446,7 +446,7 @@ def run_optimizer(optimizer: Optimizer, x0, gradients, *, lr=None, steps: int | 
 VERDICTS = ("same", "same, constant lr", "default differs", "differs")
 
 
-class Mapping(NamedTuple):
+class LibraryRule(NamedTuple):
     """One row of the Rosetta stone: a library rule, the ``lessons_lib`` optimizer that maps to it, a verdict.
 
     ``library_lr`` turns the lessons_lib learning rate into the library's (e.g. ``lr * (1 - beta)`` for the
@@ -480,8 +480,8 @@ _BETA = 0.9
 
 #: Library rule -> lessons_lib optimizer, with the verdict each test checks. ``lr`` here is lessons_lib's.
 MAPPINGS = (
-    Mapping("PyTorch", "SGD", {}, GradientDescent(lr=0.1), _same, "same", "plain gradient descent"),
-    Mapping(
+    LibraryRule("PyTorch", "SGD", {}, GradientDescent(lr=0.1), _same, "same", "plain gradient descent"),
+    LibraryRule(
         "PyTorch",
         "SGD",
         {"momentum": _BETA},
@@ -490,7 +490,7 @@ MAPPINGS = (
         "same",
         "summed form with lr' = lr (1 - beta); the averaged velocity is (1 - beta) times the summed one",
     ),
-    Mapping(
+    LibraryRule(
         "PyTorch",
         "SGD",
         {"momentum": _BETA, "nesterov": True},
@@ -499,7 +499,7 @@ MAPPINGS = (
         "same",
         "the same look-ahead g + beta b",
     ),
-    Mapping(
+    LibraryRule(
         "Keras",
         "SGD",
         {"momentum": _BETA, "nesterov": True},
@@ -508,7 +508,7 @@ MAPPINGS = (
         "same, constant lr",
         "the same look-ahead, with lr inside the velocity",
     ),
-    Mapping(
+    LibraryRule(
         "optax",
         "sgd",
         {"momentum": _BETA, "nesterov": True},
@@ -517,7 +517,7 @@ MAPPINGS = (
         "same",
         "the same look-ahead g + beta trace",
     ),
-    Mapping(
+    LibraryRule(
         "PyTorch",
         "SGD",
         {"momentum": _BETA, "dampening": _BETA},
@@ -526,11 +526,11 @@ MAPPINGS = (
         "differs",
         "dampening is skipped on the first step: the buffer starts at g, not (1 - beta) g",
     ),
-    Mapping(
+    LibraryRule(
         "PyTorch", "Adagrad", {}, Adagrad(lr=0.1, eps=1e-10), _same, "same", "eps 1e-10 outside the root"
     ),
-    Mapping("PyTorch", "RMSprop", {}, RMSProp(lr=0.01, beta=0.99), _same, "same", "alpha = 0.99 is beta"),
-    Mapping(
+    LibraryRule("PyTorch", "RMSprop", {}, RMSProp(lr=0.01, beta=0.99), _same, "same", "alpha = 0.99 is beta"),
+    LibraryRule(
         "PyTorch",
         "RMSprop",
         {},
@@ -539,7 +539,7 @@ MAPPINGS = (
         "default differs",
         "default decay 0.99 against the course's (and the lecture's) 0.9",
     ),
-    Mapping(
+    LibraryRule(
         "PyTorch",
         "RMSprop",
         {"centered": True, "momentum": _BETA},
@@ -548,8 +548,8 @@ MAPPINGS = (
         "same",
         "centered: the gradient's standard deviation; momentum: a heavy ball of the scaled steps, lr outside",
     ),
-    Mapping("PyTorch", "Adam", {}, Adam(lr=0.01), _same, "same", "Kingma and Ba's Algorithm 1"),
-    Mapping(
+    LibraryRule("PyTorch", "Adam", {}, Adam(lr=0.01), _same, "same", "Kingma and Ba's Algorithm 1"),
+    LibraryRule(
         "Keras",
         "SGD",
         {"momentum": _BETA},
@@ -558,7 +558,7 @@ MAPPINGS = (
         "same, constant lr",
         "lr inside the velocity: a new lr only reaches the new gradients",
     ),
-    Mapping(
+    LibraryRule(
         "Keras",
         "Adagrad",
         {},
@@ -567,7 +567,7 @@ MAPPINGS = (
         "same",
         "the sum starts at 0.1, eps inside the root",
     ),
-    Mapping(
+    LibraryRule(
         "Keras",
         "Adagrad",
         {},
@@ -576,7 +576,7 @@ MAPPINGS = (
         "default differs",
         "against the paper's (and PyTorch's) start at 0 and eps outside: small gradients get smaller steps",
     ),
-    Mapping(
+    LibraryRule(
         "Keras",
         "RMSprop",
         {},
@@ -585,7 +585,7 @@ MAPPINGS = (
         "same",
         "rho = 0.9 is beta; eps inside the root",
     ),
-    Mapping(
+    LibraryRule(
         "Keras",
         "RMSprop",
         {"centered": True, "momentum": _BETA},
@@ -594,7 +594,7 @@ MAPPINGS = (
         "same, constant lr",
         "lr inside the momentum buffer: a new lr only reaches the new steps",
     ),
-    Mapping(
+    LibraryRule(
         "Keras",
         "Adam",
         {},
@@ -603,7 +603,7 @@ MAPPINGS = (
         "differs",
         "epsilon hat: eps / sqrt(1 - beta2**t), larger early on; visible only for tiny gradients",
     ),
-    Mapping(
+    LibraryRule(
         "optax",
         "sgd",
         {"momentum": _BETA},
@@ -612,7 +612,7 @@ MAPPINGS = (
         "same",
         "trace is the summed form, the learning rate is applied after it",
     ),
-    Mapping(
+    LibraryRule(
         "optax",
         "adagrad",
         {},
@@ -621,8 +621,10 @@ MAPPINGS = (
         "same",
         "as Keras",
     ),
-    Mapping("optax", "rmsprop", {}, RMSProp(lr=0.01, eps_in_sqrt=True), _same, "same", "eps inside the root"),
-    Mapping(
+    LibraryRule(
+        "optax", "rmsprop", {}, RMSProp(lr=0.01, eps_in_sqrt=True), _same, "same", "eps inside the root"
+    ),
+    LibraryRule(
         "optax",
         "rmsprop",
         {"centered": True, "momentum": _BETA},
@@ -631,11 +633,11 @@ MAPPINGS = (
         "same, constant lr",
         "the learning rate is applied before the momentum trace, which then holds it",
     ),
-    Mapping("optax", "adam", {}, Adam(lr=0.01), _same, "same", "Algorithm 1 (eps_root = 0)"),
+    LibraryRule("optax", "adam", {}, Adam(lr=0.01), _same, "same", "Algorithm 1 (eps_root = 0)"),
 )
 
 
-def lookup(label: str, verdict: str | None = None) -> Mapping:
+def lookup(label: str, verdict: str | None = None) -> LibraryRule:
     """The mapping of :data:`MAPPINGS` with this ``label()`` (and ``verdict``, where a label has two).
 
     >>> lookup("PyTorch RMSprop()", verdict="default differs").optimizer
@@ -651,7 +653,7 @@ def lookup(label: str, verdict: str | None = None) -> Mapping:
     return found[0]
 
 
-def largest_difference(mapping: Mapping, x0, gradients, *, lr=None, steps: int | None = None) -> float:
+def largest_difference(mapping: LibraryRule, x0, gradients, *, lr=None, steps: int | None = None) -> float:
     """Run ``mapping``'s library transcription and its ``lessons_lib`` optimizer on the same gradients.
 
     Returns the largest ``|x_library - x_lessons_lib|`` over every step and coordinate. ``lr`` (constant or a
@@ -666,7 +668,7 @@ def largest_difference(mapping: Mapping, x0, gradients, *, lr=None, steps: int |
     >>> largest_difference(same, np.zeros(3), g) < 1e-12, largest_difference(differs, np.zeros(3), g) > 0.01
     (True, True)
     """
-    if not isinstance(mapping, Mapping):
+    if not isinstance(mapping, LibraryRule):
         raise TypeError(f"largest_difference: mapping must be one of MAPPINGS, got {type(mapping).__name__}.")
     steps = _source(gradients, steps)[1]
     lrs = _schedule(mapping.optimizer.lr if lr is None else lr, steps)

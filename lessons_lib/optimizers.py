@@ -66,6 +66,7 @@ __all__ = [
     "momentum_update",
     "rmsprop_update",
     "rmsprop_variant_update",
+    "symbol",
 ]
 
 
@@ -356,11 +357,20 @@ class Optimizer:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "lr" or value != f.default:
-                parts.append(f"{_SYMBOLS.get(f.name, f.name)}={_fmt(value)}")
+                parts.append(f"{symbol(f.name)}={_fmt(value)}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
 _SYMBOLS = {"beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε"}
+
+
+def symbol(name: str) -> str:
+    """How a hyperparameter is written in labels, legends and slider names: ``symbol("beta1")`` is ``"β1"``.
+
+    >>> [symbol(n) for n in ("lr", "beta", "beta1", "eps")]
+    ['lr', 'β', 'β1', 'ε']
+    """
+    return _SYMBOLS.get(name, name)
 
 
 def _fmt(value):

@@ -28,7 +28,7 @@ from PIL import Image
 
 from ._validate import check_count
 from .averages import ewa, half_life, window
-from .optimizers import Momentum, Optimizer
+from .optimizers import Momentum, Optimizer, symbol
 from .plots import (
     OKABE_ITO,
     fix_margins,
@@ -73,7 +73,7 @@ def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, descrip
             f"control_for: {type(optimizer).__name__} has no hyperparameter {name!r}; it has {known}."
         )
     value = getattr(optimizer, name)
-    label = description or {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}.get(name, name)
+    label = description or symbol(name)
     style = {"description_width": "initial"}
     if isinstance(value, bool):
         return widgets.Checkbox(value=value, description=label, indent=False, style=style)
@@ -382,9 +382,8 @@ class RaceExplorer(InteractiveFigure):
         controls = {}
         for i, (optimizer, names) in enumerate(zip(optimizers, sliders, strict=True)):
             for name in names:
-                symbol = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}.get(name, name)
                 controls[f"{i}:{name}"] = control_for(
-                    optimizer, name, description=f"{type(optimizer).__name__} {symbol}"
+                    optimizer, name, description=f"{type(optimizer).__name__} {symbol(name)}"
                 )
         names = " vs ".join(type(o).__name__ for o in optimizers)
         super().__init__(f"{names} on {problem.name}", controls, figsize=(9.5, 3.8))

@@ -506,6 +506,13 @@ def test_linear_ranges_give_linear_sliders():
     assert slider.description == "β"
 
 
+def test_sliders_name_hyperparameters_as_the_optimizers_labels_do():
+    opt = Adam(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6)
+    assert opt.label() == "Adam(lr=0.01, β1=0.8, β2=0.99, ε=1e-06)"
+    names = [control_for(opt, n).description for n in ("lr", "beta1", "beta2", "eps")]
+    assert names == ["lr", "β1", "β2", "ε"]
+
+
 @pytest.mark.parametrize("opt, name", [(Momentum(lr=0.1), "nesterov"), (RMSProp(lr=0.1), "centered")])
 def test_bool_fields_give_checkboxes(opt, name):
     box = control_for(opt, name)
