@@ -1561,16 +1561,19 @@ def _widened_hint(ex: _Exercise, got, expected) -> str | None:
     such.
     """
     eps = float(np.finfo(np.float32).eps)
+    wrong = []
     for name, g, e in zip(ex.outputs, got, expected, strict=True):
-        if g.shape != e.shape or g.dtype != np.float64 or _close(g, e).all():
+        if g.shape != e.shape or _close(g, e).all():
             continue
         finite = np.abs(e[np.isfinite(e)])
         floor = 16 * eps * (finite.max() if finite.size else 0.0)
-        if not np.isclose(g, e, rtol=16 * eps, atol=floor, equal_nan=True).all():
-            return None
+        if g.dtype != np.float64 or not np.isclose(g, e, rtol=16 * eps, atol=floor, equal_nan=True).all():
+            return None  # every wrong output must be off by round-off alone
+        wrong.append(name)
+    if wrong:
         return (
-            f"your {name} is float64 but agrees with the expected value only to about 7 significant digits, "
-            f"float32's precision; the check needs {round(-np.log10(RTOL))}. A float32 number on the way "
+            f"your {wrong[0]} is float64 but agrees with the expected value only to about 7 significant "
+            f"digits, float32's precision; the check needs {round(-np.log10(RTOL))}. A float32 number on the way "
             "probably cut the digits: float(), .item() and NumPy 1.x (when a float32 meets a Python float) "
             "turn float32 into float64 without restoring them. Compute in float64, NumPy's default: no "
             "dtype=np.float32 and no np.float32(...)."

@@ -1444,6 +1444,12 @@ def adam_slightly_off(x, g, m, v, t, lr, beta1, beta2, eps):
     return x * (1 + 1e-4), m, v
 
 
+def adam_widened_x_and_wrong_v(x, g, m, v, t, lr, beta1, beta2, eps):
+    """x at float32 precision, but v far off: the float32 hint would hide the real mistake."""
+    x, m, _ = adam_widened(x, g, m, v, t, lr, beta1, beta2, eps)
+    return x, m, np.asarray(v, dtype=float) + 1.0
+
+
 WIDENED = [("adam_step", adam_widened, "x"), ("ewa", ewa_widened, "averages")]
 if NUMPY_1:
     WIDENED.append(("adam_step", adam_float32, "x"))
@@ -1461,7 +1467,7 @@ def test_a_float64_result_at_float32_precision_gets_a_hint(name, fn, output, cap
         assert phrase in flat(out), out
 
 
-@pytest.mark.parametrize("fn", [adam_slightly_off, adam_plain])
+@pytest.mark.parametrize("fn", [adam_slightly_off, adam_widened_x_and_wrong_v, adam_plain])
 def test_a_float64_result_off_by_more_than_round_off_gets_no_precision_hint(fn, capsys):
     verdict, out = run("adam_step", fn, capsys)
     assert verdict is (fn is adam_plain)
