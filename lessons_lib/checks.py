@@ -1573,10 +1573,10 @@ def _widened_hint(ex: _Exercise, got, expected) -> str | None:
     if wrong:
         return (
             f"your {wrong[0]} is float64 but agrees with the expected value only to about 7 significant "
-            f"digits, float32's precision; the check needs {round(-np.log10(RTOL))}. A float32 number on the way "
-            "probably cut the digits: float(), .item() and NumPy 1.x (when a float32 meets a Python float) "
-            "turn float32 into float64 without restoring them. Compute in float64, NumPy's default: no "
-            "dtype=np.float32 and no np.float32(...)."
+            f"digits, float32's precision; the check needs {round(-np.log10(RTOL))}. A float32 number on the "
+            "way probably cut the digits: float(), .item() and NumPy 1.x (when a float32 meets a Python "
+            "float) turn float32 into float64 without restoring them. Compute in float64, NumPy's default: "
+            "no dtype=np.float32 and no np.float32(...)."
         )
     return None
 
