@@ -97,13 +97,10 @@ def momentum_update(x, g, v, *, lr, beta, averaged=True, nesterov=False):
     return x, v
 
 
-def adagrad_update(x, g, s, *, lr, eps, eps_in_sqrt=False):
-    """One Adagrad step. Returns the new point and the new sum of squared gradients.
-
-    ``eps_in_sqrt=True`` divides by ``sqrt(s + eps)`` instead of ``sqrt(s) + eps`` (Keras, optax).
-    """
+def adagrad_update(x, g, s, *, lr, eps):
+    """One Adagrad step. Returns the new point and the new sum of squared gradients."""
     s = s + g**2  # (A1) sum of squared gradients, per coordinate
-    x = x - lr * g / _root(s, eps, eps_in_sqrt)  # (A2)
+    x = x - lr * g / (np.sqrt(s) + eps)  # (A2)
     return x, s
 
 
@@ -622,7 +619,11 @@ class Adagrad(Optimizer):
         return AdagradState(s=np.full(self._shape_of(x), self.initial_accumulator, dtype=float))
 
     def _step(self, x, g, state):
-        x, s = adagrad_update(x, g, state.s, lr=self.lr, eps=self.eps, eps_in_sqrt=self.eps_in_sqrt)
+        if self.eps_in_sqrt:  # Keras and optax: eps inside the root
+            s = state.s + g**2  # (A1)
+            x = x - self.lr * g / np.sqrt(s + self.eps)
+        else:
+            x, s = adagrad_update(x, g, state.s, lr=self.lr, eps=self.eps)
         return x, AdagradState(s, state.t + 1)
 
     def _effective_lr(self, x, state):

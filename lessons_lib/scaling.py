@@ -148,7 +148,11 @@ def run_adaptive_grid(
             here = x - (k - 1) * shift  # where the run is, seen from the landscape at time k - 1
             g = problem.sample_grad(here, rng) if rng is not None else problem.grad(here)
             if adagrad:
-                x, s = adagrad_update(x, g, s, lr=lr, eps=eps, eps_in_sqrt=eps_in_sqrt)
+                if eps_in_sqrt:
+                    s = s + g**2  # (A1)
+                    x = x - lr * g / np.sqrt(s + eps)
+                else:
+                    x, s = adagrad_update(x, g, s, lr=lr, eps=eps)
             else:
                 x, s, m, v = rmsprop_variant_update(
                     x, g, s, m, v, lr=lr, beta=beta, eps=eps, momentum=momentum, eps_in_sqrt=eps_in_sqrt
