@@ -1719,7 +1719,8 @@ def test_the_watchdog_stops_a_function_in_another_thread(fn, short_limit, capsys
     verdict, seconds = in_a_thread(check_momentum_step, fn)
     assert verdict is False
     assert "momentum_step: your function did not return within 0.3 s" in capsys.readouterr().out
-    assert seconds < 3, seconds
+    # Stopped, not hung (a hang fails at the 20 s join); loose, as a busy 2-core machine took 3.4 s once.
+    assert seconds < 10, seconds
 
 
 def test_the_watchdog_leaves_a_function_that_returns_alone(short_limit, capsys):
