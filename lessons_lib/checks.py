@@ -44,17 +44,17 @@ two), with no memory address or timing in it, so that a notebook's outputs compa
 How a call is stopped
 ---------------------
 In the main thread of a POSIX system, where a notebook's code runs, a timer (``SIGALRM``) raises an exception
-in the learner's function; it also interrupts ``time.sleep``. Elsewhere (another thread, or Windows) a
-watchdog thread sends the exception to the checking thread, where it lands as soon as Python code runs again:
-a blocking call such as ``time.sleep`` there is stopped only when it returns. The exception derives from
-``BaseException``, so that ``except Exception`` does not catch it, and it is raised again every few
-milliseconds until it gets out, so that a loop whose body catches everything (a bare ``except:``) lets it
-through within a fraction of a second (from Python 3.11 on; Python 3.10 looks for it only inside such a
-loop's try, so there a bare ``except:`` in a loop holds it). A loop that catches everything around a blocking
-call, or nested loops that each do, can still hold it (and the interrupt button too); a restart of the kernel
-ends them. The
-previous ``SIGALRM`` handler and timer are restored afterwards. The checker's own computations are not
-timed.
+in the learner's function; it also interrupts ``time.sleep``. The exception derives from ``BaseException``,
+so that ``except Exception`` does not catch it; it is raised again every few milliseconds, and once the time
+is up every line the learner's code runs raises it (a trace function), so that a loop whose body catches
+everything (a bare ``except:``), even around ``time.sleep``, lets it out at once: it is raised again in the
+handler, outside the try. Only nested loops that each catch everything can hold it (and the interrupt button
+too); a restart of the kernel ends them. Elsewhere (another thread, or Windows) a watchdog thread sends the
+exception to the checking thread, where it lands as soon as Python code runs again: a blocking call such as
+``time.sleep`` there is stopped only when it returns, and a bare ``except:`` in a loop lets it out within a
+fraction of a second from Python 3.11 on (Python 3.10 looks for it only inside such a loop's try). The
+previous ``SIGALRM`` handler, timer and trace function are restored afterwards. The checker's own
+computations are not timed.
 
 Adding an exercise
 ------------------
@@ -71,6 +71,7 @@ import itertools
 import math
 import re
 import signal
+import sys
 import sysconfig
 import threading
 import time
@@ -1456,13 +1457,16 @@ def _call_with_alarm(fn, args: list, seconds: float):
     """Stop ``fn`` with a ``SIGALRM`` timer; the previous handler and timer are restored, whatever happens."""
     waiting, stopped = True, False
 
+    here = sys._getframe()
+
     def stop(signum, frame):
         nonlocal stopped
         if waiting:
             stopped = True
+            _stop_at_every_line(frame, here)
             raise _TimeUp
 
-    handler = signal.getsignal(signal.SIGALRM)
+    handler, tracer = signal.getsignal(signal.SIGALRM), sys.gettrace()
     timer = signal.setitimer(signal.ITIMER_REAL, 0)  # stops a timer already running: (seconds left, interval)
     started = time.monotonic()
     try:
@@ -1472,6 +1476,7 @@ def _call_with_alarm(fn, args: list, seconds: float):
     finally:
         waiting = False  # before anything that could let a late signal in
         signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.settrace(tracer)
         signal.signal(signal.SIGALRM, signal.SIG_DFL if handler is None else handler)
         left, interval = timer
         if left:
@@ -1479,6 +1484,24 @@ def _call_with_alarm(fn, args: list, seconds: float):
     if stopped:
         raise _TimeUp
     return result
+
+
+def _raise_time_up(frame, event, arg):
+    """A trace function that raises the stop at the next line the learner's code runs. Python removes a
+    trace function that raises, so the timer puts it back each time it fires."""
+    if event == "line":
+        raise _TimeUp
+    return _raise_time_up
+
+
+def _stop_at_every_line(frame, caller) -> None:
+    """Trace the learner's frames (from ``frame`` up to ``caller``) and every frame they call, so that the
+    stop is raised again at the next line they run: a stop caught by a bare ``except:`` around a blocking call
+    is raised again in the handler, outside that try."""
+    sys.settrace(_raise_time_up)
+    while frame is not None and frame is not caller:
+        frame.f_trace, frame.f_trace_lines = _raise_time_up, True
+        frame = frame.f_back
 
 
 def _call_with_watchdog(fn, args: list, seconds: float):
