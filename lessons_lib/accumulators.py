@@ -1,15 +1,13 @@
-"""Helpers for lesson 03 (Adagrad): lr grids as one array run, targets that move, per-feature statistics.
+"""Helpers for lesson 03 (Adagrad): targets that move, per-feature statistics.
 
 Adagrad keeps, per coordinate, the sum of all its squared gradients so far and divides each step by its root::
 
     s = s + g**2                          (A1)
     x = x - lr * g / (sqrt(s) + eps)      (A2)
 
-The lesson's experiments need a few things the general runner (:func:`lessons_lib.run`) does not do:
+The lesson's experiments need a few things the runners (:func:`lessons_lib.run`, and
+:func:`lessons_lib.sweeps.sweep` for grids of learning rates) do not do:
 
-* :func:`run_lr_grid` runs gradient descent or Adagrad for a whole grid of learning rates over a batch of
-  starts (or seeds) as one array, and records the points only every few steps, so that a model with hundreds
-  of parameters trained many times over stays cheap (the loss is not evaluated at every step);
 * :func:`jump_targets` and :func:`track_target` make a quadratic whose minimiser jumps during the run, and
   run any optimizer of the course on it: what Adagrad's ever-growing sum does when the problem changes;
 * :func:`by_feature` averages a flat parameter vector of a linear classifier over its classes, one number
@@ -34,134 +32,14 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import check_count, check_nonnegative
-from .optimizers import Optimizer, adagrad_update, gd_update
-from .problems import Problem
+from .optimizers import Optimizer
 
 __all__ = [
-    "GridRun",
     "Tracking",
     "by_feature",
     "jump_targets",
-    "run_lr_grid",
     "track_target",
 ]
-
-_RULES = ("gd", "adagrad")
-
-
-class GridRun(NamedTuple):
-    """What :func:`run_lr_grid` recorded.
-
-    Attributes
-    ----------
-    steps : ndarray of int, shape (R,)
-        The step numbers at which points were recorded (0 is the start, the last is the final step).
-    points : ndarray, shape (R, len(lrs), *x0.shape)
-        The points after those steps; NaN from the step at which a run diverged.
-    s : ndarray or None, shape (len(lrs), *x0.shape)
-        Adagrad's sum of squared gradients after the last step; None for gradient descent.
-    """
-
-    steps: np.ndarray
-    points: np.ndarray
-    s: np.ndarray | None
-
-
-def run_lr_grid(
-    problem: Problem,
-    rule: str,
-    lrs,
-    x0,
-    steps: int,
-    *,
-    eps: float = 1e-8,
-    initial_accumulator: float = 0.0,
-    seed: int | None = 0,
-    every: int = 1,
-    blowup: float = 1e6,
-) -> GridRun:
-    """Gradient descent or Adagrad for every learning rate of a grid, from every start, as one array run.
-
-    Each step applies the library's own rule, :func:`lessons_lib.gd_update` (G1) or
-    :func:`lessons_lib.adagrad_update` (A1, A2), to an array of shape ``(len(lrs), *x0.shape)``. A run whose
-    point leaves the plot bounds by ``blowup`` times their size (or overflows) is marked diverged: its later
-    points are NaN.
-
-    Parameters
-    ----------
-    problem : Problem
-        A stochastic problem draws its mini-batch gradients with ``sample_grad``, independently for every
-        run, from one generator seeded by ``seed``: the rows of ``x0`` are then independent repetitions.
-    rule : {"gd", "adagrad"}
-    lrs : sequence of float > 0
-    x0 : array_like, shape (d,) or (N, d)
-    steps : int >= 0
-    eps, initial_accumulator : float >= 0
-        Adagrad's ``eps`` (outside the root) and the value of ``s`` before the first step.
-    seed : int or None
-    every : int >= 1
-        Record the points every ``every`` steps (and after the last step).
-    blowup : float
-
-    Returns
-    -------
-    GridRun
-
-    Examples
-    --------
-    On ``f = x**2 / 2`` from ``x = 1`` Adagrad's first step is ``lr * sign(g)`` (up to eps), so with
-    ``lr = 1`` it lands on the minimum; gradient descent with ``lr = 0.5`` halves ``x``:
-
-    >>> from lessons_lib import quadratic
-    >>> p = quadratic([[1.0]], x0=[1.0])
-    >>> out = run_lr_grid(p, "adagrad", [0.5, 1.0], p.x0, steps=1)
-    >>> out.points[:, :, 0].round(6).tolist()  # (recorded steps, lrs); the start, then after one step
-    [[1.0, 1.0], [0.5, 0.0]]
-    >>> out.s.tolist()  # g**2 = 1 for both
-    [[1.0], [1.0]]
-    >>> run_lr_grid(p, "gd", [0.5], p.x0, steps=2).points[:, 0, 0].tolist()
-    [1.0, 0.5, 0.25]
-    """
-    if rule not in _RULES:
-        raise ValueError(f"run_lr_grid: rule must be one of {_RULES}, got {rule!r}.")
-    lrs = np.asarray(lrs, dtype=float)
-    if lrs.ndim != 1 or lrs.size == 0 or not np.all((lrs > 0) & np.isfinite(lrs)):
-        raise ValueError(
-            f"run_lr_grid: lrs must be a 1-D sequence of finite numbers > 0, got {lrs.tolist()}."
-        )
-    steps = check_count("run_lr_grid", "steps", steps, 0)
-    every = check_count("run_lr_grid", "every", every, 1)
-    eps = check_nonnegative("run_lr_grid", "eps", eps)
-    initial_accumulator = check_nonnegative("run_lr_grid", "initial_accumulator", initial_accumulator)
-    x0 = np.asarray(x0, dtype=float)
-    if x0.ndim == 0 or x0.shape[-1] != problem.dim:
-        raise ValueError(
-            f"run_lr_grid: x0 must have {problem.dim} coordinates on its last axis for {problem.name}, "
-            f"got shape {x0.shape}."
-        )
-    lr = lrs.reshape(-1, *(1,) * x0.ndim)
-    x = np.broadcast_to(x0, (len(lrs), *x0.shape)).copy()
-    s = np.full(x.shape, initial_accumulator) if rule == "adagrad" else None
-    rng = np.random.default_rng(seed) if problem.stochastic else None
-    limit = blowup * max(high - low for low, high in problem.bounds)
-    recorded = sorted(set(range(0, steps + 1, every)) | {steps})
-    points = np.empty((len(recorded), *x.shape))
-    points[0] = x
-    row = 1
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(1, steps + 1):
-            g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
-            if s is None:
-                x = gd_update(x, g, lr=lr)  # (G1)
-            else:
-                x, s = adagrad_update(x, g, s, lr=lr, eps=eps)  # (A1), (A2)
-            bad = ~(np.abs(x) <= limit)  # also true for NaN
-            if bad.any():
-                x[bad] = np.nan
-            if row < len(recorded) and k == recorded[row]:
-                points[row] = x
-                row += 1
-    return GridRun(np.array(recorded), points, s)
 
 
 def jump_targets(steps: int, every: int, points) -> np.ndarray:

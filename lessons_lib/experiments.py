@@ -4,7 +4,6 @@ The course's runner (:func:`lessons_lib.run`) runs one optimizer on a batch of s
 momentum lesson also sweep the hyperparameters, change them in the middle of a run and reduce thousands of
 runs to a few numbers. The helpers here do that:
 
-* :func:`run_grid` runs momentum for a whole ``(lr, beta)`` grid over a batch of starts as one array;
 * :func:`run_schedule` changes hyperparameters between phases of one run, carrying the velocity across;
 * :class:`LrInsideMomentum` is the form of momentum with the learning rate inside the velocity;
 * :func:`ends_in_global`, :func:`convergence_rate` and :func:`oscillation` reduce runs to numbers;
@@ -26,7 +25,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 
 from ._validate import as_real_array, check_count, check_in_unit_interval, check_positive, check_seed
-from .optimizers import MomentumState, Optimizer, ParamRange, momentum_update
+from .optimizers import MomentumState, Optimizer, ParamRange
 from .problems import Problem
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "noise_floor",
     "nudged_copies",
     "oscillation",
-    "run_grid",
     "run_schedule",
 ]
 
@@ -142,78 +140,6 @@ def run_schedule(optimizer: Optimizer, problem: Problem, schedule, x0=None) -> n
     return np.array(points)
 
 
-def run_grid(
-    problem: Problem,
-    lrs,
-    betas,
-    x0,
-    steps: int,
-    *,
-    averaged: bool = True,
-    nesterov: bool = False,
-    seed: int | None = 0,
-    blowup: float = 1e6,
-) -> np.ndarray:
-    """Momentum for every ``(lr, beta)`` of a grid from every start, as one array run.
-
-    ``beta = 0`` is plain gradient descent. Each step is :func:`lessons_lib.momentum_update` applied to an
-    array of shape ``(len(lrs), len(betas), *x0.shape)``. A run that leaves the plot bounds by ``blowup``
-    times their size (or overflows) is marked diverged: its later points are NaN.
-
-    Parameters
-    ----------
-    problem : Problem
-        A stochastic problem draws independent noise for every run, from one generator seeded by ``seed``.
-    lrs, betas : sequence of float
-    x0 : array_like, shape (N, d) or (d,)
-    steps : int
-    averaged, nesterov : bool
-        As in :class:`lessons_lib.Momentum`.
-    seed : int or None
-    blowup : float
-
-    Returns
-    -------
-    ndarray, shape (steps + 1, len(lrs), len(betas), *x0.shape)
-
-    Examples
-    --------
-    >>> from lessons_lib import ravine
-    >>> pts = run_grid(ravine(10), [0.1, 0.3], [0.0, 0.9], [[1.0, 1.0]], steps=50)
-    >>> pts.shape
-    (51, 2, 2, 1, 2)
-    >>> np.isnan(pts[-1, :, :, 0, 0])  # lr = 0.3 > 2/L diverges without momentum
-    array([[False, False],
-           [ True, False]])
-    """
-    lrs = np.asarray(lrs, dtype=float)
-    betas = np.asarray(betas, dtype=float)
-    x0 = np.asarray(x0, dtype=float)
-    if lrs.ndim != 1 or betas.ndim != 1:
-        raise ValueError("run_grid: lrs and betas must be 1-D sequences of numbers.")
-    if np.any(lrs <= 0) or np.any((betas < 0) | (betas >= 1)):
-        raise ValueError("run_grid: every lr must be > 0 and every beta in [0, 1).")
-    extra = (1,) * x0.ndim
-    lr = lrs.reshape(-1, 1, *extra)
-    beta = betas.reshape(1, -1, *extra)
-    x = np.broadcast_to(x0, (len(lrs), len(betas), *x0.shape)).copy()
-    v = np.zeros_like(x)
-    rng = np.random.default_rng(seed) if problem.stochastic else None
-    span = max(high - low for low, high in problem.bounds)
-    limit = blowup * span
-    points = np.empty((steps + 1, *x.shape))
-    points[0] = x
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(1, steps + 1):
-            g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
-            x, v = momentum_update(x, g, v, lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
-            bad = ~(np.abs(x) <= limit)  # also true for NaN
-            if bad.any():
-                x[bad] = np.nan
-            points[k] = x
-    return points
-
-
 # ----------------------------------------------------------------------------------------------------
 # Reducing runs to numbers
 
@@ -303,8 +229,8 @@ def ends_in_global_nudged(
         Deterministic, with ``minimizer`` and ``local_minima`` (as for :func:`ends_in_global`).
     run : callable
         ``run(starts)``, for starts of shape ``(M, d)``, returns the points of those runs with the steps on
-        the first axis: shape ``(records, *grid_shape, M, d)``, e.g. ``lambda x: run_grid(problem, lrs,
-        betas, x, 150)`` or ``lambda x: sweep(opt, problem, 150, x, grid=grid).points``. It is called once,
+        the first axis: shape ``(records, *grid_shape, M, d)``, e.g. ``lambda x: sweep(opt, problem, 150, x,
+        grid=grid).points`` (:func:`lessons_lib.sweeps.sweep`). It is called once,
         with ``M = (nudges + 1) N``. The copies are compared at the recorded steps: record every step.
     x0 : array_like, shape (N, d)
         The starts.
@@ -329,11 +255,11 @@ def ends_in_global_nudged(
     Gradient descent with short steps is decided. RMSProp with steps as long as the well is wide hovers,
     changes sides, and amplifies a nudge of 1e-8 until the copies are far apart:
 
-    >>> from lessons_lib import RMSProp, double_well
+    >>> from lessons_lib import GradientDescent, RMSProp, double_well
     >>> from lessons_lib.sweeps import sweep
     >>> well = double_well()
     >>> starts = [[-2.0], [0.5], [2.0]]
-    >>> ends_in_global_nudged(well, lambda x: run_grid(well, [0.1], [0.0], x, 150)[:, 0, 0], starts)
+    >>> ends_in_global_nudged(well, lambda x: sweep(GradientDescent(lr=0.1), well, 150, x).points, starts)
     NudgedEnds(in_global=array([ True, False, False]), chaotic=array([False, False, False]))
     >>> ends_in_global_nudged(well, lambda x: sweep(RMSProp(lr=1.0), well, 150, x).points, starts).chaotic
     array([ True,  True,  True])

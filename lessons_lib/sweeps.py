@@ -55,11 +55,12 @@ SWEEPABLE = ("lr", "beta", "beta1", "beta2", "eps")
 _BLOWUP_WHY = "A run diverges when it leaves the plot bounds by blowup times their size."
 
 
-def _check_sweep_memory(owner, steps, every, grid_shape, x0, keep_points) -> None:
+def _check_sweep_memory(owner, steps, every, grid_shape, x0, keep_points, keep_effective_lrs=False) -> None:
     """Refuse up front a sweep whose recorded points and losses would not fit in memory."""
     records = steps // every + 2
     runs = int(np.prod(grid_shape, dtype=np.int64)) * (x0.size // x0.shape[-1])
-    per_record = runs * (x0.shape[-1] * keep_points + 1) + 2 * runs * x0.shape[-1]  # + the live x and state
+    per_point = keep_points + keep_effective_lrs
+    per_record = runs * (x0.shape[-1] * per_point + 1) + 2 * runs * x0.shape[-1]  # + the live x and state
     check_memory(
         owner,
         f"steps = {steps} recorded every {every} for {runs} runs of {x0.shape[-1]} coordinates",
@@ -88,6 +89,16 @@ class Sweep:
         The step at which each run diverged, -1 where it did not.
     seconds : float
         Wall time of the gradient and update computations of all runs (the loss records not included).
+    state : NamedTuple or None
+        The optimizer state after the last step, its arrays of the shape of one record of ``points`` (for
+        example Adagrad's sums of squared gradients, ``state.s``); None from :func:`side_by_side`.
+    effective_lrs : ndarray or None, shape (len(steps), *grid_shape, *x0.shape)
+        With ``keep_effective_lrs=True``: the effective learning rate of the step that led to each record
+        (:meth:`lessons_lib.Optimizer.effective_lr`; row 0, the start, is NaN).
+    gradient_scales : ndarray or None
+        The factors the gradients were multiplied by, one axis of the results after the grid's.
+    drift : ndarray or None
+        How far the landscape moved per step; the points are then offsets from the moving landscape.
     """
 
     optimizer: Optimizer
@@ -98,11 +109,16 @@ class Sweep:
     losses: np.ndarray
     diverged_steps: np.ndarray
     seconds: float
+    state: tuple | None = None
+    effective_lrs: np.ndarray | None = None
+    gradient_scales: np.ndarray | None = None
+    drift: np.ndarray | None = None
 
     @property
     def grid_shape(self) -> tuple[int, ...]:
-        """One length per swept hyperparameter."""
-        return tuple(len(v) for v in self.grid.values())
+        """One length per swept hyperparameter (and one for the gradient scales, if any)."""
+        scales = () if self.gradient_scales is None else (len(self.gradient_scales),)
+        return tuple(len(v) for v in self.grid.values()) + scales
 
     @property
     def diverged(self) -> np.ndarray:
@@ -139,6 +155,10 @@ class Sweep:
 
     def __repr__(self):
         grid = ", ".join(f"{name}: {len(v)} values" for name, v in self.grid.items()) or "no grid"
+        if self.gradient_scales is not None:
+            grid += f", {len(self.gradient_scales)} gradient scales"
+        if self.drift is not None:
+            grid += f", drift {self.drift.tolist()} per step"
         return (
             f"Sweep({self.optimizer.label()} on {self.problem.name}, {grid}, {int(self.steps[-1])} steps, "
             f"{int(self.diverged.sum())} of {self.diverged.size} runs diverged)"
@@ -196,6 +216,9 @@ def sweep(
     every: int = 1,
     keep_points: bool = True,
     blowup: float = 1e6,
+    gradient_scales=None,
+    drift=None,
+    keep_effective_lrs: bool = False,
 ) -> Sweep:
     """Run ``optimizer`` for every combination of ``grid`` values from every start in ``x0``, as one array.
 
@@ -220,6 +243,18 @@ def sweep(
     blowup : float
         A run diverges when a coordinate leaves the plot bounds by ``blowup`` times their size, or is not
         finite. Its later points and losses are NaN.
+    gradient_scales : sequence of float > 0, optional
+        Run every setting once per factor, with every gradient multiplied by it (as if the loss were): one
+        more axis of the results, after the grid's (the losses recorded are those of ``problem`` itself). A
+        rule that looks only at the gradient's direction and relative size takes the same path for every
+        factor.
+    drift : array_like, shape (d,), optional
+        Make the landscape move: the loss at step ``k`` is ``problem.f(x - k * drift)``, so its minimiser
+        moves by ``drift`` per step, and step ``k`` uses the gradient of the landscape at step ``k - 1``. The
+        recorded points are then the offsets from the moving landscape, ``x_k - k * drift``, so that
+        ``losses`` and ``problem.gap(points)`` say how far each run trails its target.
+    keep_effective_lrs : bool
+        Also record the effective learning rate of each recorded step, per coordinate.
 
     Returns
     -------
@@ -235,6 +270,16 @@ def sweep(
     array([[ 0.01, -0.01],
            [ 0.1 , -0.1 ],
            [ 1.  , -1.  ]])
+
+    Gradient descent's step grows with the gradient, RMSProp's does not:
+
+    >>> from lessons_lib import GradientDescent, RMSProp
+    >>> for opt in (GradientDescent(lr=0.1), RMSProp(lr=0.1)):
+    ...     s = sweep(opt, ravine(10), steps=1, gradient_scales=[1e-3, 1.0, 1e3])
+    ...     print(type(opt).__name__, (s.points[1] - s.points[0])[:, 0].round(4).tolist())
+    GradientDescent [0.0008, 0.8, 800.0]
+    RMSProp [0.3162, 0.3162, 0.3162]
+
     >>> sweep(Adam(lr=0.1), ravine(10), steps=1, grid={"beta1": [0.9, 1.0]})
     Traceback (most recent call last):
     ...
@@ -246,10 +291,14 @@ forgets its start and the bias correction divides by 0.
     seed = check_seed("sweep", seed)
     keep_points = check_bool("sweep", "keep_points", keep_points)
     blowup = check_positive("sweep", "blowup", blowup, _BLOWUP_WHY)
+    keep_effective_lrs = check_bool("sweep", "keep_effective_lrs", keep_effective_lrs)
     grid = _check_grid(optimizer, grid)
-    grid_shape = tuple(len(v) for v in grid.values())
-    _check_sweep_memory("sweep", steps, every, grid_shape, x0, keep_points)
-    batched = _batched(optimizer, grid, x0.ndim)
+    scales = _check_gradient_scales(gradient_scales)
+    shift = _check_drift(problem, drift)
+    grid_shape = tuple(len(v) for v in grid.values()) + (() if scales is None else (len(scales),))
+    _check_sweep_memory("sweep", steps, every, grid_shape, x0, keep_points, keep_effective_lrs)
+    batched = _batched(optimizer, grid, x0.ndim + (scales is not None))
+    scale = None if scales is None else scales.reshape(-1, *(1,) * x0.ndim)
     x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
     state = batched.init(x)
     rng = np.random.default_rng(seed) if problem.stochastic else None
@@ -260,6 +309,7 @@ forgets its start and the bias correction divides by 0.
     recorded = np.array(sorted(set(range(0, steps + 1, every)) | {steps}))
     points = np.full((len(recorded), *x.shape), np.nan) if keep_points else None
     losses = np.full((len(recorded), *x.shape[:-1]), np.nan)
+    effective_lrs = np.full((len(recorded), *x.shape), np.nan) if keep_effective_lrs else None
     diverged_steps = np.full(x.shape[:-1], -1, dtype=int)
     alive = np.ones(x.shape[:-1], dtype=bool)
     seconds = 0.0
@@ -269,11 +319,17 @@ forgets its start and the bias correction divides by 0.
         check_start_loss("sweep", problem, x0, problem.f(x0))
         for k in range(steps + 1):
             if k > 0:
+                # With a drift, x is the offset from the moving landscape: every rule of the course steps the
+                # same whatever the point's origin, so the run is stepped in the landscape's frame.
                 start = time.perf_counter()
                 g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
                 if k == 1:
                     g = check_first_gradient("sweep", problem, x, g)
+                if scale is not None:
+                    g = scale * g
                 x, state = batched._step(x, g, state)
+                if shift is not None:
+                    x = x - shift
                 seconds += time.perf_counter() - start
                 bad = alive & ~np.all((x >= limit_low) & (x <= limit_high), axis=-1)  # NaN fails both
                 if bad.any():
@@ -286,6 +342,8 @@ forgets its start and the bias correction divides by 0.
             if k == recorded[row]:
                 if keep_points:
                     points[row] = x
+                if keep_effective_lrs and k > 0:
+                    effective_lrs[row] = np.where(alive[..., None], batched._effective_lr(x, state), np.nan)
                 losses[row] = np.where(alive, problem.f(x), np.nan)
                 row += 1
     return Sweep(
@@ -297,7 +355,36 @@ forgets its start and the bias correction divides by 0.
         losses=losses,
         diverged_steps=diverged_steps,
         seconds=seconds,
+        state=state,
+        effective_lrs=effective_lrs,
+        gradient_scales=scales,
+        drift=shift,
     )
+
+
+def _check_gradient_scales(scales) -> np.ndarray | None:
+    if scales is None:
+        return None
+    values = as_real_array("sweep", "gradient_scales", scales)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(
+            "sweep: gradient_scales must be a non-empty 1-D sequence of finite numbers > 0, got "
+            f"{values.tolist() if values.size <= 12 else f'an array of shape {values.shape}'}. Each one "
+            "multiplies every gradient of its runs."
+        )
+    return values
+
+
+def _check_drift(problem: Problem, drift) -> np.ndarray | None:
+    if drift is None:
+        return None
+    values = as_real_array("sweep", "drift", drift, finite=True)
+    if values.shape != (problem.dim,):
+        raise ValueError(
+            f"sweep: drift must have one number per coordinate of {problem.name} (shape ({problem.dim},)), "
+            f"got shape {values.shape}. It is how far the landscape moves in each step."
+        )
+    return values
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""lessons_lib.accumulators: the batched lr grid against the runner and closed forms, the moving target
-against hand-computed recursions, the per-feature layout against the real softmax model."""
+"""lessons_lib.accumulators (lesson 03): Adagrad's lr grids (run with sweep) against closed forms, the moving
+target against hand-computed recursions, the per-feature layout against the real softmax model."""
 
 import math
 
@@ -10,21 +10,16 @@ from lessons_lib import (
     Adagrad,
     GradientDescent,
     Problem,
-    noisy,
     quadratic,
     ravine,
     rotated_ravine,
     run,
     softmax_regression,
 )
-from lessons_lib.accumulators import (
-    by_feature,
-    jump_targets,
-    run_lr_grid,
-    track_target,
-)
+from lessons_lib.accumulators import by_feature, jump_targets, track_target
 from lessons_lib.measures import loglog_slope
 from lessons_lib.problems import rotate
+from lessons_lib.sweeps import sweep
 
 
 def linear(slope):
@@ -40,84 +35,60 @@ def linear(slope):
 
 
 # ----------------------------------------------------------------------------------------------------
-# run_lr_grid
-
-
-@pytest.mark.parametrize(
-    ("rule", "make", "lrs"),
-    [
-        ("adagrad", lambda lr: Adagrad(lr=lr), [0.3, 1.0, 4.0]),
-        ("gd", lambda lr: GradientDescent(lr=lr), [0.005, 0.01, 0.0198]),
-    ],
-)
-def test_grid_equals_the_runner_for_every_lr(rule, make, lrs):
-    p = ravine(100)
-    starts = p.random_starts(7, seed=2)
-    out = run_lr_grid(p, rule, lrs, starts, steps=40)
-    assert out.points.shape == (41, len(lrs), 7, 2)
-    for i, lr in enumerate(lrs):
-        t = run(make(lr), p, steps=40, x0=starts, keep_states=rule == "adagrad")
-        np.testing.assert_allclose(out.points[:, i], t.points, rtol=1e-13, atol=1e-13)
-        if rule == "adagrad":
-            np.testing.assert_allclose(out.s[i], t.states["s"][-1], rtol=1e-13)
-    assert (out.s is None) == (rule == "gd")
-
-
-def test_grid_on_a_stochastic_problem_draws_what_the_runner_draws():
-    # One lr: the grid's gradients have shape (1, N, d), the runner's (N, d): the same numbers, same order.
-    p = noisy(ravine(10), sigma=2.0)
-    starts = p.random_starts(5, seed=3)
-    out = run_lr_grid(p, "adagrad", [0.5], starts, steps=30, seed=11)
-    t = run(Adagrad(lr=0.5), p, steps=30, x0=starts, seed=11)
-    np.testing.assert_allclose(out.points[:, 0], t.points, rtol=1e-13, atol=1e-13)
-    again = run_lr_grid(p, "adagrad", [0.5], starts, steps=30, seed=11)
-    np.testing.assert_array_equal(out.points, again.points)
+# Adagrad's lr grids (run with lessons_lib.sweeps.sweep) against closed forms
 
 
 def test_adagrad_under_a_constant_gradient_by_hand():
     # g = (2, -0.001): s_k = k g**2, each step lr g / (sqrt(k) |g|) = lr sign(g) / sqrt(k) with eps = 0.
-    out = run_lr_grid(linear([2.0, -0.001]), "adagrad", [1.0, 0.5], [0.0, 0.0], steps=4, eps=0.0)
+    out = sweep(Adagrad(lr=1.0, eps=0.0), linear([2.0, -0.001]), 4, [0.0, 0.0], grid={"lr": [1.0, 0.5]})
     k = np.arange(1, 5)
     expected = -np.concatenate([[0.0], np.cumsum(1 / np.sqrt(k))])
     for i, lr in enumerate([1.0, 0.5]):
         np.testing.assert_allclose(out.points[:, i, 0], lr * expected, rtol=1e-14, atol=1e-15)
         np.testing.assert_allclose(out.points[:, i, 1], -lr * expected, rtol=1e-14, atol=1e-15)
-    np.testing.assert_allclose(out.s, [[16.0, 4e-6], [16.0, 4e-6]], rtol=1e-14)
+    np.testing.assert_allclose(out.state.s, [[16.0, 4e-6], [16.0, 4e-6]], rtol=1e-14)
 
 
 def test_initial_accumulator_and_eps_enter_as_in_the_equations():
     g, lr, s0, eps = 0.01, 0.1, 0.1, 1e-3
-    out = run_lr_grid(linear([g]), "adagrad", [lr], [0.0], steps=1, eps=eps, initial_accumulator=s0)
+    opt = Adagrad(lr=1.0, eps=eps, initial_accumulator=s0)
+    out = sweep(opt, linear([g]), 1, [0.0], grid={"lr": [lr]})
     assert out.points[1, 0, 0] == pytest.approx(-lr * g / (math.sqrt(s0 + g * g) + eps), rel=1e-14)
-    assert out.s[0, 0] == pytest.approx(s0 + g * g, rel=1e-14)
+    assert out.state.s[0, 0] == pytest.approx(s0 + g * g, rel=1e-14)
 
 
 def test_first_step_is_lr_times_the_sign_whatever_the_scale():
     scales = np.array([1e-6, 1e-3, 1.0, 1e3, 1e6])
-    out = run_lr_grid(linear(-scales), "adagrad", [0.25], np.zeros(5), steps=1, eps=0.0)
+    out = sweep(Adagrad(lr=0.25, eps=0.0), linear(-scales), 1, np.zeros(5), grid={"lr": [0.25]})
     np.testing.assert_allclose(out.points[1, 0], 0.25, rtol=1e-15)
 
 
 @pytest.mark.parametrize("c", [1e-3, 0.1, 10.0, 1e3])
 def test_rescaling_one_coordinates_gradient_leaves_adagrads_path_unchanged(c):
     x0 = [-8.0, 2.0]
-    reference = run_lr_grid(quadratic(np.eye(2), x0=x0), "adagrad", [0.5, 2.0], x0, steps=50, eps=0.0)
-    scaled = run_lr_grid(quadratic(np.diag([1.0, c]), x0=x0), "adagrad", [0.5, 2.0], x0, steps=50, eps=0.0)
-    np.testing.assert_allclose(scaled.points, reference.points, rtol=1e-10, atol=1e-12)
-    gd_reference = run_lr_grid(quadratic(np.eye(2), x0=x0), "gd", [0.05], x0, steps=50)
-    gd_scaled = run_lr_grid(quadratic(np.diag([1.0, c]), x0=x0), "gd", [0.05], x0, steps=50)
-    assert not np.allclose(gd_scaled.points, gd_reference.points, equal_nan=True)  # gradient descent's is not
+
+    def path(optimizer, curvatures, lrs):
+        return sweep(optimizer, quadratic(np.diag(curvatures), x0=x0), 50, x0, grid={"lr": lrs}).points
+
+    reference = path(Adagrad(lr=1.0, eps=0.0), [1.0, 1.0], [0.5, 2.0])
+    scaled = path(Adagrad(lr=1.0, eps=0.0), [1.0, c], [0.5, 2.0])
+    np.testing.assert_allclose(scaled, reference, rtol=1e-10, atol=1e-12)
+    gd_reference = path(GradientDescent(lr=1.0), [1.0, 1.0], [0.05])
+    gd_scaled = path(GradientDescent(lr=1.0), [1.0, c], [0.05])
+    assert not np.allclose(gd_scaled, gd_reference, equal_nan=True)  # gradient descent's is not
 
 
 def test_recorded_steps_and_divergence():
     p = ravine(10)
-    out = run_lr_grid(p, "gd", [0.1, 0.25], p.x0, steps=10, every=4)
+    out = sweep(GradientDescent(lr=1.0), p, 10, p.x0, grid={"lr": [0.1, 0.25]}, every=4)
     assert out.steps.tolist() == [0, 4, 8, 10]
-    full = run_lr_grid(p, "gd", [0.1, 0.25], p.x0, steps=10)
+    full = sweep(GradientDescent(lr=1.0), p, 10, p.x0, grid={"lr": [0.1, 0.25]})
     np.testing.assert_array_equal(out.points, full.points[[0, 4, 8, 10]])
-    long = run_lr_grid(p, "gd", [0.1, 0.25], p.x0, steps=200)
-    assert np.all(np.isfinite(long.points[:, 0])) and np.all(np.isnan(long.points[-1, 1]))  # 0.25 > 2/L
-    assert np.all(np.isfinite(run_lr_grid(p, "adagrad", [10.0], p.x0, steps=200).points))
+    long = sweep(GradientDescent(lr=1.0), p, 200, p.x0, grid={"lr": [0.1, 0.25]})  # 0.25 > 2/L
+    assert long.diverged.tolist() == [False, True] and long.diverged_steps[1] > 0
+    assert np.all(np.isfinite(long.points[:, 0])) and np.all(np.isnan(long.points[-1, 1]))
+    adagrad = sweep(Adagrad(lr=1.0), p, 200, p.x0, grid={"lr": [10.0]})
+    assert not adagrad.diverged.any() and np.all(np.isfinite(adagrad.points))
 
 
 def test_gradient_descent_is_blind_to_rotations_and_the_starts_match():
@@ -125,29 +96,15 @@ def test_gradient_descent_is_blind_to_rotations_and_the_starts_match():
     starts = p.random_starts(20, seed=4)
     np.testing.assert_allclose(tilted.f(rotate(starts, 45)), p.f(starts), rtol=1e-12)
     np.testing.assert_allclose(rotate(p.x0, 45), tilted.x0, atol=1e-12)
-    plain = run_lr_grid(p, "gd", [0.01], starts, steps=30).points
-    turned = run_lr_grid(tilted, "gd", [0.01], rotate(starts, 45), steps=30).points
+
+    def path(optimizer, problem, x0):
+        return sweep(optimizer, problem, 30, x0).points
+
+    plain = path(GradientDescent(lr=0.01), p, starts)
+    turned = path(GradientDescent(lr=0.01), tilted, rotate(starts, 45))
     np.testing.assert_allclose(turned, rotate(plain, 45), atol=1e-9)
-    ada = run_lr_grid(tilted, "adagrad", [1.0], rotate(starts, 45), steps=30).points
-    assert not np.allclose(ada, rotate(run_lr_grid(p, "adagrad", [1.0], starts, steps=30).points, 45))
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"rule": "rmsprop"}, "rule must be one of"),
-        ({"lrs": [0.1, -1.0]}, "lrs must be a 1-D sequence of finite numbers > 0"),
-        ({"lrs": []}, "lrs must be"),
-        ({"steps": -1}, "steps must be a whole number >= 0"),
-        ({"every": 0}, "every must be a whole number >= 1"),
-        ({"x0": [1.0, 2.0, 3.0]}, "x0 must have 2 coordinates"),
-        ({"eps": -1.0}, "eps must be finite and >= 0"),
-    ],
-)
-def test_grid_rejects_bad_arguments(kwargs, message):
-    args = {"rule": "adagrad", "lrs": [0.1], "x0": [1.0, 1.0], "steps": 3, **kwargs}
-    with pytest.raises(ValueError, match=message):
-        run_lr_grid(ravine(10), args.pop("rule"), args.pop("lrs"), args.pop("x0"), args.pop("steps"), **args)
+    ada = path(Adagrad(lr=1.0), tilted, rotate(starts, 45))
+    assert not np.allclose(ada, rotate(path(Adagrad(lr=1.0), p, starts), 45))
 
 
 # ----------------------------------------------------------------------------------------------------

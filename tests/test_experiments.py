@@ -1,5 +1,5 @@
-"""lessons_lib.experiments: batched runs against the runner, reductions against hand-computed cases, noise
-theory against an independent Lyapunov solution and a simulation."""
+"""lessons_lib.experiments: schedules against the runner, the momentum stability limit, reductions against
+hand-computed cases and swept runs, noise theory against an independent Lyapunov solution and a simulation."""
 
 import numpy as np
 import pytest
@@ -29,7 +29,6 @@ from lessons_lib.experiments import (
     noise_floor,
     nudged_copies,
     oscillation,
-    run_grid,
     run_schedule,
 )
 from lessons_lib.sweeps import sweep
@@ -103,60 +102,19 @@ def test_forms_under_schedules():
 
 
 # ----------------------------------------------------------------------------------------------------
-# run_grid
+# The stability limit of the summed form
 
 
-@pytest.mark.parametrize(
-    ("averaged", "nesterov"), [(True, False), (False, False), (True, True), (False, True)]
-)
-def test_run_grid_agrees_with_the_runner_for_every_setting(averaged, nesterov):
-    p = ravine(10)
-    starts = p.random_starts(6, seed=3)
-    lrs, betas = [0.01, 0.05], [0.0, 0.5, 0.9]
-    grid = run_grid(p, lrs, betas, starts, 40, averaged=averaged, nesterov=nesterov)
-    assert grid.shape == (41, 2, 3, 6, 2)
-    for i, lr in enumerate(lrs):
-        for j, beta in enumerate(betas):
-            opt = Momentum(lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
-            np.testing.assert_allclose(
-                grid[:, i, j], run(opt, p, 40, x0=starts).points, rtol=1e-12, atol=1e-14
-            )
-
-
-def test_run_grid_beta_zero_is_gradient_descent_and_a_single_start_works():
-    p = ravine(10)
-    grid = run_grid(p, [0.1], [0.0], p.x0, 30)
-    assert grid.shape == (31, 1, 1, 2)
-    np.testing.assert_allclose(grid[:, 0, 0], run(GradientDescent(lr=0.1), p, 30).points, rtol=1e-12)
-
-
-def test_run_grid_divergence_follows_the_stability_limit():
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_summed_momentum_diverges_just_above_its_stability_limit(beta):
     """Summed heavy ball on curvature L diverges iff lr L > 2 + 2 beta: check just below and above."""
     p = ravine(10)
-    betas = [0.0, 0.5, 0.9]
-    lrs = np.array([[0.97 * (2 + 2 * b) / 10, 1.03 * (2 + 2 * b) / 10] for b in betas])
-    for j, beta in enumerate(betas):
-        final = run_grid(p, lrs[j], [beta], p.x0, 2000, averaged=False)[-1, :, 0]
-        assert np.all(np.isfinite(final[0])) and np.abs(final[0]).max() < 1e-3
-        assert np.all(np.isnan(final[1]))
-
-
-def test_run_grid_noise_is_seeded_and_independent_per_run():
-    p = noisy(ravine(10), sigma=1.0)
-    starts = np.tile(p.x0, (3, 1))
-    a = run_grid(p, [0.05], [0.9], starts, 20, seed=7)
-    b = run_grid(p, [0.05], [0.9], starts, 20, seed=7)
-    c = run_grid(p, [0.05], [0.9], starts, 20, seed=8)
-    np.testing.assert_array_equal(a, b)
-    assert not np.allclose(a, c)
-    assert not np.allclose(a[-1, 0, 0, 0], a[-1, 0, 0, 1])  # same start, different noise
-
-
-def test_run_grid_rejects_bad_grids():
-    with pytest.raises(ValueError, match="every lr must be > 0"):
-        run_grid(ravine(10), [0.0], [0.5], [1.0, 1.0], 3)
-    with pytest.raises(ValueError, match="beta in \\[0, 1\\)"):
-        run_grid(ravine(10), [0.1], [1.0], [1.0, 1.0], 3)
+    limit = (2 + 2 * beta) / 10
+    opt = Momentum(lr=limit / 2, beta=beta, averaged=False)
+    s = sweep(opt, p, 2000, grid={"lr": [0.97 * limit, 1.03 * limit]}, every=2000)
+    assert s.diverged.tolist() == [False, True]
+    assert np.all(np.isfinite(s.points[-1, 0])) and np.abs(s.points[-1, 0]).max() < 1e-3
+    assert np.all(np.isnan(s.points[-1, 1]))  # both coordinates: sweep marks the whole run
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -177,7 +135,7 @@ def test_ends_in_global_by_basin():
 def test_gradient_descent_runs_stay_in_their_basin_at_a_small_lr():
     well = double_well()
     starts = well.random_starts(50, seed=0)
-    final = run_grid(well, [0.01], [0.0], starts, 2000)[-1, 0, 0]
+    final = sweep(GradientDescent(lr=0.01), well, 2000, starts, every=2000).points[-1]
     left_of_barrier = starts[:, 0] < well.info["barrier"][0]
     np.testing.assert_array_equal(ends_in_global(well, final), left_of_barrier)
 
@@ -242,10 +200,14 @@ def test_nudged_judgement_of_diverged_runs():
 def test_converging_runs_are_decided_as_ends_in_global_says():
     well = double_well()
     starts = well.random_starts(40, seed=3)
-    ends = ends_in_global_nudged(well, lambda x: run_grid(well, [0.05], [0.0, 0.5], x, 300), starts)
+
+    def momentum(x):
+        return sweep(Momentum(lr=0.05), well, 300, x, grid={"lr": [0.05], "beta": [0.0, 0.5]}).points
+
+    ends = ends_in_global_nudged(well, momentum, starts)
     assert ends.in_global.shape == ends.chaotic.shape == (1, 2, 40)
     assert not ends.chaotic.any()
-    plain = ends_in_global(well, run_grid(well, [0.05], [0.0, 0.5], starts, 300)[-1])
+    plain = ends_in_global(well, momentum(starts)[-1])
     np.testing.assert_array_equal(ends.in_global, plain)
     np.testing.assert_array_equal(ends.elsewhere, ~plain)
 
@@ -288,7 +250,7 @@ def test_nudges_are_seeded_relative_and_include_the_start():
 
     def run(x):
         seen.append(x.copy())
-        return run_grid(well, [1.0], [0.0], x, 150)[:, 0, 0]  # gradient descent, lr = 1: chaos, divergence
+        return sweep(GradientDescent(lr=1.0), well, 150, x).points  # lr = 1: chaos, divergence
 
     first = ends_in_global_nudged(well, run, starts, nudges=3, seed=7)
     again = ends_in_global_nudged(well, run, starts, nudges=3, seed=7)
@@ -318,7 +280,11 @@ def test_nudges_are_seeded_relative_and_include_the_start():
 )
 def test_ends_in_global_nudged_rejects_bad_inputs(kwargs, message):
     well = double_well()
-    args = {"run": lambda x: run_grid(well, [0.1], [0.0], x, 3)[:, 0, 0], "x0": [[1.0], [2.0]], **kwargs}
+    args = {
+        "run": lambda x: sweep(GradientDescent(lr=0.1), well, 3, x).points,
+        "x0": [[1.0], [2.0]],
+        **kwargs,
+    }
     with pytest.raises(ValueError, match=message):
         ends_in_global_nudged(well, args.pop("run"), args.pop("x0"), **args)
 
@@ -367,9 +333,11 @@ def test_oscillation_hand_computed():
 
 def test_gradient_descent_zigzags_above_half_the_limit():
     p = ravine(10)
-    grid = run_grid(p, [0.05, 0.15], [0.0], p.random_starts(10, seed=5), 30)
-    flips, _ = oscillation(grid, start=0, stop=30)
-    np.testing.assert_array_equal(flips[:, 0], [[0.0] * 10, [1.0] * 10])  # factor 1 - lr L: 0.5, then -0.5
+    points = sweep(
+        GradientDescent(lr=0.05), p, 30, p.random_starts(10, seed=5), grid={"lr": [0.05, 0.15]}
+    ).points
+    flips, _ = oscillation(points, start=0, stop=30)
+    np.testing.assert_array_equal(flips, [[0.0] * 10, [1.0] * 10])  # factor 1 - lr L: 0.5, then -0.5
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -412,8 +380,10 @@ def test_noise_floor_broadcasts_and_matches_a_simulation():
     assert floor.shape == (2, 3)
     assert floor[1, 0] == pytest.approx(0.15 / (2 * 1.85) + 0.15 / (2 * 0.5))
     p = noisy(ravine(10), sigma=1.0)
-    pts = run_grid(p, [0.05, 0.15], [0.0, 0.5, 0.9], np.tile(p.x0, (400, 1)), 600, seed=11)
-    measured = p.f(pts[300:]).mean(axis=(0, 3))
+    grid = {"lr": [0.05, 0.15], "beta": [0.0, 0.5, 0.9]}
+    s = sweep(Momentum(lr=0.05), p, 600, np.tile(p.x0, (400, 1)), grid=grid, seed=11, keep_points=False)
+    assert not s.diverged.any()
+    measured = s.losses[300:].mean(axis=(0, 3))
     np.testing.assert_allclose(measured, floor, rtol=0.05)
 
 

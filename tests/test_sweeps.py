@@ -1,5 +1,7 @@
-"""sweep(): a grid of hyperparameters for any optimizer, checked run by run against run(); side_by_side():
-several problems as one array, checked bit for bit against sweep() on each problem alone."""
+"""sweep(): a grid of hyperparameters for any optimizer, checked run by run against run(), and its options
+(the final state, effective learning rates, gradient scales, a drifting landscape) against run() on the
+equivalent problem, hand-written loops and closed forms; side_by_side(): several problems as one array,
+checked bit for bit against sweep() on each problem alone."""
 
 import warnings
 
@@ -67,14 +69,24 @@ def test_beta_zero_momentum_is_gradient_descent_inside_a_sweep():
     problem = ll.ravine(10)
     a = sweep(ll.Momentum(lr=0.1), problem, 25, grid={"lr": [0.05, 0.1], "beta": [0.0]})
     b = sweep(ll.GradientDescent(lr=0.1), problem, 25, grid={"lr": [0.05, 0.1]})
+    assert a.points.shape == (26, 2, 1, 2)  # a single start: no batch axis
     np.testing.assert_allclose(a.points[:, :, 0], b.points, rtol=1e-14, atol=1e-14)
+    for i, lr in enumerate([0.05, 0.1]):
+        expected = ll.run(ll.GradientDescent(lr=lr), problem, 25).points
+        np.testing.assert_allclose(a.points[:, i, 0], expected, rtol=1e-12, atol=1e-14)
 
 
-def test_stochastic_sweep_with_one_setting_draws_what_run_draws():
+@pytest.mark.parametrize(
+    "optimizer",
+    [ll.Adam(lr=0.1), ll.Adagrad(lr=0.5), ll.Momentum(lr=0.05, beta=0.9)],
+    ids=lambda o: o.label(),
+)
+def test_stochastic_sweep_with_one_setting_draws_what_run_draws(optimizer):
+    # One setting: the sweep's gradients have shape (1, N, d), the runner's (N, d): the same numbers in order.
     problem = ll.noisy(ll.ravine(10), sigma=0.5)
     x0 = problem.random_starts(4, seed=0)
-    s = sweep(ll.Adam(lr=0.1), problem, 30, x0, grid={"lr": [0.1]}, seed=7)
-    t = ll.run(ll.Adam(lr=0.1), problem, 30, x0, seed=7)
+    s = sweep(optimizer, problem, 30, x0, grid={"lr": [optimizer.lr]}, seed=7)
+    t = ll.run(optimizer, problem, 30, x0, seed=7)
     np.testing.assert_array_equal(s.points[:, 0], t.points)
 
 
@@ -177,6 +189,340 @@ def test_wrong_types_are_named():
 
 def test_sweep_is_exported_type():
     assert isinstance(sweep(ll.Adam(lr=0.1), ll.ravine(10), 1), Sweep)
+
+
+def test_seeded_noise_is_reproducible_and_independent_for_every_run():
+    # Two equal settings from three equal starts: six runs that differ only by their noise.
+    problem = ll.noisy(ll.ravine(10), sigma=1.0)
+    starts = np.tile(problem.x0, (3, 1))
+    grid = {"lr": [0.05, 0.05], "beta": [0.9]}
+    a = sweep(ll.Momentum(lr=0.05), problem, 20, starts, grid=grid, seed=7).points
+    b = sweep(ll.Momentum(lr=0.05), problem, 20, starts, grid=grid, seed=7).points
+    c = sweep(ll.Momentum(lr=0.05), problem, 20, starts, grid=grid, seed=8).points
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a[1:], c[1:])
+    final = a[-1].reshape(6, 2)
+    distances = np.linalg.norm(final[:, None] - final[None], axis=-1)
+    assert np.all(distances[~np.eye(6, dtype=bool)] > 1e-3)
+
+
+@pytest.mark.parametrize(
+    ("averaged", "nesterov"), [(True, False), (False, False), (True, True), (False, True)]
+)
+def test_momentum_lr_beta_grid_matches_run_in_every_form(averaged, nesterov):
+    p = ll.ravine(10)
+    starts = p.random_starts(6, seed=3)
+    lrs, betas = [0.01, 0.05], [0.0, 0.5, 0.9]
+    base = ll.Momentum(lr=0.01, averaged=averaged, nesterov=nesterov)
+    s = sweep(base, p, 40, starts, grid={"lr": lrs, "beta": betas})
+    assert s.points.shape == (41, 2, 3, 6, 2)
+    assert not s.diverged.any()
+    for i, lr in enumerate(lrs):
+        for j, beta in enumerate(betas):
+            opt = ll.Momentum(lr=lr, beta=beta, averaged=averaged, nesterov=nesterov)
+            expected = ll.run(opt, p, 40, x0=starts).points
+            np.testing.assert_allclose(s.points[:, i, j], expected, rtol=1e-12, atol=1e-14)
+
+
+def test_an_adaptive_run_that_overshoots_is_marked_diverged_without_warnings():
+    # RMSProp's first step is lr / sqrt(1 - beta) per coordinate: 3e9 with lr = 1e9, far beyond the bounds.
+    p = ll.ravine(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = sweep(ll.RMSProp(lr=0.01), p, 5, grid={"lr": [0.01, 1e9]}, keep_effective_lrs=True)
+    assert s.diverged.tolist() == [False, True] and s.diverged_steps[1] == 1
+    assert np.all(np.isfinite(s.points[:, 0])) and np.all(np.isnan(s.points[1:, 1]))
+    assert np.all(np.isfinite(s.effective_lrs[1:, 0])) and np.all(np.isnan(s.effective_lrs[:, 1]))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The final state
+
+
+STATE_CASES = [
+    *[pytest.param(o, ll.ravine(10), [o.lr / 4, o.lr / 2, o.lr], id=o.label()) for o in OPTIMIZERS],
+    pytest.param(ll.Adagrad(lr=1.0), ll.ravine(100), [0.3, 1.0, 4.0], id="Adagrad on ravine(100)"),
+    # up to 0.99 of 2/L
+    pytest.param(ll.GradientDescent(lr=0.01), ll.ravine(100), [0.005, 0.01, 0.0198], id="GD on ravine(100)"),
+]
+
+
+@pytest.mark.parametrize(("optimizer", "problem", "lrs"), STATE_CASES)
+def test_state_is_the_last_state_of_each_run(optimizer, problem, lrs):
+    x0 = problem.random_starts(7, seed=2)
+    s = sweep(optimizer, problem, 40, x0, grid={"lr": lrs})
+    assert isinstance(s.state, optimizer.State) and s.state.t == 40
+    assert not s.diverged.any()
+    for i, lr in enumerate(lrs):
+        t = ll.run(optimizer.replace(lr=lr), problem, 40, x0, keep_states=True)
+        assert not t.diverged_mask.any()
+        np.testing.assert_allclose(s.points[:, i], t.points, rtol=1e-13, atol=1e-13)
+        arrays = {name for name, value in s.state._asdict().items() if isinstance(value, np.ndarray)}
+        assert arrays == set(t.states or {})  # Adagrad's s; RMSProp's m, v for its variants; none for GD
+        for name in arrays:
+            assert getattr(s.state, name).shape == (len(lrs), *x0.shape)
+            np.testing.assert_allclose(getattr(s.state, name)[i], t.states[name][-1], rtol=1e-13, atol=1e-300)
+
+
+def test_adagrads_final_sums_by_hand():
+    # A constant gradient g: s = initial_accumulator + steps * g**2, whatever the learning rate.
+    g = np.array([2.0, -0.5])
+    slope = ll.Problem(
+        name="slope",
+        f=lambda x: np.asarray(x) @ g,
+        grad=lambda x: np.broadcast_to(g, np.shape(x)).copy(),
+        x0=np.zeros(2),
+        bounds=((-10.0, 10.0), (-10.0, 10.0)),
+    )
+    s = sweep(
+        ll.Adagrad(lr=1.0, initial_accumulator=0.1), slope, 5, np.zeros((3, 2)), grid={"lr": [0.1, 1.0]}
+    )
+    np.testing.assert_allclose(s.state.s, np.broadcast_to(0.1 + 5 * g**2, (2, 3, 2)), rtol=1e-15)
+
+
+# ----------------------------------------------------------------------------------------------------
+# keep_effective_lrs
+
+
+EFFECTIVE = [*OPTIMIZERS, ll.Adagrad(lr=3.0, eps=1e-3), ll.Adagrad(lr=3.0, eps=1e-3, eps_in_sqrt=True)]
+
+
+@pytest.mark.parametrize("optimizer", EFFECTIVE, ids=lambda o: o.label())
+def test_kept_effective_lrs_are_those_of_run_with_row_k_for_step_k(optimizer):
+    p = ll.ravine(10)
+    x0 = p.random_starts(5, seed=4)
+    lrs = [optimizer.lr / 10, optimizer.lr]
+    s = sweep(optimizer, p, 25, x0, grid={"lr": lrs}, keep_effective_lrs=True)
+    assert s.effective_lrs.shape == s.points.shape == (26, 2, 5, 2)
+    assert np.all(np.isnan(s.effective_lrs[0]))  # the start: no step led to it
+    for i, lr in enumerate(lrs):
+        t = ll.run(optimizer.replace(lr=lr), p, 25, x0, keep_states=True)
+        np.testing.assert_allclose(s.points[:, i], t.points, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(s.effective_lrs[1:, i], t.effective_lrs, rtol=1e-12)
+    sparse = sweep(
+        optimizer, p, 25, x0, grid={"lr": lrs}, keep_effective_lrs=True, every=4, keep_points=False
+    )
+    assert sparse.steps.tolist() == [0, 4, 8, 12, 16, 20, 24, 25]
+    np.testing.assert_array_equal(sparse.effective_lrs, s.effective_lrs[sparse.steps])
+    assert sweep(optimizer, p, 25, x0, grid={"lr": lrs}).effective_lrs is None
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"eps": 1e-3},
+        {"eps_in_sqrt": True, "eps": 1e-4},
+        {"centered": True},
+        {"momentum": 0.8},
+        {"centered": True, "momentum": 0.5},
+    ],
+    ids=lambda o: ",".join(o) or "plain",
+)
+def test_rmsprop_lr_beta_grid_matches_run_with_its_effective_lrs(options):
+    p = ll.rotated_ravine(10)
+    starts = p.random_starts(7, seed=2)
+    lrs, betas = [0.01, 0.05], [0.5, 0.9, 0.99]
+    s = sweep(
+        ll.RMSProp(lr=0.01, **options),
+        p,
+        30,
+        starts,
+        grid={"lr": lrs, "beta": betas},
+        keep_effective_lrs=True,
+    )
+    assert s.points.shape == s.effective_lrs.shape == (31, 2, 3, 7, 2)
+    for i, lr in enumerate(lrs):
+        for j, beta in enumerate(betas):
+            t = ll.run(ll.RMSProp(lr=lr, beta=beta, **options), p, 30, x0=starts, keep_states=True)
+            np.testing.assert_allclose(s.points[:, i, j], t.points, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(s.effective_lrs[1:, i, j], t.effective_lrs, rtol=1e-12)
+
+
+def test_effective_lr_of_the_first_rmsprop_step_by_hand():
+    # s = (1 - beta) g**2 after one step, so the effective lr is lr / (sqrt(1 - beta) |g|) with eps = 0.
+    p = ll.ravine(10)
+    lrs, betas = np.array([0.01, 0.1]), np.array([0.0, 0.9, 0.99])
+    s = sweep(ll.RMSProp(lr=0.1, eps=0.0), p, 1, grid={"lr": lrs, "beta": betas}, keep_effective_lrs=True)
+    expected = lrs[:, None, None] / (np.sqrt(1 - betas)[None, :, None] * np.abs(p.grad(p.x0)))
+    np.testing.assert_allclose(s.effective_lrs[1], expected, rtol=1e-14)
+
+
+# ----------------------------------------------------------------------------------------------------
+# gradient_scales
+
+
+def test_gradient_scales_multiply_gradient_descents_first_step():
+    p = ll.ravine(10)
+    scales = [1e-3, 1.0, 7.0]
+    s = sweep(ll.GradientDescent(lr=0.01), p, 1, gradient_scales=scales)
+    assert s.points.shape == (2, 3, 2) and s.grid_shape == (3,)
+    np.testing.assert_array_equal(s.gradient_scales, scales)
+    np.testing.assert_allclose(s.points[1] - s.points[0], -0.01 * np.outer(scales, p.grad(p.x0)))
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: o.label())
+def test_gradient_scales_follow_the_grid_axes_and_each_runs_the_scaled_loss(optimizer):
+    # Every gradient times c is the gradient of c f: here the quadratic of Hessian c H. With c a power of 2
+    # the two are the same numbers bit for bit. The losses are those of the problem itself, f.
+    H = np.diag([1.0, 10.0])
+    p = ll.quadratic(H, x0=[-8.0, 2.0], bounds=[(-10.0, 10.0), (-4.0, 4.0)])
+    x0 = p.random_starts(3, seed=1)
+    lrs, scales = [optimizer.lr / 2, optimizer.lr], [0.25, 1.0, 2.0]
+    s = sweep(optimizer, p, 20, x0, grid={"lr": lrs}, gradient_scales=scales)
+    assert s.points.shape == (21, 2, 3, 3, 2) and s.losses.shape == (21, 2, 3, 3)
+    assert s.grid_shape == (2, 3) and s.diverged_steps.shape == (2, 3, 3)
+    assert not s.diverged.any()
+    for i, lr in enumerate(lrs):
+        for j, c in enumerate(scales):
+            scaled = ll.quadratic(c * H, x0=[-8.0, 2.0], bounds=[(-10.0, 10.0), (-4.0, 4.0)])
+            t = ll.run(optimizer.replace(lr=lr), scaled, 20, x0)
+            np.testing.assert_allclose(s.points[:, i, j], t.points, rtol=1e-13, atol=1e-15)
+            np.testing.assert_allclose(s.losses[:, i, j], p.f(t.points), rtol=1e-13, atol=1e-300)
+    assert s.setting(1) == optimizer  # the scales are not hyperparameters
+
+
+def test_gradient_scale_one_is_the_plain_run_and_rmsprop_follows_every_scale():
+    p = ll.rotated_ravine(10)
+    points = sweep(ll.RMSProp(lr=0.05), p, 40, gradient_scales=[1e-2, 1.0, 1e2]).points
+    np.testing.assert_array_equal(points[:, 1], ll.run(ll.RMSProp(lr=0.05), p, 40).points)
+    assert np.max(np.abs(points[:, 0] - points[:, 1])) < 1e-4  # eps = 1e-8 against gradients >= 1e-2 * 1e-2
+    assert np.max(np.abs(points[:, 2] - points[:, 1])) < 1e-6
+    exact = sweep(ll.RMSProp(lr=0.05, eps=0.0), p, 40, gradient_scales=[1e-3, 1.0, 1e3]).points
+    np.testing.assert_allclose(exact[:, 0], exact[:, 1], rtol=1e-9, atol=1e-12)  # no eps: exactly invariant
+    np.testing.assert_allclose(exact[:, 2], exact[:, 1], rtol=1e-9, atol=1e-12)
+    plain = sweep(ll.GradientDescent(lr=0.05), p, 40, gradient_scales=[0.5, 1.0]).points
+    assert np.max(np.abs(plain[:, 0] - plain[:, 1])) > 0.1  # gradient descent's path is not invariant
+
+
+def test_gradient_scales_with_a_batch_of_starts_mark_each_run_that_diverges():
+    # lr = 0.05 on ravine(10): stable at scale 1 (lr c L = 0.5 < 2), not at scale 1000.
+    p = ll.ravine(10)
+    starts = p.random_starts(4, seed=0)
+    s = sweep(ll.GradientDescent(lr=0.05), p, 30, starts, gradient_scales=[1.0, 1e3])
+    assert s.points.shape == (31, 2, 4, 2)
+    assert s.diverged.tolist() == [[False] * 4, [True] * 4]
+    assert np.all(np.isfinite(s.points[:, 0]))
+    for n, d in enumerate(s.diverged_steps[1]):  # the whole run, both coordinates, from the step it left
+        assert d > 0 and np.all(np.isfinite(s.points[:d, 1, n])) and np.all(np.isnan(s.points[d:, 1, n]))
+        assert np.all(np.isnan(s.losses[d:, 1, n]))
+
+
+# ----------------------------------------------------------------------------------------------------
+# drift
+
+
+def test_drift_first_rmsprop_steps_by_hand():
+    # The 1-D loss (x - u k)^2 / 2 from x = 0. Step 1 uses the gradient at time 0, which is 0: no move, and
+    # the recorded offset is x_1 - u. Step 2 uses the gradient x_1 - u = -u.
+    u, lr, beta, eps = 0.01, 0.1, 0.9, 1e-8
+    p = ll.quadratic([[1.0]], x0=[0.0])
+    s = sweep(ll.RMSProp(lr=lr, beta=beta, eps=eps), p, 2, drift=[u])
+    x2 = lr * u / (np.sqrt((1 - beta) * u**2) + eps)
+    np.testing.assert_allclose(s.points[:, 0], [0.0, -u, x2 - 2 * u], rtol=1e-12)
+    np.testing.assert_allclose(s.losses, 0.5 * s.points[:, 0] ** 2, rtol=1e-12)  # f at the offsets
+    np.testing.assert_array_equal(s.drift, [u])
+
+
+def test_gradient_descent_trails_a_drifting_minimum_as_the_closed_form_says():
+    # Per coordinate the offset follows e_k = (1 - lr λ) e_{k-1} - u: e_k = r**k e_0 - u (1 - r**k) / (lr λ)
+    # with r = 1 - lr λ, which tends to the lag -u / (lr λ).
+    p = ll.ravine(10)
+    lr, u, lam = 0.05, np.array([0.01, -0.02]), np.array([1.0, 10.0])
+    s = sweep(ll.GradientDescent(lr=lr), p, 300, drift=u)
+    r, k = 1 - lr * lam, np.arange(301)[:, None]
+    np.testing.assert_allclose(s.points, r**k * p.x0 - u * (1 - r**k) / (lr * lam), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(s.points[-1], -u / (lr * lam), rtol=1e-4)  # 0.95**300 of the start is left
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: o.label())
+def test_drift_is_the_run_on_a_moving_landscape(optimizer):
+    # An independent loop in the fixed frame: the loss at step k is f(x - k u), so step k uses the gradient
+    # of f at x_{k-1} - (k - 1) u; the sweep records the offsets x_k - k u.
+    p = ll.rotated_ravine(10)
+    u = np.array([0.03, -0.02])
+    x0 = p.random_starts(4, seed=6)
+    lrs = [optimizer.lr / 2, optimizer.lr]
+    s = sweep(optimizer, p, 30, x0, grid={"lr": lrs}, drift=u)
+    assert s.points.shape == (31, 2, 4, 2) and not s.diverged.any()
+    for i, lr in enumerate(lrs):
+        opt = optimizer.replace(lr=lr)
+        x, state = x0.copy(), opt.init(x0)
+        for k in range(1, 31):
+            x, state = opt.step(x, p.grad(x - (k - 1) * u), state)
+            np.testing.assert_allclose(s.points[k, i], x - k * u, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(s.losses[-1, i], p.f(x - 30 * u), rtol=1e-9)
+
+
+def test_drift_with_noise_is_seeded_and_matches_a_plain_loop():
+    u, sigma, lr, beta = 0.05, 0.5, 0.1, 0.9
+    p = ll.noisy(ll.quadratic([[2.0]], x0=[0.0]), sigma=sigma)
+    starts = np.array([[0.0], [1.0], [-1.0]])
+    grid = {"lr": [lr], "beta": [beta]}
+    a = sweep(ll.RMSProp(lr=lr), p, 40, starts, grid=grid, drift=[u], seed=7).points[:, 0, 0]
+    b = sweep(ll.RMSProp(lr=lr), p, 40, starts, grid=grid, drift=[u], seed=7).points[:, 0, 0]
+    c = sweep(ll.RMSProp(lr=lr), p, 40, starts, grid=grid, drift=[u], seed=8).points[:, 0, 0]
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a[1:], c[1:])
+    rng = np.random.default_rng(7)  # the same draws, by hand: a gradient of shape (1, 1, 3, 1) per step
+    x, s = starts.copy(), np.zeros_like(starts)
+    for k in range(1, 41):
+        g = 2.0 * (x - (k - 1) * u) + sigma * rng.standard_normal((1, 1, 3, 1))[0, 0]
+        s = beta * s + (1 - beta) * g**2
+        x = x - lr * g / (np.sqrt(s) + 1e-8)
+        np.testing.assert_allclose(a[k], x - k * u, rtol=1e-12, atol=1e-12)
+
+
+def test_the_new_options_are_off_unless_asked_and_a_zero_drift_changes_nothing():
+    p = ll.rotated_ravine(10)
+    x0 = p.random_starts(3, seed=0)
+    s = sweep(ll.Adam(lr=0.1), p, 20, x0)
+    assert s.gradient_scales is None and s.drift is None and s.effective_lrs is None
+    expected = ll.run(ll.Adam(lr=0.1), p, 20, x0).points
+    np.testing.assert_array_equal(s.points, expected)
+    np.testing.assert_array_equal(sweep(ll.Adam(lr=0.1), p, 20, x0, drift=[0.0, 0.0]).points, expected)
+    np.testing.assert_array_equal(
+        sweep(ll.Adam(lr=0.1), p, 20, x0, gradient_scales=[1.0]).points[:, 0], expected
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Bad values of the new options
+
+
+_SCALES = r"sweep: gradient_scales must be a non-empty 1-D sequence of finite numbers > 0"
+_DRIFT_SHAPE = (
+    r"sweep: drift must have one number per coordinate of ravine\(κ=10\) \(shape \(2,\)\), got shape "
+)
+_KEEP = r"sweep: keep_effective_lrs must be True or False, got "
+
+BAD_OPTIONS = [
+    ("scales 2-D", {"gradient_scales": [[1.0, 2.0]]}, ValueError, _SCALES + r", got \[\[1.0, 2.0\]\]"),
+    ("scales a number", {"gradient_scales": 2.0}, ValueError, _SCALES + ", got 2.0"),
+    ("scales empty", {"gradient_scales": []}, ValueError, _SCALES + r", got \[\]"),
+    ("scale zero", {"gradient_scales": [1.0, 0.0]}, ValueError, _SCALES),
+    ("scale negative", {"gradient_scales": [-1.0]}, ValueError, _SCALES),
+    ("scale inf", {"gradient_scales": [1.0, np.inf]}, ValueError, _SCALES),
+    ("scale nan", {"gradient_scales": [np.nan]}, ValueError, _SCALES),
+    ("scales text", {"gradient_scales": "1e3"}, TypeError, "sweep: gradient_scales must be an array of real"),
+    ("drift short", {"drift": [0.1]}, ValueError, _DRIFT_SHAPE + r"\(1,\)"),
+    ("drift 2-D", {"drift": [[0.1, 0.1]]}, ValueError, _DRIFT_SHAPE + r"\(1, 2\)"),
+    ("drift a number", {"drift": 0.1}, ValueError, _DRIFT_SHAPE + r"\(\)"),
+    ("drift nan", {"drift": [np.nan, 0.0]}, ValueError, r"sweep: drift must be finite, got nan"),
+    ("drift inf", {"drift": [0.0, -np.inf]}, ValueError, r"sweep: drift must be finite, got -inf"),
+    ("drift text", {"drift": "up"}, TypeError, r"sweep: drift must be an array of real numbers"),
+    ("keep 1", {"keep_effective_lrs": 1}, TypeError, _KEEP + r"1\."),
+    ("keep yes", {"keep_effective_lrs": "yes"}, TypeError, _KEEP + r"'yes'\."),
+    ("keep None", {"keep_effective_lrs": None}, TypeError, _KEEP + r"None\."),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"), [b[1:] for b in BAD_OPTIONS], ids=[b[0] for b in BAD_OPTIONS]
+)
+def test_bad_gradient_scales_drift_or_keep_effective_lrs_get_a_clear_error(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        sweep(ll.Adam(lr=0.1), ll.ravine(10), 5, **kwargs)
 
 
 # ----------------------------------------------------------------------------------------------------
