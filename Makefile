@@ -27,7 +27,7 @@ help:
 	@echo "make html       execute the solution notebooks (in memory) and build the offline site in site/"
 	@echo "make ends       the tests at both ends of the dependency ranges (needs Python 3.10 and a newer one)"
 	@echo "make lint       ruff on the code and the notebooks"
-	@echo "make bench      notebook execution times, the floor, widget redraw times"
+	@echo "make bench      sweep against a hand loop, notebook times against the floor, widget redraw times"
 	@echo "make clean      remove .venv and everything built (never $(WORK)/)"
 
 # The virtual environment, created when missing and refreshed when pyproject.toml changes. tools/setup_venv.py

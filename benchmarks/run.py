@@ -19,6 +19,9 @@ skipped with a note; ``--no-browser`` skips it, ``--browser-only`` runs only it.
 
     python benchmarks/run.py --browser-only --presses 20
 
+Before the notebooks, ``benchmarks/sweep_speed.py`` times the course's grid runner, ``sweeps.sweep``,
+against a hand-written NumPy loop doing the same work; it should be within 1.3x of it.
+
 Prints tables and writes the results to ``build/bench.json``. Missed targets are reported as MISSED but
 do not change the exit status, which is 1 only if a notebook fails to run (in a kernel or in JupyterLab).
 """
@@ -42,6 +45,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import labbrowser  # noqa: E402
 import nbtools  # noqa: E402
+import sweep_speed  # noqa: E402
 
 FLOOR = nbtools.REPO_ROOT / "benchmarks" / "floor.ipynb"
 OUTPUT = nbtools.REPO_ROOT / "build" / "bench.json"
@@ -290,8 +294,10 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     started = time.perf_counter()
-    floor, records = None, []
+    floor, records, swept = None, [], None
     if not args.browser_only:
+        swept = sweep_speed.compare()
+        print(sweep_speed.describe(swept), flush=True)
         print(
             f"Notebook benchmark: {info['cpu_count']} CPUs, {info['implementation']} {info['python']}, "
             f"{info['platform']}; median of {args.repeat} run(s) from a fresh kernel"
@@ -393,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     missed_b = [f"{w['widget']} ({w['notebook']})" for w in browser["rows"] if w["verdict"] == "MISSED"]
     errors = [r["notebook"] for r in records if r["error"]]
     print()
+    if swept and swept["verdict"] == "MISSED":
+        ratio, target = swept["ratio"], swept["target"]
+        print(f"MISSED: sweep is {ratio:.2f}x the hand-written loop (target <= {target:g}x)")
     if missed_nb:
         print(
             f"MISSED: {len(missed_nb)} notebook(s) slower than {MAX_RATIO_TO_FLOOR:g}x the floor: "
@@ -414,7 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ERROR: {len(browser['errors'])} notebook(s) failed in JupyterLab")
     if not (records or browser["rows"] or browser["errors"]):
         print("nothing measured")
-    elif not (missed_nb or missed_w or missed_b or errors or browser["errors"]):
+    elif not (missed_nb or missed_w or missed_b or errors or browser["errors"]) and not (
+        swept and swept["verdict"] == "MISSED"
+    ):
         print("all targets met")
 
     results = {
@@ -425,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_widget_median_ms": MAX_WIDGET_MEDIAN_MS,
             "max_browser_round_trip_median_ms": MAX_ROUND_TRIP_MEDIAN_MS,
         },
+        "sweep_against_hand_loop": swept,
         "floor": {k: floor[k] for k in ("notebook", "runs_s", "median_s")} if floor else None,
         "notebooks": [{k: v for k, v in r.items() if k != "widget_timings_ms"} for r in records],
         "widgets": widgets,

@@ -312,8 +312,11 @@ forgets its start and the bias correction divides by 0.
     effective_lrs = np.full((len(recorded), *x.shape), np.nan) if keep_effective_lrs else None
     diverged_steps = np.full(x.shape[:-1], -1, dtype=int)
     alive = np.ones(x.shape[:-1], dtype=bool)
+    dead = None  # once a run has diverged: True on its coordinates, which are NaN from then on
+    inner_radius = min(-limit_low.max(), limit_high.min())  # <= 0 if some box leaves out 0: no quick test
+    inner_radius_squared = inner_radius**2 if inner_radius > 0 else -1.0
     seconds = 0.0
-    row = 0
+    row, next_record, record_at = 0, 0, recorded.tolist()
     squares = optimizer.squares
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         check_start_loss("sweep", problem, x0, problem.f(x0))
@@ -331,21 +334,32 @@ forgets its start and the bias correction divides by 0.
                 if shift is not None:
                     x = x - shift
                 seconds += time.perf_counter() - start
-                bad = alive & ~np.all((x >= limit_low) & (x <= limit_high), axis=-1)  # NaN fails both
-                if bad.any():
-                    diverged_steps[bad] = k
-                    alive &= ~bad
-                    x = np.where(alive[..., None], x, np.nan)
+                # Until a run diverges, one quick test (one BLAS call): the sum of all squared coordinates is
+                # within the square of the distance from 0 to the nearest limit, so every coordinate is inside
+                # (NaN and overflow fail it). Only when it fails, each coordinate against its own limits.
+                if dead is not None or not np.vdot(x, x) <= inner_radius_squared:
+                    inside = (x >= limit_low) & (x <= limit_high)  # NaN is not inside
+                    if dead is not None:
+                        inside |= dead
+                    if not inside.all():
+                        bad = alive & ~inside.all(axis=-1)
+                        diverged_steps[bad] = k
+                        alive &= ~bad
+                        dead = np.broadcast_to(~alive[..., None], x.shape)
+                        x = np.where(dead, np.nan, x)
                 for name in squares:  # g**2 overflowed: the step was silently 0
                     if np.isinf(getattr(state, name)).any():
                         _raise_if_squares_overflowed("sweep", optimizer, state, name, g, alive[..., None], k)
-            if k == recorded[row]:
+            if k == next_record:
                 if keep_points:
                     points[row] = x
                 if keep_effective_lrs and k > 0:
                     effective_lrs[row] = np.where(alive[..., None], batched._effective_lr(x, state), np.nan)
-                losses[row] = np.where(alive, problem.f(x), np.nan)
+                losses[row] = problem.f(x)
+                if dead is not None:
+                    losses[row][~alive] = np.nan
                 row += 1
+                next_record = record_at[row] if row < len(record_at) else -1
     return Sweep(
         optimizer=optimizer,
         problem=problem,

@@ -3,7 +3,9 @@
 equivalent problem, hand-written loops and closed forms; side_by_side(): several problems as one array,
 checked bit for bit against sweep() on each problem alone."""
 
+import importlib.util
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -678,3 +680,16 @@ def test_the_seconds_are_those_of_the_whole_run():
 def test_side_by_side_bad_input_is_named(args, kwargs, error, message):
     with pytest.raises(error, match=message):
         side_by_side(*args, **kwargs)
+
+
+def test_the_benchmarks_hand_written_loop_does_the_work_sweep_does():
+    """`make bench` times sweep against benchmarks/sweep_speed.py's loop: they must do the same work."""
+    spec = importlib.util.spec_from_file_location(
+        "sweep_speed", Path(__file__).resolve().parents[1] / "benchmarks" / "sweep_speed.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    (hand_points, hand_losses), (points, losses) = bench.by_hand(), bench.with_sweep()
+    np.testing.assert_allclose(points, hand_points, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(losses, hand_losses, rtol=1e-12, atol=0)
+    assert np.isfinite(points).all()  # no run diverges: both do all the arithmetic of every step
