@@ -1,16 +1,19 @@
 """Lesson 06's races on real data: five optimizers, each at its best learning rate, over seeds and epochs.
 
 A fair comparison gives every optimizer a small grid of learning rates, runs each setting with several
-seeds (independent mini-batch draws), and shows each optimizer at its best. :func:`race` does that for the
-five rules of the course on a stochastic problem (:func:`lessons_lib.logistic_regression`,
+seeds (independent mini-batch draws), and shows each optimizer at its best. :func:`budget_race` does that for
+the five rules of the course on a stochastic problem (:func:`lessons_lib.logistic_regression`,
 :func:`lessons_lib.softmax_regression`): one :func:`lessons_lib.sweeps.sweep` per optimizer, the whole grid ×
-seeds as one array. A :class:`Race` then answers the lesson's questions:
+seeds as one array, for a fixed budget of epochs, judged by the loss at the end. (The race to a tolerance on
+the 2-D testbeds, judged by the steps it takes, is :func:`lessons_lib.races.race`.) A :class:`BudgetRace`
+then answers the lesson's questions:
 
-* :meth:`Race.best_index` / :meth:`Race.best_lr`: the learning rate with the lowest mean final loss (gap),
-  and :meth:`Race.on_edge` whether it sits at the end of its grid (then the grid should be widened);
-* :meth:`Race.curve`: the learning curve at the best learning rate, mean and min–max band over the seeds,
-  against epochs;
-* :meth:`Race.seconds_per_epoch`: the measured wall time of one epoch of one run (gradient and update only).
+* :meth:`BudgetRace.best_lr_index` / :meth:`BudgetRace.best_lr`: the learning rate with the lowest mean
+  final loss (gap), and :meth:`BudgetRace.on_edge` whether it sits at the end of its grid (then widen it);
+* :meth:`BudgetRace.curve`: the learning curve at the best learning rate, mean and min–max band over the
+  seeds, against epochs;
+* :meth:`BudgetRace.seconds_per_epoch`: the measured wall time of one epoch of one run (gradient and update
+  only).
 
 The pieces are plain functions too (:func:`lr_grid`, :func:`best_lr_index`, :func:`seed_band`,
 :func:`seconds_per_epoch`), so they work on any :class:`~lessons_lib.sweeps.Sweep`; and
@@ -37,15 +40,15 @@ from .sweeps import Sweep, sweep
 __all__ = [
     "GRID_CENTRES",
     "OPTIMIZER_NAMES",
+    "BudgetRace",
     "Curve",
-    "Race",
     "best_lr_index",
+    "budget_race",
     "diagonal_condition_number",
     "five_optimizers",
     "grids",
     "lr_grid",
-    "plot_race",
-    "race",
+    "plot_budget_race",
     "seconds_per_epoch",
     "seed_band",
     "steps_per_epoch",
@@ -243,13 +246,13 @@ def seconds_per_epoch(result: Sweep, epochs: float) -> float:
 
 
 def _no_loss(x):
-    """A stand-in loss for :func:`race` with ``lazy_loss``: the real one is evaluated afterwards."""
+    """A stand-in loss for :func:`budget_race` with ``lazy_loss``: the real one is evaluated afterwards."""
     return np.zeros(np.shape(x)[:-1])
 
 
 @dataclass(frozen=True, eq=False)
-class Race:
-    """What :func:`race` did: one :class:`~lessons_lib.sweeps.Sweep` per optimizer, and the reductions.
+class BudgetRace:
+    """What :func:`budget_race` did: one :class:`~lessons_lib.sweeps.Sweep` per optimizer, and the reductions.
 
     Attributes
     ----------
@@ -283,13 +286,13 @@ class Race:
         losses = self.losses[self._check(name)]
         return losses if self.problem.f_min is None else losses - self.problem.f_min
 
-    def best_index(self, name: str) -> int:
+    def best_lr_index(self, name: str) -> int:
         """Index of the learning rate with the lowest mean final value over the seeds."""
         return best_lr_index(self.values(name)[-1])
 
     def best_lr(self, name: str) -> float:
-        """The best learning rate of the grid (see :meth:`best_index`)."""
-        return float(self.grid(name)[self.best_index(name)])
+        """The best learning rate of the grid (see :meth:`best_lr_index`)."""
+        return float(self.grid(name)[self.best_lr_index(name)])
 
     def grid(self, name: str) -> np.ndarray:
         """The learning rates that ``name`` ran with."""
@@ -297,22 +300,24 @@ class Race:
 
     def on_edge(self, name: str) -> bool:
         """True if the best learning rate is the grid's smallest or largest: widen the grid then."""
-        return self.best_index(name) in (0, len(self.grid(name)) - 1)
+        return self.best_lr_index(name) in (0, len(self.grid(name)) - 1)
 
     def final(self, name: str) -> np.ndarray:
         """The final value (gap or loss) of each seed at the best learning rate; shape ``(seeds,)``."""
-        return self.values(name)[-1, self.best_index(name)]
+        return self.values(name)[-1, self.best_lr_index(name)]
 
     def final_points(self, name: str) -> np.ndarray:
         """The final weights of each seed at the best learning rate; shape ``(seeds, d)`` (needs points)."""
         points = self.sweeps[self._check(name)].points
         if points is None:
-            raise ValueError("Race.final_points: this race did not keep its points (use keep_points=True).")
-        return points[-1, self.best_index(name)]
+            raise ValueError(
+                "BudgetRace.final_points: this race did not keep its points (use keep_points=True)."
+            )
+        return points[-1, self.best_lr_index(name)]
 
     def curve(self, name: str) -> Curve:
         """The learning curve at the best learning rate: mean and min–max over the seeds, against epochs."""
-        return seed_band(self.values(name)[:, self.best_index(name)], self.recorded_epochs)
+        return seed_band(self.values(name)[:, self.best_lr_index(name)], self.recorded_epochs)
 
     def seconds_per_epoch(self, name: str) -> float:
         """Measured wall time of one epoch of one run (see :func:`seconds_per_epoch`)."""
@@ -320,17 +325,18 @@ class Race:
 
     def _check(self, name):
         if name not in self.sweeps:
-            raise KeyError(f"Race: no optimizer named {name!r}; this race ran {', '.join(self.sweeps)}.")
+            ran = ", ".join(self.sweeps)
+            raise KeyError(f"BudgetRace: no optimizer named {name!r}; this race ran {ran}.")
         return name
 
     def __repr__(self):
         return (
-            f"Race({', '.join(self.sweeps)} on {self.problem.name}, {self.epochs} epochs of "
+            f"BudgetRace({', '.join(self.sweeps)} on {self.problem.name}, {self.epochs} epochs of "
             f"{self.steps_per_epoch} steps)"
         )
 
 
-def race(
+def budget_race(
     problem: Problem,
     grids: dict,
     epochs: int,
@@ -341,7 +347,7 @@ def race(
     optimizers: dict | None = None,
     keep_points: bool = False,
     lazy_loss: bool = False,
-) -> Race:
+) -> BudgetRace:
     """Run each optimizer over its learning-rate grid with ``seeds`` independent mini-batch streams.
 
     Parameters
@@ -361,7 +367,7 @@ def race(
     optimizers : dict of name -> Optimizer, optional
         Default :func:`five_optimizers`; the names must match ``grids``.
     keep_points : bool
-        Keep the recorded weights (needed for :meth:`Race.final_points`).
+        Keep the recorded weights (needed for :meth:`BudgetRace.final_points`).
     lazy_loss : bool
         Evaluate ``problem.f`` only at the end of every run and along the best learning rate's runs, not at
         every record of every run: for losses that are expensive to evaluate (the digits: 1797 images).
@@ -369,31 +375,32 @@ def race(
 
     Returns
     -------
-    Race
+    BudgetRace
 
     Examples
     --------
     >>> from lessons_lib import logistic_regression
-    >>> r = race(logistic_regression(), {"SGD": [0.1, 1.0]}, epochs=2, seeds=3,
+    >>> r = budget_race(logistic_regression(), {"SGD": [0.1, 1.0]}, epochs=2, seeds=3,
     ...          optimizers={"SGD": five_optimizers()["SGD"]})
     >>> r, r.values("SGD").shape, r.best_lr("SGD")
-    (Race(SGD on logistic regression (standardised features), 2 epochs of 18 steps), (3, 2, 3), 1.0)
+    (BudgetRace(SGD on logistic regression (standardised features), 2 epochs of 18 steps), (3, 2, 3), 1.0)
     """
-    owner = "race"
+    owner = "budget_race"
     spe = steps_per_epoch(problem)
     epochs = check_count(owner, "epochs", epochs, 1)
     seeds = check_count(owner, "seeds", seeds, 1)
     records_per_epoch = check_count(owner, "records_per_epoch", records_per_epoch, 1)
     if records_per_epoch > spe:
         raise ValueError(
-            f"race: records_per_epoch must be at most the {spe} steps of an epoch, got {records_per_epoch}."
+            f"budget_race: records_per_epoch must be at most the {spe} steps of an epoch, got "
+            f"{records_per_epoch}."
         )
     optimizers = five_optimizers() if optimizers is None else dict(optimizers)
     if not isinstance(grids, dict) or set(grids) != set(optimizers):
         given = ", ".join(grids) if isinstance(grids, dict) else repr(grids)
         raise ValueError(
-            f"race: grids must give a learning-rate grid for each optimizer ({', '.join(optimizers)}), "
-            f"got {given}."
+            f"budget_race: grids must give a learning-rate grid for each optimizer "
+            f"({', '.join(optimizers)}), got {given}."
         )
     x0 = np.tile(problem.x0, (seeds, 1))
     ran = problem if not lazy_loss else replace(problem, f=_no_loss)
@@ -420,10 +427,10 @@ def race(
         else:
             loss = result.losses
         sweeps[name], losses[name] = result, loss
-    return Race(problem, optimizers, sweeps, losses, epochs, spe)
+    return BudgetRace(problem, optimizers, sweeps, losses, epochs, spe)
 
 
-def plot_race(ax, result: Race, names=None, *, show_lr: bool = False, band_alpha: float = 0.18):
+def plot_budget_race(ax, result: BudgetRace, names=None, *, show_lr: bool = False, band_alpha: float = 0.18):
     """Each optimizer's learning curve at its best learning rate: the mean over the seeds, and a min–max band.
 
     ``f - f_min`` if the minimum is known, else the loss, on a log axis. Colours and markers are the course's
@@ -432,8 +439,8 @@ def plot_race(ax, result: Race, names=None, *, show_lr: bool = False, band_alpha
     """
     from .plots import style_of
 
-    if not isinstance(result, Race):
-        raise TypeError(f"plot_race: result must be a Race, got {type(result).__name__}.")
+    if not isinstance(result, BudgetRace):
+        raise TypeError(f"plot_budget_race: result must be a BudgetRace, got {type(result).__name__}.")
     for name in result.sweeps if names is None else names:
         curve = result.curve(name)
         style = style_of(type(result.optimizers[name]).__name__)

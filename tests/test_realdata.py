@@ -23,7 +23,7 @@ def small_race(std):
     """Two optimizers, three learning rates, three seeds, three epochs."""
     optimizers = {name: rd.five_optimizers()[name] for name in ("SGD", "Adam")}
     grids = {"SGD": [0.01, 0.3, 3.0], "Adam": [0.001, 0.03, 1.0]}
-    return rd.race(std, grids, 3, seeds=3, optimizers=optimizers)
+    return rd.budget_race(std, grids, 3, seeds=3, optimizers=optimizers)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -197,14 +197,16 @@ def test_logistic_conditioning_raw_against_standardised():
 
 def test_race_shapes_and_reductions(small_race):
     r = small_race
-    assert repr(r) == "Race(SGD, Adam on logistic regression (standardised features), 3 epochs of 9 steps)"
+    assert repr(r) == (
+        "BudgetRace(SGD, Adam on logistic regression (standardised features), 3 epochs of 9 steps)"
+    )
     np.testing.assert_allclose(r.recorded_epochs, [0, 1, 2, 3])
     for name in ("SGD", "Adam"):
         values = r.values(name)
         assert values.shape == (4, 3, 3)  # (records, lrs, seeds)
         np.testing.assert_allclose(values, r.losses[name] - r.problem.f_min)
         best = rd.best_lr_index(values[-1])
-        assert r.best_index(name) == best and r.best_lr(name) == r.grid(name)[best]
+        assert r.best_lr_index(name) == best and r.best_lr(name) == r.grid(name)[best]
         np.testing.assert_array_equal(r.final(name), values[-1, best])
         curve = r.curve(name)
         assert curve.mean.shape == curve.low.shape == curve.high.shape == (4,)
@@ -218,7 +220,7 @@ def test_race_shapes_and_reductions(small_race):
 def test_seeds_are_independent_and_the_race_is_reproducible(std, small_race):
     final = small_race.values("SGD")[-1]
     assert np.all(np.ptp(final, axis=-1) > 0)  # three seeds, three different mini-batch streams
-    again = rd.race(
+    again = rd.budget_race(
         std, {"SGD": [0.01, 0.3, 3.0]}, 3, seeds=3, optimizers={"SGD": rd.five_optimizers()["SGD"]}
     )
     np.testing.assert_array_equal(again.losses["SGD"], small_race.losses["SGD"])
@@ -235,10 +237,10 @@ def test_lazy_loss_evaluates_the_end_and_the_best_lr_only():
     digits = ll.softmax_regression(batch_size=64)
     opt = {"Adam": rd.five_optimizers()["Adam"]}
     grid = {"Adam": [0.01, 0.1]}
-    eager = rd.race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, keep_points=True)
-    lazy = rd.race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, lazy_loss=True)
-    best = eager.best_index("Adam")
-    assert lazy.best_index("Adam") == best
+    eager = rd.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, keep_points=True)
+    lazy = rd.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, lazy_loss=True)
+    best = eager.best_lr_index("Adam")
+    assert lazy.best_lr_index("Adam") == best
     np.testing.assert_array_equal(lazy.sweeps["Adam"].points, eager.sweeps["Adam"].points)
     np.testing.assert_allclose(lazy.losses["Adam"][-1], eager.losses["Adam"][-1], rtol=1e-12)
     np.testing.assert_allclose(lazy.losses["Adam"][:, best], eager.losses["Adam"][:, best], rtol=1e-12)
@@ -250,9 +252,9 @@ def test_lazy_loss_evaluates_the_end_and_the_best_lr_only():
 
 
 def test_race_without_points_says_so(small_race):
-    with pytest.raises(ValueError, match="Race.final_points: this race did not keep its points"):
+    with pytest.raises(ValueError, match="BudgetRace.final_points: this race did not keep its points"):
         small_race.final_points("SGD")
-    with pytest.raises(KeyError, match="Race: no optimizer named 'Momentum'; this race ran SGD, Adam"):
+    with pytest.raises(KeyError, match="BudgetRace: no optimizer named 'Momentum'; this race ran SGD, Adam"):
         small_race.curve("Momentum")
 
 
@@ -275,24 +277,24 @@ def test_race_without_points_says_so(small_race):
 def test_race_rejects_bad_input(std, kwargs, message):
     arguments = {"grids": rd.grids("logistic, standardised"), "epochs": 1, **kwargs}
     with pytest.raises(ValueError, match=message):
-        rd.race(std, **arguments)
+        rd.budget_race(std, **arguments)
 
 
 def test_race_needs_a_data_set_problem():
     with pytest.raises(ValueError, match="steps_per_epoch: the problem must be a mini-batch problem"):
-        rd.race(ll.ravine(10), rd.grids("digits"), 1)
+        rd.budget_race(ll.ravine(10), rd.grids("digits"), 1)
 
 
 def test_plot_race_draws_a_mean_line_and_a_band_per_optimizer(small_race):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    assert rd.plot_race(ax, small_race, show_lr=True) is ax
+    assert rd.plot_budget_race(ax, small_race, show_lr=True) is ax
     assert [line.get_label() for line in ax.get_lines()] == ["SGD, lr 3", "Adam, lr 0.03"]
     assert len(ax.collections) == 2 and ax.get_yscale() == "log"
     assert ax.get_lines()[0].get_color() == ll.plots.style_of("GradientDescent")["color"]
-    with pytest.raises(TypeError, match="plot_race: result must be a Race"):
-        rd.plot_race(ax, "race")
+    with pytest.raises(TypeError, match="plot_budget_race: result must be a BudgetRace"):
+        rd.plot_budget_race(ax, "race")
     plt.close(fig)
 
 
@@ -319,7 +321,8 @@ def test_grid_centres_are_where_a_wide_scan_puts_the_best(kind, problem, epochs,
     """
     problem = problem()
     wide = WIDE if not lazy else WIDE[WIDE >= 1e-3]
-    scan = rd.race(problem, {name: wide for name in rd.OPTIMIZER_NAMES}, epochs, seed=7, lazy_loss=lazy)
+    wide_grids = {name: wide for name in rd.OPTIMIZER_NAMES}
+    scan = rd.budget_race(problem, wide_grids, epochs, seed=7, lazy_loss=lazy)
     for name in rd.OPTIMIZER_NAMES:
         grid = rd.grids(kind, n=5 if not lazy else 3)[name]
         best = scan.best_lr(name)
