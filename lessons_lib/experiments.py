@@ -82,6 +82,7 @@ class LrInsideMomentum(Optimizer):
     lr: float
     beta: float = 0.9
     State: ClassVar[type] = MomentumState
+    sweepable: ClassVar[tuple[str, ...]] = ("lr", "beta")
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 2.0, log=True),
         "beta": ParamRange(0.0, 0.99, step=0.01),

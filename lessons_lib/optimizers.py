@@ -218,6 +218,9 @@ class Optimizer:
     squares: ClassVar[tuple[str, ...]] = ()
     #: For state fields that only some settings use: the setting that uses them (for error messages).
     variants: ClassVar[dict[str, str]] = {}
+    #: Hyperparameters the update rule only does arithmetic with: one array of values runs a whole grid of
+    #: them at once (:func:`lessons_lib.sweeps.sweep`). The others change the rule or the state's shape.
+    sweepable: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self):
         self._validate()
@@ -429,6 +432,7 @@ class GradientDescent(Optimizer):
 
     lr: float
     State: ClassVar[type] = GDState
+    sweepable: ClassVar[tuple[str, ...]] = ("lr",)
     ranges: ClassVar[dict[str, ParamRange]] = {"lr": ParamRange(1e-4, 2.0, log=True)}
 
     def _validate(self):
@@ -511,6 +515,7 @@ class Momentum(Optimizer):
     nesterov: bool = False
     averaged: bool = True
     State: ClassVar[type] = MomentumState
+    sweepable: ClassVar[tuple[str, ...]] = ("lr", "beta")
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 2.0, log=True),
         "beta": ParamRange(0.0, 0.99, step=0.01),
@@ -593,6 +598,7 @@ class Adagrad(Optimizer):
     eps_in_sqrt: bool = False
     State: ClassVar[type] = AdagradState
     squares: ClassVar[tuple[str, ...]] = ("s",)
+    sweepable: ClassVar[tuple[str, ...]] = ("lr", "eps")
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-3, 10.0, log=True),
         "eps": ParamRange(1e-10, 1.0, log=True),
@@ -688,6 +694,7 @@ class RMSProp(Optimizer):
     State: ClassVar[type] = RMSPropState
     squares: ClassVar[tuple[str, ...]] = ("s",)
     variants: ClassVar[dict[str, str]] = {"m": "centered=True", "v": "momentum > 0"}
+    sweepable: ClassVar[tuple[str, ...]] = ("lr", "beta", "eps")
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 1.0, log=True),
         "beta": ParamRange(0.0, 0.999, step=0.001),
@@ -797,6 +804,7 @@ class Adam(Optimizer):
     eps: float = 1e-8
     State: ClassVar[type] = AdamState
     squares: ClassVar[tuple[str, ...]] = ("v",)
+    sweepable: ClassVar[tuple[str, ...]] = ("lr", "beta1", "beta2", "eps")
     ranges: ClassVar[dict[str, ParamRange]] = {
         "lr": ParamRange(1e-4, 1.0, log=True),
         "beta1": ParamRange(0.0, 0.99, step=0.01),

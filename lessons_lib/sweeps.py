@@ -47,10 +47,7 @@ from .running import (
     check_tolerance,
 )
 
-__all__ = ["SWEEPABLE", "Sweep", "side_by_side", "sweep"]
-
-#: Hyperparameters that a sweep can vary: the ones the update rules only do arithmetic with.
-SWEEPABLE = ("lr", "beta", "beta1", "beta2", "eps")
+__all__ = ["Sweep", "side_by_side", "sweep"]
 
 _BLOWUP_WHY = "A run diverges when it leaves the plot bounds by blowup times their size."
 
@@ -191,10 +188,10 @@ def _check_grid(optimizer: Optimizer, grid) -> dict:
         if name not in optimizer.hyperparameters():
             known = ", ".join(optimizer.hyperparameters())
             raise ValueError(f"sweep: {owner} has no hyperparameter {name!r}; it has {known}.")
-        if name not in SWEEPABLE:
+        if name not in optimizer.sweepable:
             raise ValueError(
                 f"sweep: {name!r} cannot be swept; run one sweep per value instead. Sweepable: "
-                f"{', '.join(n for n in SWEEPABLE if n in optimizer.hyperparameters())}."
+                f"{', '.join(optimizer.sweepable)}."
             )
         values = as_real_array("sweep", f"the values of {name}", values)
         if values.ndim != 1 or values.size == 0:
@@ -233,7 +230,7 @@ def sweep(
     x0 : array_like, shape (d,) or (N, d), optional
         Start, or a batch of starts (default ``problem.x0``).
     grid : dict of name -> sequence of float, optional
-        Hyperparameters to sweep (any of :data:`SWEEPABLE` that the optimizer has), e.g.
+        Hyperparameters to sweep (any of the optimizer's ``sweepable`` ones), e.g.
         ``{"lr": [0.01, 0.1, 1.0]}``. Each value is checked as the optimizer's constructor checks it.
     seed : int or None
     every : int >= 1

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import lessons_lib as ll
+from lessons_lib.experiments import LrInsideMomentum
 from lessons_lib.races import defect_quadratics
 from lessons_lib.sweeps import Sweep, side_by_side, sweep
 
@@ -178,6 +179,28 @@ def test_bad_input_gets_a_clear_error(kwargs, error, message):
 def test_hyperparameters_that_change_the_rule_cannot_be_swept(optimizer, name):
     with pytest.raises(ValueError, match=rf"{name!r} cannot be swept; run one sweep per value instead"):
         sweep(optimizer, ll.ravine(10), 3, grid={name: [0.1]})
+
+
+SWEEP_VALUES = {"lr": 0.02, "beta": 0.5, "beta1": 0.5, "beta2": 0.9, "eps": 1e-3}
+
+
+@pytest.mark.parametrize(
+    "optimizer", [*OPTIMIZERS, LrInsideMomentum(lr=0.02, beta=0.8)], ids=lambda o: o.label()
+)
+def test_what_an_optimizer_declares_sweepable_sweeps_as_run_runs_it_and_nothing_else_does(optimizer):
+    problem = ll.rotated_ravine(10)
+    x0 = problem.random_starts(3, seed=1)
+    assert optimizer.sweepable and set(optimizer.sweepable) <= set(optimizer.hyperparameters())
+    for name in optimizer.sweepable:
+        values = [getattr(optimizer, name), SWEEP_VALUES[name]]
+        s = sweep(optimizer, problem, 20, x0, grid={name: values})
+        for i, value in enumerate(values):
+            expected = ll.run(optimizer.replace(**{name: value}), problem, 20, x0).points
+            np.testing.assert_allclose(s.points[:, i], expected, rtol=1e-13, atol=1e-15)
+    for name in set(optimizer.hyperparameters()) - set(optimizer.sweepable):
+        message = rf"{name!r} cannot be swept; .* Sweepable: {', '.join(optimizer.sweepable)}\."
+        with pytest.raises(ValueError, match=message):
+            sweep(optimizer, problem, 3, x0, grid={name: [getattr(optimizer, name)]})
 
 
 def test_wrong_types_are_named():
