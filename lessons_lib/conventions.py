@@ -21,6 +21,10 @@ Sources: the update rules in the documentation of ``torch.optim`` (SGD, Adagrad,
 :data:`MAPPINGS` pairs each library rule with the ``lessons_lib`` optimizer that should match it, and says
 whether it should match to round-off (``"same"``) or not (``"differs"``), and why.
 
+:class:`LrInsideMomentum` is the one rule of the course in the libraries' own form rather than the papers':
+momentum with the learning rate inside the velocity (Sutskever et al. 2013, Keras, optax), an optimizer like
+those of :mod:`lessons_lib.optimizers`, to compare with the summed form under a schedule.
+
 Nothing here needs PyTorch, Keras or JAX; nothing prints.
 """
 
@@ -28,17 +32,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .optimizers import Adagrad, Adam, GradientDescent, Momentum, Optimizer, RMSProp
+from ._validate import check_in_unit_interval, check_positive
+from .optimizers import (
+    Adagrad,
+    Adam,
+    GradientDescent,
+    Momentum,
+    MomentumState,
+    Optimizer,
+    ParamRange,
+    RMSProp,
+)
 
 __all__ = [
     "DEFAULTS",
+    "LibraryRule",
+    "LrInsideMomentum",
     "MAPPINGS",
     "VERDICTS",
-    "LibraryRule",
     "keras_adagrad_step",
     "keras_adam_step",
     "keras_rmsprop_step",
@@ -677,3 +693,58 @@ def largest_difference(mapping: LibraryRule, x0, gradients, *, lr=None, steps: i
         mapping.step, x0, gradients, lr=mapping.library_lr(lrs), steps=steps, **mapping.options
     )
     return float(np.max(np.abs(ours - theirs)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The learning rate inside the velocity
+
+
+@dataclass(frozen=True)
+class LrInsideMomentum(Optimizer):
+    """Momentum with the learning rate inside the velocity (Sutskever et al. 2013)::
+
+        v = beta * v + lr * g        (M1'')
+        x = x - v
+
+    With a constant ``lr`` it is the summed form ``v = beta * v + g; x = x - lr * v`` (its velocity is ``lr``
+    times that one), hence also the averaged form with ``lr / (1 - beta)``. When ``lr`` changes during a run
+    it is not: the velocity remembers the old learning rates, while in the other two forms a new ``lr``
+    rescales the whole velocity at once.
+
+    Parameters
+    ----------
+    lr : float > 0
+    beta : float in [0, 1)
+
+    References
+    ----------
+    I. Sutskever, J. Martens, G. Dahl, G. Hinton, "On the importance of initialization and momentum in deep
+    learning", ICML 2013 (equation 1).
+
+    Examples
+    --------
+    >>> opt = LrInsideMomentum(lr=0.1, beta=0.9)
+    >>> x, state = opt.step([1.0], [2.0], opt.init([1.0]))
+    >>> state.v, x
+    (array([0.2]), array([0.8]))
+    """
+
+    lr: float
+    beta: float = 0.9
+    State: ClassVar[type] = MomentumState
+    sweepable: ClassVar[tuple[str, ...]] = Momentum.sweepable
+    ranges: ClassVar[dict[str, ParamRange]] = Momentum.ranges  # the same sliders as momentum's
+
+    def _validate(self):
+        object.__setattr__(self, "lr", check_positive("LrInsideMomentum", "lr", self.lr))
+        object.__setattr__(self, "beta", check_in_unit_interval("LrInsideMomentum", "beta", self.beta))
+
+    def init(self, x):
+        return MomentumState(v=np.zeros(np.shape(x)))
+
+    def _step(self, x, g, state):
+        v = self.beta * state.v + self.lr * g  # (M1'')
+        return x - v, MomentumState(v, state.t + 1)
+
+    def max_stable_lr(self, curvature):
+        return (2 + 2 * self.beta) / curvature

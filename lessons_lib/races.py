@@ -28,7 +28,7 @@ and the hovering can be chaotic: when such a run last leaves the tolerance, or w
 last step, is then decided by round-off, so its steps — and a median or a success rate over it — change from
 one CPU to another. With ``nudges`` the race runs every start with that many seeded copies, each moved by a
 relative ``nudge_size`` (1e-8), and sets apart as *chaotic* the runs whose copies part or whose distance grows
-ten-thousandfold (:func:`lessons_lib.experiments.chaotic_runs`). A chaotic run does not count as a success:
+ten-thousandfold (:func:`lessons_lib.measures.chaotic_runs`). A chaotic run does not count as a success:
 the success rate and the median are those of the decided runs, which a run from a start moved by round-off
 follows to the end. Tested as it fails: :file:`tools/perturb_check.py` moves every start by a relative 1e-12
 and compares the printed tables.
@@ -47,8 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_real_array, check_count, check_positive, check_seed
-from .experiments import chaotic_runs, nudged_copies
-from .measures import first_staying
+from .measures import chaotic_runs, first_staying, nudged_copies
 from .optimizers import Optimizer
 from .plots import plot_contours, plot_path
 from .problems import Problem, quadratic, rotation
@@ -437,11 +436,11 @@ def race(
         0: judge every run by itself. ``k >= 1``: also run ``k`` copies of every start, each moved by a
         relative ``nudge_size`` (seeded by ``seed``), and set apart as chaotic the runs whose copies part
         or whose distance grows ``grow``-fold at a recorded step, or that diverge at different steps
-        (:func:`lessons_lib.experiments.chaotic_runs`). A chaotic run is not a success (its ``steps_to`` is
+        (:func:`lessons_lib.measures.chaotic_runs`). A chaotic run is not a success (its ``steps_to`` is
         -1; :attr:`Entry.chaotic` says which). Costs ``k + 1`` times the runs; use it where an optimizer
         hovers near the tolerance.
     nudge_size, apart, grow : float > 0
-        The relative size of the nudges, and the two tests of :func:`lessons_lib.experiments.chaotic_runs`:
+        The relative size of the nudges, and the two tests of :func:`lessons_lib.measures.chaotic_runs`:
         copies more than ``apart`` times the plot range apart, or whose distance grows ``grow``-fold.
 
     Returns

@@ -7,6 +7,10 @@ seeded by ``seed``, so a run is reproducible.
 A run that diverges (a non-finite loss, or a loss ``blowup`` times further above the minimum than where it
 started) stops cleanly, without NumPy overflow warnings: its later points and losses are NaN, and the
 trajectory records the step and a hint such as "lr = 0.25 is above 2/L = 0.2".
+
+:func:`run_schedule` runs an optimizer in phases, changing hyperparameters between them and carrying its
+state across, as a learning-rate schedule does. Grids of settings run as one array with
+:func:`lessons_lib.sweeps.sweep`.
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from .measures import first_staying
 from .optimizers import Optimizer, squares_overflow_message
 from .problems import Problem
 
-__all__ = ["MAX_RUN_BYTES", "Trajectory", "run"]
+__all__ = [
+    "MAX_RUN_BYTES",
+    "Trajectory",
+    "run",
+    "run_schedule",
+]
 
 _BLOWUP_WHY = "It is how many times its start gap a run's gap may grow before the run counts as diverged."
 
@@ -363,3 +372,45 @@ def run(
         effective_lrs=eff if keep_states else None,
         seed=seed,
     )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Runs in phases
+
+
+def run_schedule(optimizer: Optimizer, problem: Problem, schedule, x0=None) -> np.ndarray:
+    """Run ``optimizer`` in phases, changing some hyperparameters between them, and return the points.
+
+    The optimizer state (the velocity) is carried from one phase to the next, as a learning-rate scheduler
+    does in a training loop.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    problem : Problem
+        Deterministic; its exact gradient is used.
+    schedule : sequence of (int, dict)
+        ``(steps, changes)`` per phase: ``optimizer.replace(**changes)`` runs for ``steps`` steps.
+    x0 : array_like, shape (d,) or (N, d), optional
+        Start (default ``problem.x0``).
+
+    Returns
+    -------
+    ndarray, shape (total steps + 1, *x0.shape)
+
+    Examples
+    --------
+    >>> from lessons_lib import Momentum, ravine
+    >>> pts = run_schedule(Momentum(lr=0.1), ravine(10), [(2, {}), (1, {"lr": 0.05})])
+    >>> pts.shape
+    (4, 2)
+    """
+    x = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    state = optimizer.init(x)
+    points = [x]
+    for steps, changes in schedule:
+        phase = optimizer.replace(**changes)
+        for _ in range(int(steps)):
+            x, state = phase.step(x, problem.grad(x), state)
+            points.append(x)
+    return np.array(points)

@@ -15,6 +15,10 @@ so heavy ball converges for ``0 < a λ < 2 + 2 beta``. With ``lr = (2 / (sqrt(L)
 ``(sqrt(kappa) - 1) / (sqrt(kappa) + 1)``, against ``(kappa - 1) / (kappa + 1)`` for the best gradient
 descent.
 
+With noisy gradients (noise of variance ``sigma**2``), the iterates do not settle on the minimum but spread
+about it: :func:`iterate_variance` solves for that spread exactly, and :func:`noise_floor` gives the expected
+``f - f*`` it leaves.
+
 References: B. T. Polyak (1964); G. Goh, "Why Momentum Really Works", Distill (2017).
 """
 
@@ -24,8 +28,10 @@ import numpy as np
 
 __all__ = [
     "gd_rate",
+    "iterate_variance",
     "iteration_matrix",
     "momentum_rate",
+    "noise_floor",
     "optimal_gd",
     "optimal_gd_rate",
     "optimal_momentum",
@@ -106,3 +112,53 @@ def optimal_momentum(mu: float, L: float, *, averaged: bool = False) -> tuple[fl
 def optimal_momentum_rate(kappa: float) -> float:
     """``(sqrt(kappa) - 1) / (sqrt(kappa) + 1)``: heavy ball's best rate at condition number ``kappa``."""
     return (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Noisy gradients: what the iterates' spread settles to
+
+
+def iterate_variance(lr, beta, sigma, curvature, *, averaged: bool = True):
+    """Stationary variance of one coordinate of momentum on a quadratic with noisy gradients.
+
+    The gradient is ``curvature * x + sigma * noise`` (independent standard normal noise every step). In the
+    summed form with ``a = lr`` (averaged form: ``a = lr * (1 - beta)``) the coordinate is an AR(2) process,
+    ``x' = (1 + beta - a λ) x - beta x_prev - a sigma noise``, whose variance is
+
+        a sigma**2 (1 + beta) / ((1 - beta) λ (2 (1 + beta) - a λ)).
+
+    In the averaged form this is ``lr sigma**2 / (λ (2 - lr λ (1 - beta) / (1 + beta)))``: gradient descent's
+    ``lr sigma**2 / (λ (2 - lr λ))`` with ``lr λ`` multiplied by lesson 01's variance factor
+    ``(1 - beta) / (1 + beta)``. ``beta = 0`` gives gradient descent. Infinite outside the stable region.
+
+    Examples
+    --------
+    >>> float(iterate_variance(0.1, 0.0, 1.0, 10.0))  # gradient descent: lr σ² / (λ (2 - lr λ))
+    0.01
+    >>> round(float(iterate_variance(0.1, 0.9, 1.0, 10.0)), 6)
+    0.005135
+    """
+    lr, beta, lam = (np.asarray(v, dtype=float) for v in (lr, beta, curvature))
+    a = lr * (1 - beta) if averaged else lr
+    denominator = (1 - beta) * lam * (2 * (1 + beta) - a * lam)
+    with np.errstate(divide="ignore"):
+        var = a * sigma**2 * (1 + beta) / denominator
+    return np.where((denominator > 0) & (a > 0), var, np.inf)
+
+
+def noise_floor(lr, beta, sigma, curvatures, *, averaged: bool = True):
+    """Predicted mean of ``f - f*`` in the steady state: ``sum over λ of λ/2 × iterate_variance``.
+
+    For gradient descent (``beta = 0``) it is lesson 00's ``sum lr sigma**2 / (2 (2 - lr λ))``.
+
+    Examples
+    --------
+    >>> round(float(noise_floor(0.15, 0.0, 1.0, [1.0, 10.0])), 4)  # lesson 00's table
+    0.1905
+    >>> round(float(noise_floor(0.15, 0.9, 1.0, [1.0, 10.0])), 4)
+    0.0767
+    """
+    lams = np.asarray(curvatures, dtype=float)
+    lr = np.asarray(lr, dtype=float)[..., None]
+    beta = np.asarray(beta, dtype=float)[..., None]
+    return np.sum(lams / 2 * iterate_variance(lr, beta, sigma, lams, averaged=averaged), axis=-1)

@@ -16,8 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lessons_lib as ll
+from lessons_lib import (
+    Momentum,
+    quadratic,
+    ravine,
+    run,
+)
 from lessons_lib import conventions as cv
-from lessons_lib.experiments import LrInsideMomentum
+from lessons_lib.conventions import LrInsideMomentum
+from lessons_lib.running import run_schedule
 
 STEPS = 300
 ROUND_OFF = 1e-10  # the points stay of order 1-100; float64 round-off over 300 steps is ~1e-13
@@ -242,3 +249,71 @@ def test_summed_forms_follow_the_averaged_one_under_any_schedule(lr, beta, drop,
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ----------------------------------------------------------------------------------------------------
+# LrInsideMomentum and run_schedule
+
+
+def test_lr_inside_first_steps_by_hand():
+    opt = LrInsideMomentum(lr=0.5, beta=0.8)
+    x, state = opt.step([1.0, 2.0], [2.0, -4.0], opt.init([1.0, 2.0]))
+    np.testing.assert_allclose(state.v, [1.0, -2.0])  # v = lr g
+    np.testing.assert_allclose(x, [0.0, 4.0])  # x - v
+    x, state = opt.step(x, [1.0, 1.0], state)
+    np.testing.assert_allclose(state.v, [0.8 + 0.5, -1.6 + 0.5])  # beta v + lr g
+    np.testing.assert_allclose(x, [-1.3, 5.1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lr": 0.0}, "LrInsideMomentum: lr must be finite and > 0, got 0.0"),
+        ({"lr": 0.1, "beta": 1.0}, "LrInsideMomentum: beta must be in [0, 1), got 1.0"),
+    ],
+)
+def test_lr_inside_rejects_bad_hyperparameters(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        LrInsideMomentum(**kwargs)
+
+
+def test_lr_inside_with_a_constant_lr_is_the_summed_form():
+    p = ravine(10)
+    starts = p.random_starts(5, seed=1)
+    inside = run(LrInsideMomentum(lr=0.02, beta=0.9), p, 80, x0=starts)
+    summed = run(Momentum(lr=0.02, beta=0.9, averaged=False), p, 80, x0=starts)
+    np.testing.assert_allclose(inside.points, summed.points, rtol=1e-12, atol=1e-12)
+    assert LrInsideMomentum(lr=0.02, beta=0.9).max_stable_lr(10.0) == pytest.approx(0.38)
+
+
+def test_run_schedule_one_phase_is_run_and_phases_carry_the_velocity():
+    p = ravine(10)
+    starts = p.random_starts(4, seed=2)
+    opt = Momentum(lr=0.1, beta=0.9)
+    whole = run(opt, p, 50, x0=starts).points
+    np.testing.assert_array_equal(run_schedule(opt, p, [(50, {})], starts), whole)
+    # Two phases with unchanged hyperparameters: the same run only if the velocity is carried across.
+    np.testing.assert_allclose(run_schedule(opt, p, [(20, {}), (30, {})], starts), whole, rtol=0, atol=1e-14)
+
+
+def test_forms_under_schedules():
+    """Averaged(lr_t) == summed(lr_t (1 - beta)) under an lr schedule; lr inside the velocity differs; a beta
+    schedule separates averaged and summed."""
+    p = quadratic([[2.0, 0.5], [0.5, 1.0]], x0=[1.0, -1.0])
+    beta = 0.9
+    lrs = [0.5, 0.05, 1.0]
+    averaged = run_schedule(Momentum(lr=1.0, beta=beta), p, [(25, {"lr": lr}) for lr in lrs])
+    summed_phases = [(25, {"lr": lr * (1 - beta)}) for lr in lrs]
+    summed = run_schedule(Momentum(lr=1.0, beta=beta, averaged=False), p, summed_phases)
+    inside = run_schedule(LrInsideMomentum(lr=1.0, beta=beta), p, summed_phases)
+    np.testing.assert_allclose(summed, averaged, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(inside[:26], averaged[:26], rtol=1e-10, atol=1e-13)  # same until lr changes
+    assert np.abs(inside - averaged).max() > 1e-2
+
+    beta_phases = [(25, {"beta": 0.9}), (25, {"beta": 0.5})]
+    averaged = run_schedule(Momentum(lr=0.5, beta=0.9), p, beta_phases)
+    summed = run_schedule(
+        Momentum(lr=0.05, beta=0.9, averaged=False), p, [(25, {"beta": 0.9}), (25, {"beta": 0.5, "lr": 0.25})]
+    )
+    np.testing.assert_allclose(summed[:26], averaged[:26], rtol=1e-10, atol=1e-13)
+    assert np.abs(summed - averaged).max() > 1e-3

@@ -74,6 +74,6 @@ def test_the_hidden_cell_moves_every_start_by_the_relative_size():
 @pytest.mark.parametrize("path", nbtools.solution_notebooks(), ids=lambda p: p.name)
 def test_printed_text_does_not_move_with_the_starts(path):
     """Lessons 04–06 print medians of steps of adaptive optimizers that hover; their chaotic runs are set
-    apart (lessons_lib.experiments.chaotic_runs) so that what is printed does not depend on round-off."""
+    apart (lessons_lib.measures.chaotic_runs) so that what is printed does not depend on round-off."""
     found = perturb_check.check_notebook(path, seed=1, size=1e-12)
     assert not found, "printed lines moved with a 1e-12 move of the starts:\n" + "\n".join(map(str, found))

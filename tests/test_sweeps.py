@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import lessons_lib as ll
-from lessons_lib.experiments import LrInsideMomentum
+from lessons_lib.conventions import LrInsideMomentum
 from lessons_lib.races import defect_quadratics
 from lessons_lib.sweeps import Sweep, side_by_side, sweep
 

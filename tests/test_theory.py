@@ -3,11 +3,21 @@
 import numpy as np
 import pytest
 
-from lessons_lib import GradientDescent, Momentum, quadratic, run
+from lessons_lib import (
+    GradientDescent,
+    Momentum,
+    noisy,
+    quadratic,
+    ravine,
+    run,
+)
+from lessons_lib.sweeps import sweep
 from lessons_lib.theory import (
     gd_rate,
+    iterate_variance,
     iteration_matrix,
     momentum_rate,
+    noise_floor,
     optimal_gd,
     optimal_gd_rate,
     optimal_momentum,
@@ -92,3 +102,66 @@ def test_optimal_parameters_reach_the_theoretical_rates_and_measured_runs_agree(
     t = run(GradientDescent(lr=optimal_gd(mu, L)), problem, steps)
     dist = np.linalg.norm(t.points, axis=-1)
     assert (dist[-1] / dist[0]) ** (1 / steps) == pytest.approx(optimal_gd_rate(kappa), rel=1e-6)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The stability limit of the summed form
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_summed_momentum_diverges_just_above_its_stability_limit(beta):
+    """Summed heavy ball on curvature L diverges iff lr L > 2 + 2 beta: check just below and above."""
+    p = ravine(10)
+    limit = (2 + 2 * beta) / 10
+    opt = Momentum(lr=limit / 2, beta=beta, averaged=False)
+    s = sweep(opt, p, 2000, grid={"lr": [0.97 * limit, 1.03 * limit]}, every=2000)
+    assert s.diverged.tolist() == [False, True]
+    assert np.all(np.isfinite(s.points[-1, 0])) and np.abs(s.points[-1, 0]).max() < 1e-3
+    assert np.all(np.isnan(s.points[-1, 1]))  # both coordinates: sweep marks the whole run
+
+
+# ----------------------------------------------------------------------------------------------------
+# Noise theory
+
+
+def lyapunov_variance(lr, beta, sigma, lam):
+    """Stationary Var(x) of the summed form by iterating S = A S A^T + b b^T sigma**2 (independent of the
+    closed form): state (x, v), noise enters v with weight 1 and x with weight -lr."""
+    A = np.array([[1 - lr * lam, -lr * beta], [lam, beta]])
+    b = np.array([-lr, 1.0])
+    S = np.zeros((2, 2))
+    for _ in range(20000):
+        S = A @ S @ A.T + sigma**2 * np.outer(b, b)
+    return S[0, 0]
+
+
+@pytest.mark.parametrize(("lr", "beta", "lam"), [(0.1, 0.0, 1.0), (0.05, 0.5, 10.0), (0.01, 0.9, 100.0)])
+def test_iterate_variance_matches_the_lyapunov_solution(lr, beta, lam):
+    expected = lyapunov_variance(lr, beta, 1.5, lam)
+    assert iterate_variance(lr, beta, 1.5, lam, averaged=False) == pytest.approx(expected, rel=1e-9)
+    # The averaged form with lr is the summed form with lr (1 - beta).
+    assert iterate_variance(lr / (1 - beta), beta, 1.5, lam) == pytest.approx(expected, rel=1e-9)
+
+
+def test_iterate_variance_special_cases():
+    # beta = 0: lesson 00's lr sigma**2 / (lam (2 - lr lam))
+    assert iterate_variance(0.15, 0.0, 2.0, 10.0) == pytest.approx(0.15 * 4 / (10 * 0.5))
+    # averaged form: gradient descent's formula with lr lam scaled by (1 - beta) / (1 + beta)
+    f = (1 - 0.9) / (1 + 0.9)
+    assert iterate_variance(0.15, 0.9, 1.0, 10.0) == pytest.approx(0.15 / (10 * (2 - 1.5 * f)))
+    # outside the stable region: infinite
+    assert np.isinf(iterate_variance(0.25, 0.0, 1.0, 10.0))
+    assert np.isinf(iterate_variance(0.4, 0.9, 1.0, 10.0, averaged=False))
+
+
+def test_noise_floor_broadcasts_and_matches_a_simulation():
+    lrs, betas = np.array([0.05, 0.15])[:, None], np.array([0.0, 0.5, 0.9])
+    floor = noise_floor(lrs, betas, 1.0, [1.0, 10.0])
+    assert floor.shape == (2, 3)
+    assert floor[1, 0] == pytest.approx(0.15 / (2 * 1.85) + 0.15 / (2 * 0.5))
+    p = noisy(ravine(10), sigma=1.0)
+    grid = {"lr": [0.05, 0.15], "beta": [0.0, 0.5, 0.9]}
+    s = sweep(Momentum(lr=0.05), p, 600, np.tile(p.x0, (400, 1)), grid=grid, seed=11, keep_points=False)
+    assert not s.diverged.any()
+    measured = s.losses[300:].mean(axis=(0, 3))
+    np.testing.assert_allclose(measured, floor, rtol=0.05)
