@@ -1,11 +1,11 @@
 """lessons_lib: the shared code of the course "From averages to adaptive optimizers".
 
 The update rules (:mod:`lessons_lib.optimizers`), exponentially weighted averages
-(:mod:`lessons_lib.averages`), test problems (:mod:`lessons_lib.problems`), the runner
-(:mod:`lessons_lib.running`), grids run as one array (:mod:`lessons_lib.sweeps`), the measures that turn
-runs into numbers (:mod:`lessons_lib.measures`), plots (:mod:`lessons_lib.plots`), widgets
-(:mod:`lessons_lib.widgets`) and the exercise checks (:mod:`lessons_lib.checks`; import them with
-``from lessons_lib.checks import check_gd_step``).
+(:mod:`lessons_lib.averages`), test problems (:mod:`lessons_lib.problems`), the bundled data sets
+(:mod:`lessons_lib.data`), the runner (:mod:`lessons_lib.running`), grids run as one array
+(:mod:`lessons_lib.sweeps`), the measures that turn runs into numbers (:mod:`lessons_lib.measures`), plots
+(:mod:`lessons_lib.plots`), widgets (:mod:`lessons_lib.widgets`) and the exercise checks
+(:mod:`lessons_lib.checks`; import them with ``from lessons_lib.checks import check_gd_step``).
 """
 
 from .averages import (
@@ -20,6 +20,7 @@ from .averages import (
     noise_variance_factor,
     window,
 )
+from .data import logistic_regression, softmax_regression
 from .notebook import setup_notebook
 from .optimizers import (
     Adagrad,
@@ -39,14 +40,12 @@ from .problems import (
     Problem,
     double_well,
     double_well_2d,
-    logistic_regression,
     noisy,
     quadratic,
     ravine,
     rosenbrock,
     rotated_ravine,
     saddle,
-    softmax_regression,
     testbed,
 )
 from .running import Trajectory, run

@@ -13,7 +13,9 @@ Every function takes runs with the steps on the first axis (as :attr:`lessons_li
   nudged copies of each start and sets the chaotic runs apart (where they end depends on round-off), and
   :func:`nudged_copies`, :func:`copies_part`, :func:`copies_grow` and :func:`chaotic_runs` do that for any
   other measure (a race's steps to a tolerance, :func:`lessons_lib.races.race`).
-* :func:`convergence_rate` and :func:`oscillation` measure how fast a run closes in and how it swings.
+* :func:`convergence_rate` and :func:`oscillation` measure how fast a run closes in and how it swings;
+  :func:`escape_steps` how fast it leaves a saddle; :func:`step_per_gradient` how far each coordinate moved
+  per unit of its gradient; :func:`spread` summarises many runs by three percentiles.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ __all__ = [
     "distance_steps",
     "ends_in_global",
     "ends_in_global_nudged",
+    "escape_steps",
     "first_staying",
     "first_within",
     "loglog_slope",
     "nudged_copies",
     "oscillation",
+    "spread",
+    "step_per_gradient",
     "steps_to",
 ]
 
@@ -71,7 +76,7 @@ def first_staying(below, steps=None, never=-1) -> np.ndarray:
 def first_within(gaps, tol, start: int = 0) -> np.ndarray:
     """Steps after ``start`` until ``gaps`` first falls to ``tol`` or below, per run; -1 where it never does.
 
-    ``gaps`` has the steps on its first axis (as :attr:`lessons_lib.accumulators.Tracking.gaps`); ``tol``
+    ``gaps`` has the steps on its first axis (as :attr:`lessons_lib.running.Tracking.gaps`); ``tol``
     broadcasts against the rest. Unlike :func:`first_staying` the run need not stay below ``tol``
     afterwards, which suits noisy runs that hover about their floor.
 
@@ -495,3 +500,89 @@ def oscillation(points, *, coord: int = 1, start: int = 10, stop: int = 50) -> t
     flips = np.mean(c[1:] * c[:-1] < 0, axis=0)
     amplitude = np.mean(np.abs(c), axis=0) / np.abs(points[0, ..., coord])
     return flips, amplitude
+
+
+# ----------------------------------------------------------------------------------------------------
+# Escaping a saddle
+
+
+def escape_steps(points, *, coord: int = 1, threshold: float = 0.5) -> np.ndarray:
+    """The first step at which ``|x_coord| >= threshold``, per run; ``inf`` where that never happens.
+
+    For :func:`lessons_lib.saddle` (minima at ``x₂ = ±1``) the default asks when a run has covered half the
+    way from the ridge ``x₂ = 0`` to a minimum. ``points`` has shape ``(steps + 1, *batch, d)``; the result
+    is a float array of the batch shape (``inf`` keeps medians and comparisons meaningful).
+
+    Examples
+    --------
+    Gradient descent with ``lr = 1`` doubles ``x₂`` every step near the ridge:
+
+    >>> points = np.stack([np.zeros(12), 1e-3 * 2.0 ** np.arange(12)], axis=-1)
+    >>> float(escape_steps(points))  # 1e-3 * 2**9 = 0.512
+    9.0
+    >>> float(escape_steps(points, threshold=10.0))
+    inf
+    """
+    c = np.abs(np.asarray(points, dtype=float)[..., coord])
+    out = c >= threshold  # NaN (a diverged run) compares False
+    return np.where(out.any(axis=0), np.argmax(out, axis=0), np.inf)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Steps per gradient, spreads
+
+
+def step_per_gradient(points, grads) -> np.ndarray:
+    """How far each coordinate moved per unit of its gradient: ``|x_{k+1} - x_k| / |g_k|``, per step.
+
+    For gradient descent it is ``lr``, for Adagrad and RMSProp their effective learning rate
+    ``lr / (sqrt(s) + eps)``; for momentum it is not ``lr``: the step follows the velocity, which grows
+    where the gradients agree from step to step and cancels where they alternate. NaN where ``g = 0``.
+
+    Parameters
+    ----------
+    points : array_like, shape (steps + 1, ..., d)
+    grads : array_like, shape (steps, ..., d)
+        ``grads[k]`` moved ``points[k]`` to ``points[k + 1]`` (as :class:`lessons_lib.Trajectory` keeps them
+        with ``keep_states=True``).
+
+    Examples
+    --------
+    >>> from lessons_lib import GradientDescent, Momentum, ravine, run
+    >>> t = run(GradientDescent(lr=0.05), ravine(10), 3, keep_states=True)
+    >>> step_per_gradient(t.points, t.grads).round(6).tolist()
+    [[0.05, 0.05], [0.05, 0.05], [0.05, 0.05]]
+    >>> t = run(Momentum(lr=0.05, beta=0.9), ravine(10), 3, keep_states=True)
+    >>> step_per_gradient(t.points, t.grads)[0]  # the first step: lr (1 - beta)
+    array([0.005, 0.005])
+    """
+    points, grads = np.asarray(points, dtype=float), np.asarray(grads, dtype=float)
+    if points.shape[1:] != grads.shape[1:] or len(points) != len(grads) + 1:
+        raise ValueError(
+            f"step_per_gradient: points must have one more step than grads, got {points.shape} and "
+            f"{grads.shape}."
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.abs(np.diff(points, axis=0)) / np.abs(grads)
+    return np.where(grads != 0, ratio, np.nan)
+
+
+def spread(values, axis: int = -1) -> np.ndarray:
+    """The 10th percentile, the median and the 90th percentile along ``axis``: shape ``(3, ...)``.
+
+    ``inf`` (a run that never arrived) counts as larger than every number, so a percentile that falls among
+    such runs is ``inf``. NaN values are ignored.
+
+    >>> spread([1.0, 2.0, 3.0, 4.0, 100.0]).round(2).tolist()
+    [1.4, 3.0, 61.6]
+    >>> spread([5.0, 6.0, np.inf, np.inf]).tolist()
+    [5.3, inf, inf]
+    """
+    values = np.asarray(values, dtype=float)
+    # np.nanpercentile loops over the other axes in Python: use it only when there is a NaN to skip
+    percentile = np.nanpercentile if np.isnan(values).any() else np.percentile
+    is_inf = np.where(np.isnan(values), np.nan, np.isinf(values))
+    with np.errstate(invalid="ignore"):
+        q = percentile(values, [10, 50, 90], axis=axis)
+        top = percentile(is_inf, [10, 50, 90], axis=axis)
+    return np.where(top > 0, np.inf, q)

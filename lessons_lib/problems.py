@@ -9,22 +9,25 @@ Points keep their coordinates on the **last** axis: ``f`` maps shape ``(..., d)`
 maps ``(..., d)`` to ``(..., d)``. A batch of N starting points is an array of shape ``(N, d)``.
 A 1-D problem has ``d = 1``.
 
-Stochastic problems (:func:`noisy`, :func:`logistic_regression`) also have ``sample_grad(x, rng)``, a noisy
-gradient drawn with the caller's seeded ``numpy.random.Generator``, the way a mini-batch gradient is drawn.
+Stochastic problems (:func:`noisy`, :func:`lessons_lib.data.logistic_regression`) also have
+``sample_grad(x, rng)``, a noisy gradient drawn with the caller's seeded ``numpy.random.Generator``, the way a
+mini-batch gradient is drawn.
+
+Families of problems and starts: :func:`rotation` and :func:`rotate`, :func:`rotated_quadratics` (random
+orientations), :func:`saddle_starts` (next to a saddle's ridge), :func:`jump_targets` (a minimiser that
+jumps).
+The problems made from the bundled data sets are in :mod:`lessons_lib.data`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
 from ._validate import (
     as_real_array,
-    check_bool,
     check_count,
     check_memory,
     check_nonnegative,
@@ -37,16 +40,17 @@ __all__ = [
     "Problem",
     "double_well",
     "double_well_2d",
-    "logistic_regression",
+    "jump_targets",
     "noisy",
     "quadratic",
     "ravine",
     "rosenbrock",
     "rotate",
+    "rotated_quadratics",
     "rotated_ravine",
     "rotation",
     "saddle",
-    "softmax_regression",
+    "saddle_starts",
     "testbed",
 ]
 
@@ -577,196 +581,6 @@ def noisy(problem: Problem, sigma: float = 1.0) -> Problem:
     )
 
 
-def _bundled_table(filename: str, skiprows: int, loader: str) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of a data set bundled with scikit-learn: its CSV file, last column the label.
-
-    The file is read straight from scikit-learn's package folder, which saves the second that importing
-    scikit-learn takes; if it is not where it used to be, ``sklearn.datasets.<loader>()`` is used instead.
-    Nothing is downloaded either way.
-    """
-    spec = importlib.util.find_spec("sklearn")
-    path = Path(spec.submodule_search_locations[0], "datasets", "data", filename) if spec else None
-    if path is not None and path.is_file():
-        table = np.loadtxt(path, delimiter=",", skiprows=skiprows)
-        return table[:, :-1], table[:, -1]
-    import sklearn.datasets
-
-    data = getattr(sklearn.datasets, loader)()
-    return data.data.astype(float), data.target.astype(float)
-
-
-def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
-    """The breast-cancer features (569, 30) and labels (569,), as bundled with scikit-learn."""
-    return _bundled_table("breast_cancer.csv", skiprows=1, loader="load_breast_cancer")
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)), without overflow
-
-
-def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: int = 32) -> Problem:
-    """Logistic regression on scikit-learn's bundled breast-cancer data (569 tumours, 30 features).
-
-    ``f(w) = mean(log(1 + exp(z)) - y z) + l2/2 |w|**2`` with ``z = X w``; ``X`` carries a column of ones
-    for the intercept (the last weight), so ``d = 31``. With ``standardize=False`` the raw features span five
-    orders of magnitude and the problem is badly conditioned; standardising each feature fixes most of that.
-    ``sample_grad`` draws a mini-batch of ``batch_size`` rows (with replacement) per step and per point.
-
-    The minimiser is computed once with Newton's method; ``mu`` and ``L`` are the Hessian's extreme
-    eigenvalues there.
-    """
-    standardize = check_bool("logistic_regression", "standardize", standardize)
-    l2 = check_nonnegative("logistic_regression", "l2", l2, "It is the weight of an L2 penalty.")
-    batch_size = check_count("logistic_regression", "batch_size", batch_size, 1)
-    features, y = breast_cancer_data()
-    if standardize:
-        features = (features - features.mean(axis=0)) / features.std(axis=0)
-    X = np.hstack([features, np.ones((len(features), 1))])
-    n, d = X.shape
-    X.setflags(write=False)
-
-    def f(w):
-        z = w @ X.T
-        return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1) + 0.5 * l2 * np.sum(w**2, axis=-1)
-
-    def grad(w):
-        return (_sigmoid(w @ X.T) - y) @ X / n + l2 * w
-
-    def hessian(w):
-        p = _sigmoid(X @ w)
-        return (X.T * (p * (1 - p))) @ X / n + l2 * np.eye(d)
-
-    def sample_grad(w, rng):
-        w = np.asarray(w, dtype=float)
-        idx = rng.integers(0, n, size=w.shape[:-1] + (batch_size,))
-        Xb, yb = X[idx], y[idx]  # (..., B, d), (..., B)
-        r = _sigmoid(np.einsum("...bd,...d->...b", Xb, w)) - yb
-        return np.einsum("...b,...bd->...d", r, Xb) / batch_size + l2 * w
-
-    w = np.zeros(d)
-    for _ in range(100):  # Newton's method with backtracking; converges in a few dozen steps
-        direction = np.linalg.solve(hessian(w), grad(w))
-        t, f_w = 1.0, f(w)
-        while f(w - t * direction) > f_w and t > 1e-10:
-            t /= 2
-        w = w - t * direction
-        if np.linalg.norm(grad(w)) < 1e-12:
-            break
-    mu, L = _curvatures(hessian, w)
-    gram = np.linalg.eigvalsh(X.T @ X / n)
-    kind = "standardised" if standardize else "raw"
-    return Problem(
-        name=f"logistic regression ({kind} features)",
-        f=f,
-        grad=grad,
-        x0=np.zeros(d),
-        bounds=tuple((min(float(v) - 1.0, -1.0), max(float(v) + 1.0, 1.0)) for v in w),  # holds start 0
-        minimizer=w,
-        f_min=float(f(w)),
-        mu=mu,
-        L=L,
-        hessian=hessian,
-        sample_grad=sample_grad,
-        description=f"Breast-cancer logistic regression, {kind} features, mini-batches of {batch_size}.",
-        info={
-            "X": X,
-            "y": y,
-            "batch_size": batch_size,
-            "l2": l2,
-            "feature_condition_number": gram[-1] / gram[0],
-        },
-    )
-
-
-def digits_data() -> tuple[np.ndarray, np.ndarray]:
-    """The 1797 handwritten digits (8×8 pixels, values 0–16) and labels 0–9 bundled with scikit-learn."""
-    pixels, labels = _bundled_table("digits.csv.gz", skiprows=0, loader="load_digits")
-    return pixels, labels.astype(int)
-
-
-def _softmax(z):
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def softmax_regression(l2: float = 1e-4, batch_size: int = 32) -> Problem:
-    """Multinomial logistic regression on scikit-learn's bundled handwritten digits: sparse features.
-
-    Each image's 64 pixels, scaled to [0, 1], plus a constant 1 are its 65 features; the model has one weight
-    per feature and class, flattened to ``d = 650`` (index ``feature * 10 + class``). The loss is the mean
-    cross-entropy plus ``l2/2 |w|**2``. Many border pixels are almost never inked, so their features are
-    rarely non-zero: ``info["pixel_activity"]`` is the fraction of images in which each pixel is.
-    ``sample_grad``
-    draws a mini-batch of ``batch_size`` images (with replacement) per step and per point;
-    ``info["accuracy"](w)`` is the fraction of images classified right.
-
-    The minimum is not computed (``f_min`` and ``minimizer`` are None); ``L`` bounds the curvature from above
-    (``λmax(XᵀX)/(2n) + l2``) and ``mu = l2`` from below.
-    """
-    l2 = check_nonnegative("softmax_regression", "l2", l2, "It is the weight of an L2 penalty.")
-    batch_size = check_count("softmax_regression", "batch_size", batch_size, 1)
-    pixels, labels = digits_data()
-    X = np.hstack([pixels / 16.0, np.ones((len(pixels), 1))])
-    n, features, classes = len(X), X.shape[1], 10
-    Y = np.eye(classes)[labels]
-    X.setflags(write=False)
-
-    def weights(w):
-        return np.asarray(w, dtype=float).reshape(np.shape(w)[:-1] + (features, classes))
-
-    rows = np.arange(n)
-
-    def f(w):
-        z = X @ weights(w)  # (..., n, classes)
-        zmax = z.max(axis=-1)
-        log_norm = zmax + np.log(np.exp(z - zmax[..., None]).sum(axis=-1))
-        cross_entropy = np.mean(log_norm - z[..., rows, labels], axis=-1)
-        return cross_entropy + 0.5 * l2 * np.sum(np.square(w), axis=-1)
-
-    def grad(w):
-        W = weights(w)
-        residual = _softmax(X @ W) - Y  # (..., n, classes)
-        g = X.T @ residual / n + l2 * W  # (features, n) @ (..., n, classes)
-        return g.reshape(np.shape(w))
-
-    def sample_grad(w, rng):
-        W = weights(w)
-        idx = rng.integers(0, n, size=W.shape[:-2] + (batch_size,))
-        Xb, Yb = X[idx], Y[idx]  # (..., B, features), (..., B, classes)
-        residual = _softmax(Xb @ W) - Yb  # (..., B, classes)
-        g = (
-            np.swapaxes(Xb, -1, -2) @ residual / batch_size + l2 * W
-        )  # batched matmul: ~20x faster than einsum
-        return g.reshape(np.shape(w))
-
-    def accuracy(w):
-        return np.mean(np.argmax(X @ weights(w), axis=-1) == labels, axis=-1)
-
-    d = features * classes
-    L = float(np.linalg.eigvalsh(X.T @ X / n)[-1] / 2 + l2)
-    return Problem(
-        name="softmax regression (digits)",
-        f=f,
-        grad=grad,
-        x0=np.zeros(d),
-        bounds=tuple((-1.0, 1.0) for _ in range(d)),
-        mu=l2,
-        L=L,
-        sample_grad=sample_grad,
-        description=f"Digits: 10 classes, 650 weights, batches of {batch_size}; many pixels rarely inked.",
-        info={
-            "X": X,
-            "y": labels,
-            "pixel_activity": np.mean(pixels > 0, axis=0),
-            "accuracy": accuracy,
-            "batch_size": batch_size,
-            "l2": l2,
-            "shape": (features, classes),
-        },
-    )
-
-
 def testbed() -> dict[str, Problem]:
     """The deterministic problems of the course, by short name, for galleries and races."""
     return {
@@ -777,3 +591,89 @@ def testbed() -> dict[str, Problem]:
         "double well": double_well(),
         "double well 2-D": double_well_2d(),
     }
+
+
+# ----------------------------------------------------------------------------------------------------
+# Starts next to a saddle
+
+
+def saddle_starts(problem: Problem, n: int, *, y_range=(1e-9, 1e-2), seed: int = 0) -> np.ndarray:
+    """``n`` starts next to a saddle's ridge: ``x₁`` uniform over the plot bounds, ``x₂ = ±10**u`` with ``u``
+    uniform between the logarithms of ``y_range`` (both signs equally often). Shape ``(n, 2)``.
+
+    Examples
+    --------
+    >>> from lessons_lib import saddle
+    >>> starts = saddle_starts(saddle(), 1000, seed=0)
+    >>> bool(np.all((np.abs(starts[:, 1]) >= 1e-9) & (np.abs(starts[:, 1]) <= 1e-2)))
+    True
+    """
+    low, high = (float(v) for v in y_range)
+    if not 0 < low <= high:
+        raise ValueError(f"saddle_starts: y_range must be (low, high) with 0 < low <= high, got {y_range!r}.")
+    rng = np.random.default_rng(seed)
+    x_low, x_high = problem.bounds[0]
+    x = rng.uniform(x_low, x_high, n)
+    y = rng.choice([-1.0, 1.0], n) * 10 ** rng.uniform(np.log10(low), np.log10(high), n)
+    return np.stack([x, y], axis=-1)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Targets that jump
+
+
+def jump_targets(steps: int, every: int, points) -> np.ndarray:
+    """The minimiser of a problem that jumps every ``every`` steps, cycling through ``points``.
+
+    Returns an array of shape ``(steps, d)`` whose row ``k`` is the minimiser during step ``k + 1``, the
+    ``targets`` argument of :func:`lessons_lib.running.track_target`: ``points[0]`` for the first ``every``
+    steps, then ``points[1]``, and so on, back to ``points[0]`` after the last one. One jump after ``N``
+    steps is ``jump_targets(2 * N, N, [before, after])``.
+
+    Examples
+    --------
+    >>> jump_targets(5, 2, [[0.0, 0.0], [1.0, -1.0]]).tolist()
+    [[0.0, 0.0], [0.0, 0.0], [1.0, -1.0], [1.0, -1.0], [0.0, 0.0]]
+    """
+    points = np.asarray(points, dtype=float)
+    if points.ndim != 2 or len(points) == 0:
+        raise ValueError(
+            f"jump_targets: points must be a list of minimisers, shape (n, d); got {points.shape}."
+        )
+    every = check_count("jump_targets", "every", every, 1)
+    steps = check_count("jump_targets", "steps", steps, 1)
+    return points[(np.arange(steps) // every) % len(points)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Families of quadratics
+
+
+def rotated_quadratics(kappas, *, dim: int = 2, seed: int = 0) -> np.ndarray:
+    """Hessians of quadratics ``x·Hx/2`` with curvatures from 1 to ``kappa``, in a random orientation each.
+
+    The curvatures are ``dim`` values evenly spaced on a log scale from ``mu = 1`` to ``L = kappa``; the
+    eigenvectors are a random orthonormal basis (seeded), so no quadratic lies along the axes.
+
+    Returns
+    -------
+    ndarray, shape (len(kappas), dim, dim)
+
+    Examples
+    --------
+    >>> H = rotated_quadratics([10.0, 1000.0], seed=1)
+    >>> np.linalg.eigvalsh(H).round(6).tolist()
+    [[1.0, 10.0], [1.0, 1000.0]]
+    """
+    kappas = np.asarray(kappas, dtype=float)
+    if kappas.ndim != 1 or np.any(~(kappas >= 1)):
+        raise ValueError(f"rotated_quadratics: every kappa must be >= 1 (it is L / mu), got {kappas!r}.")
+    dim = check_count("rotated_quadratics", "dim", dim, 2)
+    rng = np.random.default_rng(seed)
+    hessians = []
+    for kappa in kappas:
+        q, r = np.linalg.qr(rng.standard_normal((dim, dim)))
+        q = q * np.sign(np.diag(r))  # a uniformly random rotation (Haar measure)
+        h = (q * np.geomspace(1.0, kappa, dim)) @ q.T
+        hessians.append((h + h.T) / 2)
+    return np.array(hessians)

@@ -9,13 +9,14 @@ started) stops cleanly, without NumPy overflow warnings: its later points and lo
 trajectory records the step and a hint such as "lr = 0.25 is above 2/L = 0.2".
 
 :func:`run_schedule` runs an optimizer in phases, changing hyperparameters between them and carrying its
-state across, as a learning-rate schedule does. Grids of settings run as one array with
-:func:`lessons_lib.sweeps.sweep`.
+state across, as a learning-rate schedule does; :func:`track_target` runs one after a minimiser that moves.
+Grids of settings run as one array with :func:`lessons_lib.sweeps.sweep`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from ._validate import (
     check_bool,
     check_count,
     check_memory,
+    check_nonnegative,
     check_positive,
     check_seed,
 )
@@ -34,9 +36,11 @@ from .problems import Problem
 
 __all__ = [
     "MAX_RUN_BYTES",
+    "Tracking",
     "Trajectory",
     "run",
     "run_schedule",
+    "track_target",
 ]
 
 _BLOWUP_WHY = "It is how many times its start gap a run's gap may grow before the run counts as diverged."
@@ -414,3 +418,104 @@ def run_schedule(optimizer: Optimizer, problem: Problem, schedule, x0=None) -> n
             x, state = phase.step(x, problem.grad(x), state)
             points.append(x)
     return np.array(points)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Runs after a moving target
+
+
+class Tracking(NamedTuple):
+    """What :func:`track_target` recorded.
+
+    Attributes
+    ----------
+    gaps : ndarray, shape (steps + 1, *batch)
+        ``gaps[k]`` is ``f - f*`` after ``k`` steps, measured against the minimiser in force for the next
+        step, ``targets[k]`` (the last one for ``k = steps``): a jump shows at the step where it happens.
+    effective_lrs : ndarray, shape (steps, *x0.shape)
+        The optimizer's effective learning rate per coordinate after each step
+        (:meth:`lessons_lib.Optimizer.effective_lr`).
+    """
+
+    gaps: np.ndarray
+    effective_lrs: np.ndarray
+
+
+def track_target(
+    optimizer: Optimizer,
+    curvatures,
+    targets,
+    x0,
+    *,
+    sigma: float = 0.0,
+    seed: int | None = 0,
+    restart_at=None,
+) -> Tracking:
+    """Run ``optimizer`` on a quadratic whose minimiser moves: ``f_k(x) = sum(curv * (x - c_k)**2) / 2``.
+
+    Step ``k + 1`` uses the gradient ``curvatures * (x - targets[k])``, plus independent Gaussian noise of
+    standard deviation ``sigma`` per coordinate when ``sigma > 0`` (as mini-batches give), drawn from a
+    generator seeded by ``seed``. A batch of starts runs as one array.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Any optimizer of the course (its ``init``, ``step`` and ``effective_lr`` are used).
+    curvatures : array_like, shape (d,)
+        The quadratic's curvatures along the axes (``curv`` in the formula above).
+    targets : array_like, shape (steps, d)
+        The minimiser during each step, e.g. from :func:`lessons_lib.problems.jump_targets`.
+    x0 : array_like, shape (d,) or (N, d)
+    sigma : float >= 0
+    seed : int or None
+    restart_at : int or None
+        Start the optimizer's state afresh (``optimizer.init``) before step ``restart_at + 1``, as if it were
+        told that the problem changed.
+
+    Returns
+    -------
+    Tracking
+
+    Examples
+    --------
+    Gradient descent with ``lr = 1`` on ``x**2 / 2`` lands on the minimiser in one step, wherever it is:
+
+    >>> from lessons_lib import GradientDescent
+    >>> from lessons_lib.problems import jump_targets
+    >>> out = track_target(GradientDescent(lr=1.0), [1.0], jump_targets(3, 2, [[0.0], [2.0]]), [1.0])
+    >>> out.gaps.tolist()  # after 2 steps the point 0 is 2 away from the new minimiser: f - f* = 2
+    [0.5, 0.0, 2.0, 0.0]
+
+    With ``lr = 0.5`` it halves the distance each step, and after the jump it starts again from afar:
+
+    >>> out = track_target(GradientDescent(lr=0.5), [1.0], jump_targets(3, 2, [[0.0], [2.0]]), [1.0])
+    >>> out.gaps.tolist()  # x = 1, 0.5, 0.25 (now 1.75 from the new minimiser 2), 1.125
+    [0.5, 0.125, 1.53125, 0.3828125]
+    """
+    curvatures = np.asarray(curvatures, dtype=float)
+    targets = np.asarray(targets, dtype=float)
+    if curvatures.ndim != 1 or targets.ndim != 2 or targets.shape[1] != curvatures.size:
+        raise ValueError(
+            f"track_target: curvatures must have shape (d,) and targets (steps, d); got {curvatures.shape} "
+            f"and {targets.shape}."
+        )
+    sigma = check_nonnegative("track_target", "sigma", sigma, "It is the standard deviation of the noise.")
+    x = np.array(x0, dtype=float)
+    rng = np.random.default_rng(seed)
+    state = optimizer.init(x)
+    gaps = np.empty((len(targets) + 1, *x.shape[:-1]))
+    effective_lrs = np.empty((len(targets), *x.shape))
+    if len(targets) == 0:
+        raise ValueError("track_target: targets is empty; give one minimiser per step.")
+    last = len(targets) - 1
+    gaps[0] = 0.5 * np.sum(curvatures * (x - targets[0]) ** 2, axis=-1)
+    for k, target in enumerate(targets):
+        if restart_at is not None and k == restart_at:
+            state = optimizer.init(x)
+        g = curvatures * (x - target)
+        if sigma > 0:
+            g = g + sigma * rng.standard_normal(x.shape)
+        x, state = optimizer.step(x, g, state)
+        gaps[k + 1] = 0.5 * np.sum(curvatures * (x - targets[min(k + 1, last)]) ** 2, axis=-1)
+        effective_lrs[k] = optimizer.effective_lr(x, state)
+    return Tracking(gaps, effective_lrs)

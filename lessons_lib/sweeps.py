@@ -15,6 +15,9 @@ problem, each what ``sweep`` gives it alone (bit for bit on the course's problem
 (:func:`lessons_lib.races.race`) then costs one array run per optimizer instead of one per optimizer and
 problem.
 
+:func:`heavy_ball_steps` runs heavy-ball momentum on many quadratics at once, each with its own
+``(lr, beta)``.
+
 Array layout: ``points[k]`` has shape ``(*grid_shape, *x0.shape)`` where ``grid_shape`` has one axis per swept
 hyperparameter, in the order given; ``losses[k]`` drops the last (coordinate) axis.
 """
@@ -37,7 +40,7 @@ from ._validate import (
     check_seed,
 )
 from .measures import first_staying
-from .optimizers import Optimizer
+from .optimizers import Optimizer, momentum_update
 from .problems import Problem
 from .running import (
     _raise_if_squares_overflowed,
@@ -47,7 +50,12 @@ from .running import (
     check_tolerance,
 )
 
-__all__ = ["Sweep", "side_by_side", "sweep"]
+__all__ = [
+    "Sweep",
+    "heavy_ball_steps",
+    "side_by_side",
+    "sweep",
+]
 
 _BLOWUP_WHY = "A run diverges when it leaves the plot bounds by blowup times their size."
 
@@ -613,3 +621,71 @@ def side_by_side(
         )
         for i, p in enumerate(problems)
     ]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Heavy ball on many quadratics at once
+
+
+def heavy_ball_steps(hessians, lrs, betas, x0, steps: int, *, tol: float) -> np.ndarray:
+    """Steps of heavy-ball momentum until ``|x - x*| <= tol |x0 - x*|`` for good, on each quadratic.
+
+    The summed form ``v = beta v + g; x = x - lr v`` (:func:`lessons_lib.momentum_update` with
+    ``averaged=False``), in which Polyak's optimum and the rates of lesson 02 are written; ``beta = 0`` is
+    gradient descent. Every setting runs on every quadratic from every start, as one array, each setting
+    with its own ``(lr, beta)`` per quadratic (the best ones depend on the condition number).
+
+    Parameters
+    ----------
+    hessians : array_like, shape (K, d, d)
+        The quadratics ``x·Hx/2`` (minimiser 0), e.g. from :func:`lessons_lib.problems.rotated_quadratics`.
+    lrs, betas : array_like, shape (S, K)
+        Setting ``s`` on quadratic ``k`` uses ``lrs[s, k]`` and ``betas[s, k]``.
+    x0 : array_like, shape (N, d)
+    steps : int
+    tol : float in (0, 1)
+
+    Returns
+    -------
+    ndarray of int, shape (S, K, N)
+        The first step from which each run stays within ``tol`` of its starting distance; -1 if that does not
+        happen within ``steps`` (or the run diverged).
+
+    Examples
+    --------
+    Gradient descent at ``lr = 2/(L + mu)`` shrinks every direction by ``(kappa-1)/(kappa+1)`` per step, so
+    on ``kappa = 10`` it needs ``ln(1e-2)/ln(9/11) = 22.9`` steps to shrink the distance a hundredfold:
+
+    >>> from lessons_lib.problems import rotated_quadratics
+    >>> H = rotated_quadratics([10.0])
+    >>> x0 = np.random.default_rng(0).standard_normal((5, 2))
+    >>> heavy_ball_steps(H, [[2 / 11]], [[0.0]], x0, 100, tol=1e-2)
+    array([[[23, 23, 23, 23, 23]]])
+    """
+    tol = check_positive("heavy_ball_steps", "tol", tol)
+    if tol >= 1:
+        raise ValueError(f"heavy_ball_steps: tol must be below 1, got {tol!r}.")
+    hessians = np.asarray(hessians, dtype=float)
+    x0 = np.asarray(x0, dtype=float)
+    if hessians.ndim != 3 or hessians.shape[1] != hessians.shape[2]:
+        raise ValueError(f"heavy_ball_steps: hessians must have shape (K, d, d), got {hessians.shape}.")
+    if x0.ndim != 2 or x0.shape[1] != hessians.shape[1]:
+        raise ValueError(f"heavy_ball_steps: x0 must have shape (N, {hessians.shape[1]}), got {x0.shape}.")
+    lr, beta = np.broadcast_arrays(np.asarray(lrs, dtype=float), np.asarray(betas, dtype=float))
+    if lr.ndim != 2 or lr.shape[1] != len(hessians):
+        raise ValueError(
+            f"heavy_ball_steps: lrs and betas must have shape (S, K), K = {len(hessians)}, got {lr.shape}."
+        )
+    if np.any(~(lr > 0)) or np.any(~((beta >= 0) & (beta < 1))):
+        raise ValueError("heavy_ball_steps: every lr must be > 0 and every beta in [0, 1).")
+    lr, beta = lr[..., None, None], beta[..., None, None]
+    x = np.broadcast_to(x0, (*lr.shape[:2], *x0.shape)).copy()
+    v = np.zeros_like(x)
+    limit = tol**2 * np.einsum("...i,...i->...", x, x)
+    last_outside = np.zeros(x.shape[:-1], dtype=int)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(1, steps + 1):
+            x, v = momentum_update(x, x @ hessians, v, lr=lr, beta=beta, averaged=False)  # g = Hx
+            outside = ~(np.einsum("...i,...i->...", x, x) <= limit)  # NaN (diverged) is outside
+            last_outside[outside] = k
+    return np.where(last_outside < steps, last_outside + 1, -1)

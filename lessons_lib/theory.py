@@ -17,7 +17,8 @@ descent.
 
 With noisy gradients (noise of variance ``sigma**2``), the iterates do not settle on the minimum but spread
 about it: :func:`iterate_variance` solves for that spread exactly, and :func:`noise_floor` gives the expected
-``f - f*`` it leaves.
+``f - f*`` it leaves. :func:`steady_step` and :func:`halving_gradient` say where RMSProp's ``eps`` takes
+over from the gradient.
 
 References: B. T. Polyak (1964); G. Goh, "Why Momentum Really Works", Distill (2017).
 """
@@ -26,8 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import check_nonnegative, check_positive
+
 __all__ = [
     "gd_rate",
+    "halving_gradient",
     "iterate_variance",
     "iteration_matrix",
     "momentum_rate",
@@ -36,6 +40,7 @@ __all__ = [
     "optimal_gd_rate",
     "optimal_momentum",
     "optimal_momentum_rate",
+    "steady_step",
 ]
 
 
@@ -162,3 +167,43 @@ def noise_floor(lr, beta, sigma, curvatures, *, averaged: bool = True):
     lr = np.asarray(lr, dtype=float)[..., None]
     beta = np.asarray(beta, dtype=float)[..., None]
     return np.sum(lams / 2 * iterate_variance(lr, beta, sigma, lams, averaged=averaged), axis=-1)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Where eps takes over in RMSProp's step
+
+
+def steady_step(g, *, lr: float, eps: float, eps_in_sqrt: bool = False):
+    """The step RMSProp (or Adam) takes once a constant gradient ``g`` has filled its average, ``s = g**2``.
+
+    ``lr * |g| / (|g| + eps)`` with eps outside the root (PyTorch), ``lr * |g| / sqrt(g**2 + eps)`` with
+    eps inside (Keras, optax): about ``lr`` for large gradients, and ``lr * |g| / eps`` (outside) or
+    ``lr * |g| / sqrt(eps)`` (inside) once ``|g|`` is small, like gradient descent.
+
+    Examples
+    --------
+    >>> steady_step(np.array([1e-8, 1.0]), lr=0.1, eps=1e-8)
+    array([0.05, 0.1 ])
+    >>> round(float(steady_step(1e-4, lr=0.1, eps=1e-8, eps_in_sqrt=True)), 4)  # already down by a third
+    0.0707
+    """
+    g = np.abs(np.asarray(g, dtype=float))
+    lr = check_positive("steady_step", "lr", lr)
+    eps = check_nonnegative("steady_step", "eps", eps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return lr * g / (np.sqrt(g**2 + eps) if eps_in_sqrt else g + eps)
+
+
+def halving_gradient(eps: float, *, eps_in_sqrt: bool = False) -> float:
+    """The gradient size at which :func:`steady_step` is half of ``lr``: ``eps`` (outside the root) or
+    ``sqrt(eps / 3)`` (inside: ``g / sqrt(g**2 + eps) = 1/2`` gives ``4 g**2 = g**2 + eps``).
+
+    Examples
+    --------
+    >>> halving_gradient(1e-8)
+    1e-08
+    >>> round(halving_gradient(1e-8, eps_in_sqrt=True), 7)  # optax's default: steps halve below 6e-5
+    5.77e-05
+    """
+    eps = check_positive("halving_gradient", "eps", eps)
+    return float(np.sqrt(eps / 3)) if eps_in_sqrt else eps

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lessons_lib import GradientDescent, run, softmax_regression
-from lessons_lib.problems import digits_data
+from lessons_lib.data import digits_data
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_bad_arguments(kwargs, message):
 def test_the_fallback_loader_gives_the_same_data_when_the_file_is_missing():
     from sklearn.datasets import load_breast_cancer
 
-    from lessons_lib.problems import _bundled_table
+    from lessons_lib.data import _bundled_table
 
     features, labels = _bundled_table("not_there.csv", skiprows=1, loader="load_breast_cancer")
     reference = load_breast_cancer()

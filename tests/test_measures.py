@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import lessons_lib as ll
 from lessons_lib import (
     Adam,
     GradientDescent,
@@ -17,6 +18,7 @@ from lessons_lib import (
     ravine,
     rotated_ravine,
     run,
+    saddle,
 )
 from lessons_lib.measures import (
     chaotic_runs,
@@ -26,13 +28,17 @@ from lessons_lib.measures import (
     distance_steps,
     ends_in_global,
     ends_in_global_nudged,
+    escape_steps,
     first_staying,
     first_within,
     loglog_slope,
     nudged_copies,
     oscillation,
+    spread,
+    step_per_gradient,
     steps_to,
 )
+from lessons_lib.problems import saddle_starts
 from lessons_lib.sweeps import sweep
 
 
@@ -423,3 +429,80 @@ def test_decided_runs_keep_their_steps_when_round_off_moves_the_starts():
 def test_chaos_helpers_reject_bad_inputs(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Saddle starts and escapes; distances
+
+
+def test_saddle_starts_range_signs_and_seed():
+    p = saddle()
+    a = saddle_starts(p, 400, y_range=(1e-6, 1e-3), seed=5)
+    b = saddle_starts(p, 400, y_range=(1e-6, 1e-3), seed=5)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (400, 2)
+    assert np.all((a[:, 0] >= -2.0) & (a[:, 0] <= 2.0))
+    y = np.abs(a[:, 1])
+    assert np.all((y >= 1e-6) & (y <= 1e-3))
+    assert 150 < np.sum(a[:, 1] > 0) < 250
+    decades = np.floor(np.log10(y))
+    assert all(100 < np.sum(decades == d) < 170 for d in (-6, -5, -4))  # log-uniform: a third per decade
+    with pytest.raises(ValueError, match="y_range"):
+        saddle_starts(p, 3, y_range=(0.0, 1.0))
+
+
+def test_escape_steps_by_hand_and_for_nan():
+    ys = np.array([[0.1, -0.1, np.nan], [0.3, -0.6, np.nan], [0.7, 0.2, np.nan]])
+    points = np.stack([np.zeros_like(ys), ys], axis=-1)  # (steps + 1, runs, 2)
+    np.testing.assert_array_equal(escape_steps(points), [2.0, 1.0, np.inf])
+    np.testing.assert_array_equal(escape_steps(points, threshold=0.25), [1.0, 1.0, np.inf])
+    np.testing.assert_array_equal(escape_steps(points, coord=0), [np.inf] * 3)
+
+
+def test_gradient_descent_escape_follows_the_linearised_rate():
+    p = saddle()
+    y0 = np.array([1e-8, 1e-6, 1e-4])
+    starts = np.stack([np.zeros(3), y0], axis=-1)
+    escape = escape_steps(sweep(GradientDescent(lr=0.1), p, 400, starts).points)
+    theory = np.log(0.5 / y0) / np.log(1.1)  # y grows by (1 + lr) per step while y**3 is negligible
+    assert np.all(np.abs(escape - theory) <= 3)
+    rms = escape_steps(sweep(RMSProp(lr=0.1), p, 50, starts).points)
+    assert np.all(rms <= 3)  # RMSProp: lr / sqrt(1 - beta) = 0.32 on the first step, from every start
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reductions
+
+
+def test_step_per_gradient_is_the_effective_lr_of_adaptive_rules():
+    p = ll.ravine(10)
+    x0 = p.random_starts(6, seed=0)
+    for opt in [ll.GradientDescent(lr=0.05), ll.Adagrad(lr=0.5), ll.RMSProp(lr=0.05)]:
+        t = ll.run(opt, p, 30, x0, keep_states=True)
+        np.testing.assert_allclose(step_per_gradient(t.points, t.grads), t.effective_lrs, rtol=1e-9)
+
+
+def test_step_per_gradient_of_momentum_follows_the_velocity():
+    p = ll.ravine(10)
+    t = ll.run(ll.Momentum(lr=0.05, beta=0.9), p, 20, p.random_starts(4, seed=1), keep_states=True)
+    expected = 0.05 * np.abs(t.states["v"][1:]) / np.abs(t.grads)
+    np.testing.assert_allclose(step_per_gradient(t.points, t.grads), expected, rtol=1e-9)
+    assert not np.allclose(step_per_gradient(t.points, t.grads), 0.05)
+
+
+def test_step_per_gradient_is_nan_without_gradient_and_checks_shapes():
+    points = np.array([[1.0, 1.0], [0.9, 1.0]])
+    np.testing.assert_allclose(step_per_gradient(points, [[1.0, 0.0]]), [[0.1, np.nan]], rtol=1e-12)
+    with pytest.raises(ValueError, match="one more step"):
+        step_per_gradient(points, points)
+
+
+def test_spread_is_the_percentiles_and_counts_inf_as_largest():
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((5, 40))
+    np.testing.assert_allclose(spread(values, axis=1), np.percentile(values, [10, 50, 90], axis=1))
+    np.testing.assert_allclose(spread(values.T, axis=0), np.percentile(values, [10, 50, 90], axis=1))
+    assert spread(np.r_[np.arange(6.0), [np.inf] * 4]).tolist() == [0.9, 4.5, np.inf]  # 6 of 10 arrived
+    assert spread(np.r_[np.arange(4.0), [np.inf] * 6]).tolist() == [0.9, np.inf, np.inf]  # 4 of 10 arrived
+    with_nan = np.r_[np.arange(11.0), np.nan]
+    np.testing.assert_allclose(spread(with_nan), [1.0, 5.0, 9.0])

@@ -11,7 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons_lib import Adagrad, Adam, GradientDescent, Momentum, RMSProp, ewa, run
+from lessons_lib import (
+    Adagrad,
+    Adam,
+    GradientDescent,
+    Momentum,
+    Problem,
+    RMSProp,
+    ewa,
+    quadratic,
+    ravine,
+    rotated_ravine,
+    run,
+)
 from lessons_lib.optimizers import (
     AdagradState,
     AdamState,
@@ -26,7 +38,21 @@ from lessons_lib.optimizers import (
     rmsprop_update,
     rmsprop_variant_update,
 )
-from lessons_lib.problems import quadratic
+from lessons_lib.problems import rotate
+from lessons_lib.sweeps import sweep
+
+
+def linear(slope):
+    """f(x) = slope · x: a constant gradient, so Adagrad's sums have closed forms."""
+    slope = np.asarray(slope, dtype=float)
+    return Problem(
+        name="linear",
+        f=lambda x: np.asarray(x) @ slope,
+        grad=lambda x: np.broadcast_to(slope, np.shape(x)).copy(),
+        x0=np.zeros(slope.size),
+        bounds=tuple((-10.0, 10.0) for _ in range(slope.size)),
+    )
+
 
 EVERY_OPTIMIZER = [
     GradientDescent(lr=0.1),
@@ -881,3 +907,99 @@ def test_averaged_momentum_with_a_steady_gradient(lr, beta, x, g, t, nesterov):
     direction = (1 - beta) * g + beta * v_next if nesterov else v_next
     np.testing.assert_allclose(x - x_new, lr * direction, rtol=1e-9, atol=1e-12 * (abs(x) + lr * abs(g)))
     assert abs(x - x_new) <= lr * abs(g) * (1 + 1e-12) + 4e-16 * abs(x)
+
+
+# ----------------------------------------------------------------------------------------------------
+# RMSProp's first steps, whatever the gradient
+
+
+def test_first_rmsprop_step_is_lr_over_root_of_one_minus_beta_whatever_the_gradient():
+    p = quadratic(np.diag([1e-6, 1.0, 1e6]), x0=[1.0, -1.0, 1.0])
+    lrs, betas = np.array([0.01, 0.1]), np.array([0.0, 0.9, 0.99])
+    g = p.grad(p.x0)  # 1e-6, -1, 1e6
+    lr, root = lrs[:, None, None], np.sqrt(1 - betas)[None, :, None]
+    grid = {"lr": lrs, "beta": betas}
+    points = sweep(RMSProp(lr=0.01, eps=0.0), p, 1, grid=grid).points
+    np.testing.assert_allclose(points[0] - points[1], lr / root * np.sign(g), rtol=1e-12)
+    points = sweep(RMSProp(lr=0.01, eps=1e-8), p, 1, grid=grid).points  # eps shows at g = 1e-6
+    np.testing.assert_allclose(points[0] - points[1], lr * g / (root * np.abs(g) + 1e-8), rtol=1e-12)
+
+
+def test_beta_zero_steps_lr_times_the_sign():
+    p = ravine(10)
+    points = sweep(RMSProp(lr=0.25, beta=0.0, eps=0.0), p, 2, [[3.0, -1.0]]).points[:, 0]
+    np.testing.assert_allclose(points[1], [2.75, -0.75])  # g = (3, -10): x - lr * g / |g|
+    np.testing.assert_allclose(points[2], [2.5, -0.5])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Adagrad's lr grids (run with lessons_lib.sweeps.sweep) against closed forms
+
+
+def test_adagrad_under_a_constant_gradient_by_hand():
+    # g = (2, -0.001): s_k = k g**2, each step lr g / (sqrt(k) |g|) = lr sign(g) / sqrt(k) with eps = 0.
+    out = sweep(Adagrad(lr=1.0, eps=0.0), linear([2.0, -0.001]), 4, [0.0, 0.0], grid={"lr": [1.0, 0.5]})
+    k = np.arange(1, 5)
+    expected = -np.concatenate([[0.0], np.cumsum(1 / np.sqrt(k))])
+    for i, lr in enumerate([1.0, 0.5]):
+        np.testing.assert_allclose(out.points[:, i, 0], lr * expected, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(out.points[:, i, 1], -lr * expected, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(out.state.s, [[16.0, 4e-6], [16.0, 4e-6]], rtol=1e-14)
+
+
+def test_initial_accumulator_and_eps_enter_as_in_the_equations():
+    g, lr, s0, eps = 0.01, 0.1, 0.1, 1e-3
+    opt = Adagrad(lr=1.0, eps=eps, initial_accumulator=s0)
+    out = sweep(opt, linear([g]), 1, [0.0], grid={"lr": [lr]})
+    assert out.points[1, 0, 0] == pytest.approx(-lr * g / (math.sqrt(s0 + g * g) + eps), rel=1e-14)
+    assert out.state.s[0, 0] == pytest.approx(s0 + g * g, rel=1e-14)
+
+
+def test_first_step_is_lr_times_the_sign_whatever_the_scale():
+    scales = np.array([1e-6, 1e-3, 1.0, 1e3, 1e6])
+    out = sweep(Adagrad(lr=0.25, eps=0.0), linear(-scales), 1, np.zeros(5), grid={"lr": [0.25]})
+    np.testing.assert_allclose(out.points[1, 0], 0.25, rtol=1e-15)
+
+
+@pytest.mark.parametrize("c", [1e-3, 0.1, 10.0, 1e3])
+def test_rescaling_one_coordinates_gradient_leaves_adagrads_path_unchanged(c):
+    x0 = [-8.0, 2.0]
+
+    def path(optimizer, curvatures, lrs):
+        return sweep(optimizer, quadratic(np.diag(curvatures), x0=x0), 50, x0, grid={"lr": lrs}).points
+
+    reference = path(Adagrad(lr=1.0, eps=0.0), [1.0, 1.0], [0.5, 2.0])
+    scaled = path(Adagrad(lr=1.0, eps=0.0), [1.0, c], [0.5, 2.0])
+    np.testing.assert_allclose(scaled, reference, rtol=1e-10, atol=1e-12)
+    gd_reference = path(GradientDescent(lr=1.0), [1.0, 1.0], [0.05])
+    gd_scaled = path(GradientDescent(lr=1.0), [1.0, c], [0.05])
+    assert not np.allclose(gd_scaled, gd_reference, equal_nan=True)  # gradient descent's is not
+
+
+def test_recorded_steps_and_divergence():
+    p = ravine(10)
+    out = sweep(GradientDescent(lr=1.0), p, 10, p.x0, grid={"lr": [0.1, 0.25]}, every=4)
+    assert out.steps.tolist() == [0, 4, 8, 10]
+    full = sweep(GradientDescent(lr=1.0), p, 10, p.x0, grid={"lr": [0.1, 0.25]})
+    np.testing.assert_array_equal(out.points, full.points[[0, 4, 8, 10]])
+    long = sweep(GradientDescent(lr=1.0), p, 200, p.x0, grid={"lr": [0.1, 0.25]})  # 0.25 > 2/L
+    assert long.diverged.tolist() == [False, True] and long.diverged_steps[1] > 0
+    assert np.all(np.isfinite(long.points[:, 0])) and np.all(np.isnan(long.points[-1, 1]))
+    adagrad = sweep(Adagrad(lr=1.0), p, 200, p.x0, grid={"lr": [10.0]})
+    assert not adagrad.diverged.any() and np.all(np.isfinite(adagrad.points))
+
+
+def test_gradient_descent_is_blind_to_rotations_and_the_starts_match():
+    p, tilted = ravine(100), rotated_ravine(100)
+    starts = p.random_starts(20, seed=4)
+    np.testing.assert_allclose(tilted.f(rotate(starts, 45)), p.f(starts), rtol=1e-12)
+    np.testing.assert_allclose(rotate(p.x0, 45), tilted.x0, atol=1e-12)
+
+    def path(optimizer, problem, x0):
+        return sweep(optimizer, problem, 30, x0).points
+
+    plain = path(GradientDescent(lr=0.01), p, starts)
+    turned = path(GradientDescent(lr=0.01), tilted, rotate(starts, 45))
+    np.testing.assert_allclose(turned, rotate(plain, 45), atol=1e-9)
+    ada = path(Adagrad(lr=1.0), tilted, rotate(starts, 45))
+    assert not np.allclose(ada, rotate(path(Adagrad(lr=1.0), p, starts), 45))

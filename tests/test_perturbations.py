@@ -63,12 +63,11 @@ def test_the_hidden_cell_moves_every_start_by_the_relative_size():
         assert p.start_grid(3).shape == (9, 2)
     finally:
         import lessons_lib.problems
-        import lessons_lib.scaling
 
         problem = lessons_lib.problems.Problem
         problem.random_starts = problem.random_starts.__wrapped__
         problem.start_grid = problem.start_grid.__wrapped__
-        lessons_lib.scaling.saddle_starts = lessons_lib.scaling.saddle_starts.__wrapped__
+        lessons_lib.problems.saddle_starts = lessons_lib.problems.saddle_starts.__wrapped__
 
 
 @pytest.mark.parametrize("path", nbtools.solution_notebooks(), ids=lambda p: p.name)

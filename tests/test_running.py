@@ -1,5 +1,6 @@
 """The runner: shapes, batches, seeds, clean divergence, kept states and ``steps_to``."""
 
+import math
 import warnings
 
 import numpy as np
@@ -22,6 +23,9 @@ from lessons_lib import (
     rotated_ravine,
     run,
 )
+from lessons_lib.measures import loglog_slope
+from lessons_lib.problems import jump_targets
+from lessons_lib.running import track_target
 
 OPTIMIZERS = [
     GradientDescent(lr=0.05),
@@ -423,3 +427,89 @@ def test_eps_zero_nan_gets_its_own_hint():
     assert traj.diverged_at == 1
     assert "eps = 0" in traj.message and "0 by 0" in traj.message
     assert "smaller lr" not in traj.message
+
+
+# ----------------------------------------------------------------------------------------------------
+# Moving targets
+
+
+def test_jump_targets_cycle_and_one_jump():
+    points = [[0.0], [5.0], [-1.0]]
+    assert jump_targets(8, 3, points)[:, 0].tolist() == [0.0, 0.0, 0.0, 5.0, 5.0, 5.0, -1.0, -1.0]
+    one = jump_targets(6, 3, [[1.0, 1.0], [2.0, -2.0]])
+    assert (
+        one.shape == (6, 2) and one[:3].tolist() == [[1.0, 1.0]] * 3 and one[3:].tolist() == [[2.0, -2.0]] * 3
+    )
+    for bad in [{"every": 0}, {"steps": 0}, {"points": [1.0, 2.0]}]:
+        with pytest.raises(ValueError):
+            jump_targets(**{"steps": 4, "every": 2, "points": [[0.0], [1.0]], **bad})
+
+
+def test_gradient_descent_tracks_a_jump_as_the_closed_form_says():
+    # x_k - c = (1 - lr λ)^k (x_0 - c) on each coordinate, restarting from wherever it is at the jump.
+    lr, curvatures = 0.1, np.array([1.0, 4.0])
+    before, after = np.array([0.0, 0.0]), np.array([3.0, -1.0])
+    targets = jump_targets(20, 10, [before, after])
+    out = track_target(GradientDescent(lr=lr), curvatures, targets, [2.0, 1.0])
+    factor = 1 - lr * curvatures
+    x10 = before + factor**10 * (np.array([2.0, 1.0]) - before)
+    for k in range(21):
+        x = (
+            before + factor**k * (np.array([2.0, 1.0]) - before)
+            if k <= 10
+            else after + factor ** (k - 10) * (x10 - after)
+        )
+        target = targets[min(k, 19)]
+        assert out.gaps[k] == pytest.approx(0.5 * np.sum(curvatures * (x - target) ** 2), rel=1e-12)
+    np.testing.assert_allclose(out.effective_lrs, lr)
+
+
+def test_track_target_with_a_fixed_minimiser_equals_the_runner():
+    p = ravine(10)
+    starts = p.random_starts(4, seed=5)
+    out = track_target(Adagrad(lr=0.7), [1.0, 10.0], np.zeros((25, 2)), starts)
+    t = run(Adagrad(lr=0.7), p, steps=25, x0=starts, keep_states=True)
+    np.testing.assert_allclose(out.gaps, t.gaps, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(out.effective_lrs, t.effective_lrs, rtol=1e-12)
+
+
+def test_restart_starts_the_sum_afresh_at_the_jump():
+    curvatures, start = np.array([1.0, 10.0]), np.array([-3.0, 2.0])
+    targets = jump_targets(30, 15, [[0.0, 0.0], [4.0, -1.0]])
+    kept = track_target(Adagrad(lr=1.0), curvatures, targets, start)
+    restarted = track_target(Adagrad(lr=1.0), curvatures, targets, start, restart_at=15)
+    np.testing.assert_array_equal(kept.gaps[:16], restarted.gaps[:16])
+    # After the restart: a fresh Adagrad run from the point reached at the jump (the ravine's minimiser is 0).
+    x15 = run(Adagrad(lr=1.0), ravine(10), steps=15, x0=start).final
+    fresh = track_target(Adagrad(lr=1.0), curvatures, targets[15:], x15)
+    np.testing.assert_allclose(restarted.gaps[15:], fresh.gaps, rtol=1e-12)
+    np.testing.assert_allclose(restarted.effective_lrs[15:], fresh.effective_lrs, rtol=1e-12)
+    g = curvatures * (x15 - targets[15])
+    np.testing.assert_allclose(restarted.effective_lrs[15], 1.0 / (np.abs(g) + 1e-8), rtol=1e-12)
+    np.testing.assert_array_less(kept.effective_lrs[15], restarted.effective_lrs[15])  # the old sum weighs
+
+
+def test_noise_is_seeded_and_has_the_given_size():
+    targets = np.zeros((400, 2))
+    a = track_target(GradientDescent(lr=0.05), [1.0, 1.0], targets, np.zeros((500, 2)), sigma=1.0, seed=7)
+    b = track_target(GradientDescent(lr=0.05), [1.0, 1.0], targets, np.zeros((500, 2)), sigma=1.0, seed=7)
+    np.testing.assert_array_equal(a.gaps, b.gaps)
+    # Lesson 00's noise floor: E[f - f*] = sum over coordinates of lr σ² / (2 (2 - lr λ)).
+    assert a.gaps[200:].mean() == pytest.approx(2 * 0.05 / (2 * 1.95), rel=0.05)
+
+
+def test_adagrads_effective_lr_falls_like_one_over_root_t_under_pure_noise():
+    # Curvature ~0: the gradient is pure noise, s_t ≈ σ² t, so the effective lr ≈ lr / (σ √t).
+    steps = 4000
+    out = track_target(Adagrad(lr=1.0), [1e-12], np.zeros((steps, 1)), np.zeros((200, 1)), sigma=2.0, seed=1)
+    t = np.arange(1, steps + 1)
+    eff = np.median(out.effective_lrs[:, :, 0], axis=1)
+    assert loglog_slope(t[99:], eff[99:]) == pytest.approx(-0.5, abs=0.01)
+    assert eff[-1] == pytest.approx(1.0 / (2.0 * math.sqrt(steps)), rel=0.02)
+
+
+def test_track_target_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="curvatures must have shape"):
+        track_target(GradientDescent(lr=0.1), [1.0, 2.0], np.zeros((5, 3)), [0.0, 0.0])
+    with pytest.raises(ValueError, match="targets is empty"):
+        track_target(GradientDescent(lr=0.1), [1.0], np.zeros((0, 1)), [0.0])

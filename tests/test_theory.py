@@ -6,6 +6,7 @@ import pytest
 from lessons_lib import (
     GradientDescent,
     Momentum,
+    RMSProp,
     noisy,
     quadratic,
     ravine,
@@ -14,6 +15,7 @@ from lessons_lib import (
 from lessons_lib.sweeps import sweep
 from lessons_lib.theory import (
     gd_rate,
+    halving_gradient,
     iterate_variance,
     iteration_matrix,
     momentum_rate,
@@ -22,6 +24,7 @@ from lessons_lib.theory import (
     optimal_gd_rate,
     optimal_momentum,
     optimal_momentum_rate,
+    steady_step,
 )
 
 FORMS = [(averaged, nesterov) for averaged in (True, False) for nesterov in (False, True)]
@@ -165,3 +168,45 @@ def test_noise_floor_broadcasts_and_matches_a_simulation():
     assert not s.diverged.any()
     measured = s.losses[300:].mean(axis=(0, 3))
     np.testing.assert_allclose(measured, floor, rtol=0.05)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Closed forms
+
+
+@pytest.mark.parametrize("eps_in_sqrt", [False, True])
+def test_steady_step_matches_a_long_run_under_a_constant_gradient(eps_in_sqrt):
+    # An independent simulation: the optimizer object itself, fed the same gradient 400 times.
+    lr, eps = 0.1, 1e-6
+    g = np.array([1e-9, 1e-7, 1e-6, 1e-5, 1e-3, 1.0, 1e3])
+    opt = RMSProp(lr=lr, beta=0.9, eps=eps, eps_in_sqrt=eps_in_sqrt)
+    x, state = np.zeros_like(g), opt.init(g)
+    for _ in range(400):
+        previous = x
+        x, state = opt.step(x, g, state)
+    np.testing.assert_allclose(
+        previous - x, steady_step(g, lr=lr, eps=eps, eps_in_sqrt=eps_in_sqrt), rtol=1e-9
+    )
+
+
+def test_steady_step_by_hand():
+    assert steady_step(1e-8, lr=0.2, eps=1e-8) == pytest.approx(0.1)
+    assert steady_step(-3.0, lr=0.2, eps=0.0) == pytest.approx(0.2)  # a size: the sign of g does not matter
+    assert steady_step(1e-4, lr=1.0, eps=1e-8, eps_in_sqrt=True) == pytest.approx(1 / np.sqrt(2))
+    assert steady_step(1e-4, lr=1.0, eps=1e-8) == pytest.approx(1e-4 / (1e-4 + 1e-8))
+    # far below eps it is gradient descent with the learning rate lr / eps
+    np.testing.assert_allclose(steady_step([1e-12, 1e-11], lr=1.0, eps=1e-8), [1e-4, 1e-3], rtol=2e-3)
+
+
+@pytest.mark.parametrize("eps", [1e-10, 1e-8, 1e-7, 1e-3])
+@pytest.mark.parametrize("eps_in_sqrt", [False, True])
+def test_halving_gradient_halves_the_steady_step(eps, eps_in_sqrt):
+    g = halving_gradient(eps, eps_in_sqrt=eps_in_sqrt)
+    assert steady_step(g, lr=1.0, eps=eps, eps_in_sqrt=eps_in_sqrt) == pytest.approx(0.5, rel=1e-12)
+
+
+def test_halving_gradient_values():
+    assert halving_gradient(1e-8) == 1e-8
+    assert halving_gradient(3e-8, eps_in_sqrt=True) == pytest.approx(1e-4)
+    with pytest.raises(ValueError, match="eps must be finite and > 0"):
+        halving_gradient(0.0)

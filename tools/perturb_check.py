@@ -7,7 +7,7 @@ A printed number must not sit on a knife edge of round-off: the same notebook mu
 another CPU, with another BLAS or NumPy build. Round-off moves a run by about 1e-16 per step; moving every
 start by a relative 1e-12 is a larger, seeded stand-in for it. The notebook runs in memory, in a fresh kernel
 (:func:`nbtools.execute`), with a hidden first cell that wraps ``Problem.random_starts``,
-``Problem.start_grid`` and ``scaling.saddle_starts`` so that every start they return is multiplied by
+``Problem.start_grid`` and ``problems.saddle_starts`` so that every start they return is multiplied by
 ``1 + size * u`` (``u`` uniform in [-1, 1], drawn from a generator seeded by ``seed`` and the call's number).
 Every code cell's text output (standard output and ``text/plain``; not images) is then compared with the
 committed one, after the sanitizers of ``tests/nbval_sanitize.cfg`` (wall times, memory addresses). Nothing is
@@ -35,7 +35,6 @@ def _perturb_starts(seed, size):
     import numpy as np
 
     import lessons_lib.problems
-    import lessons_lib.scaling
 
     calls = [0]
 
@@ -52,7 +51,7 @@ def _perturb_starts(seed, size):
     problem = lessons_lib.problems.Problem
     problem.random_starts = nudged(problem.random_starts)
     problem.start_grid = nudged(problem.start_grid)
-    lessons_lib.scaling.saddle_starts = nudged(lessons_lib.scaling.saddle_starts)
+    lessons_lib.problems.saddle_starts = nudged(lessons_lib.problems.saddle_starts)
 
 
 _perturb_starts({seed}, {size!r})
