@@ -23,7 +23,6 @@ __all__ = [
     "plot_ewa",
     "plot_loss",
     "plot_path",
-    "plot_problem",
     "plot_rate_map",
     "plot_velocity",
     "style_of",
@@ -250,16 +249,6 @@ def _show_divergence(ax, problem, x_end, y_end, step, color):
         bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": color},
         zorder=7,
     )
-
-
-def plot_problem(ax, problem: Problem, trajectories=(), *, legend: bool = True):
-    """Contours (or the curve) of a problem with the paths of some trajectories on top."""
-    plot_contours(ax, problem)
-    for trajectory in trajectories:
-        plot_path(ax, trajectory)
-    if legend and trajectories:
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
-    return ax
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -47,7 +47,6 @@ from lessons_lib.plots import (
     plot_ewa,
     plot_loss,
     plot_path,
-    plot_problem,
     style_of,
 )
 from lessons_lib.widgets import TrajectoryExplorer, compare_settings, control_for, time_live_widgets
@@ -160,7 +159,6 @@ PLOT_CALLS = {
     "plot_contours 2-D": lambda ax: plot_contours(ax, ravine(10)),
     "plot_contours 1-D": lambda ax: plot_contours(ax, double_well()),
     "plot_path": lambda ax: plot_path(ax, run(GradientDescent(lr=0.1), ravine(10), STEPS)),
-    "plot_problem": lambda ax: plot_problem(ax, ravine(10), [run(Adam(lr=0.1), ravine(10), STEPS)]),
     "plot_loss": lambda ax: plot_loss(ax, run(Momentum(lr=0.1), ravine(10), STEPS)),
     "plot_effective_lr": lambda ax: plot_effective_lr(
         ax, run(RMSProp(lr=0.01), ravine(10), STEPS, keep_states=True)
@@ -235,8 +233,9 @@ def test_legend_labels_name_the_hyperparameters(ax):
     assert style_of(Momentum(lr=0.1))["label"] == "Momentum(lr=0.1)"  # beta at its default: not named
     assert style_of(Adam(lr=0.003, beta2=0.99))["label"] == "Adam(lr=0.003, β2=0.99)"
     p = ravine(10)
-    runs = [run(Momentum(lr=0.1, beta=0.5), p, STEPS), run(RMSProp(lr=0.01, centered=True), p, STEPS)]
-    plot_problem(ax, p, runs)
+    for opt in (Momentum(lr=0.1, beta=0.5), RMSProp(lr=0.01, centered=True)):
+        plot_path(ax, run(opt, p, STEPS))
+    ax.legend()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Momentum(lr=0.1, β=0.5)" in legend and "RMSProp(lr=0.01, centered=True)" in legend
 
