@@ -13,9 +13,10 @@ import numpy as np
 from .averages import ewa, half_life, window
 from .optimizers import Momentum, Optimizer, RMSProp
 from .problems import Problem
-from .running import Trajectory
+from .running import Trajectory, run
 
 __all__ = [
+    "compare_settings",
     "OKABE_ITO",
     "panels",
     "plot_contours",
@@ -418,3 +419,45 @@ def plot_velocity(ax, trajectory: Trajectory, *, coords=None, run_index: int = 0
     ax.set_xlabel("step")
     ax.set_ylabel("gradient and velocity")
     return ax
+
+
+# ----------------------------------------------------------------------------------------------------
+# Several settings of one optimizer, side by side (the static figure beside a widget)
+
+
+#: Colours that tell apart several settings of one optimizer (Okabe–Ito, in a fixed order).
+_SETTING_COLORS = [
+    OKABE_ITO[c] for c in ("black", "blue", "vermillion", "bluish green", "orange", "reddish purple")
+]
+
+
+def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, steps: int = 60, x0=None):
+    """The static figure beside a widget: one panel per setting, each the path of ``optimizer.replace(**s)``.
+
+    ``axes`` is a sequence with one ``Axes`` per setting (plus, optionally, one more for all the losses).
+    Returns the trajectories, in the order of ``settings``.
+    """
+    axes = list(np.ravel(axes))
+    if len(axes) not in (len(settings), len(settings) + 1):
+        raise ValueError(
+            f"compare_settings: give one Axes per setting ({len(settings)}) or one more for the losses; "
+            f"got {len(axes)}."
+        )
+    trajectories = []
+    for ax, setting in zip(axes, settings, strict=False):
+        opt = optimizer.replace(**setting)
+        trajectory = run(opt, problem, steps, x0)
+        plot_contours(ax, problem)
+        plot_path(ax, trajectory)
+        ax.set_title(opt.label(), fontsize=10)
+        trajectories.append(trajectory)
+    if len(axes) == len(settings) + 1:
+        ax = axes[-1]
+        for n, (trajectory, setting) in enumerate(zip(trajectories, settings, strict=True)):
+            label = ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in setting.items()
+            )
+            plot_loss(ax, trajectory, label=label, color=_SETTING_COLORS[n % len(_SETTING_COLORS)])
+        ax.legend(fontsize=8)
+        ax.set_title("loss above the minimum", fontsize=10)
+    return trajectories

@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from lessons_lib import bias_correction, checks, ewa, ewa_update
 from lessons_lib.checks import (
+    _catalogue,
+    _mechanism,
     check_adagrad_step,
     check_adam_step,
     check_ewa,
@@ -900,10 +902,10 @@ def test_a_mistake_invisible_on_the_first_step_is_caught_on_a_later_one(capsys):
 
 def test_every_catalogued_mistake_is_named_by_its_own_title(capsys):
     """Each mistake in the module's tables, run as a learner's function, is reported under its own title."""
-    for ex in checks._EXERCISES:
+    for ex in _catalogue._EXERCISES:
         for mistake in ex.mistakes:
             rule = mistake.rule if len(ex.outputs) > 1 else (lambda *a, r=mistake.rule: r(*a)[0])
-            verdict = checks._check(ex, rule)
+            verdict = _mechanism._check(ex, rule)
             out = capsys.readouterr().out
             assert verdict is False
             if ex.name == "adam_step" and mistake.title.endswith("(t - 1)"):
@@ -915,7 +917,7 @@ def test_every_catalogued_mistake_is_named_by_its_own_title(capsys):
 
 def reference_steps(ex):
     """Every call a check makes for ``ex``: (case label, step, arguments, the library's result)."""
-    for case, step, args, expected in checks._reference_calls(ex):
+    for case, step, args, expected in _mechanism._reference_calls(ex):
         yield case.label, step, args, expected
 
 
@@ -924,12 +926,12 @@ def mistaken_results(ex, args):
     with np.errstate(all="ignore"):
         for mistake in ex.mistakes:
             try:
-                yield mistake, checks._as_arrays(mistake.rule(*checks._copies(ex, args)))
+                yield mistake, _mechanism._as_arrays(mistake.rule(*_mechanism._copies(ex, args)))
             except ZeroDivisionError:
                 yield mistake, None
 
 
-@pytest.mark.parametrize("ex", checks._EXERCISES, ids=lambda ex: ex.name)
+@pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
 def test_every_mistake_moves_the_result_far_more_than_the_tolerance_or_not_at_all(ex):
     """No verdict depends on rounding: on every call each catalogued mistake changes the result by more than
     100 tolerances, or by less than 1/100 of one (then a later call catches it)."""
@@ -940,7 +942,7 @@ def test_every_mistake_moves_the_result_far_more_than_the_tolerance_or_not_at_al
                 assert not 0.01 < ratio < 100, (label, step, mistake.title, ratio)
 
 
-@pytest.mark.parametrize("ex", checks._EXERCISES, ids=lambda ex: ex.name)
+@pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
 def test_differently_named_mistakes_are_far_apart_where_they_show(ex):
     """Where a mistake first shows, any other mistake gives the same numbers or clearly different ones, so a
     learner's version of it, rounded differently, cannot be named as another."""
@@ -962,7 +964,7 @@ def tolerances_apart(got, expected):
     for g, e in zip(got, expected, strict=True):
         if g.shape != e.shape:
             return math.inf
-        same = checks._close(g, e)
+        same = _mechanism._close(g, e)
         finite = np.abs(e[np.isfinite(e)])
         tol = checks.RTOL * np.abs(e) + checks.ATOL_FRACTION * (finite.max() if finite.size else 0.0)
         with np.errstate(all="ignore"):
@@ -1242,7 +1244,7 @@ def test_an_interrupt_stops_the_check(name, capsys):
 # Integer inputs and the dtype of the result.
 
 
-@pytest.mark.parametrize("ex", checks._EXERCISES, ids=lambda ex: ex.name)
+@pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
 def test_every_exercise_has_a_case_with_integer_arrays(ex):
     def integer_array(value):
         return isinstance(value, (list, np.ndarray)) and np.asarray(value).dtype.kind == "i"
@@ -1598,7 +1600,7 @@ def timed_check(name, fn, capsys):
 def test_a_function_that_does_not_return_is_stopped(name, fn, short_limit, capsys):
     verdict, out, seconds = timed_check(name, fn, capsys)
     assert verdict is False
-    first_case = next(ex for ex in checks._EXERCISES if ex.name == name).cases[0].label
+    first_case = next(ex for ex in _catalogue._EXERCISES if ex.name == name).cases[0].label
     assert out.splitlines()[:2] == [
         f"{name}: your function did not return within 0.3 s — is there a loop that never ends?",
         f'  It was stopped in case "{first_case}"' + out.splitlines()[1].partition(f'"{first_case}"')[2],

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 from warnings_as_errors import warnings_as_errors
 
-import lessons_lib.widgets as widgets_module
+import lessons_lib.widgets._base as widgets_base
 from lessons_lib import Adam, GradientDescent, Momentum, ewa, half_life, ravine, rotated_ravine, run, window
 from lessons_lib.plots import plot_rate_map, plot_velocity
 from lessons_lib.theory import momentum_rate, optimal_momentum
@@ -23,7 +23,7 @@ from lessons_lib.widgets import EWAExplorer, RateMapExplorer, TrajectoryExplorer
 
 @pytest.fixture(autouse=True)
 def private_live_list(monkeypatch):
-    monkeypatch.setattr(widgets_module, "_LIVE", [])
+    monkeypatch.setattr(widgets_base, "_LIVE", [])
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from warnings_as_errors import warnings_as_errors
 
-import lessons_lib.widgets as widgets_module
+import lessons_lib.widgets._base as widgets_base
+import lessons_lib.widgets.explorers as widgets_explorers
 from lessons_lib import (
     Adagrad,
     Adam,
@@ -42,6 +43,7 @@ from lessons_lib import (
 from lessons_lib import testbed as make_testbed
 from lessons_lib.plots import (
     OKABE_ITO,
+    compare_settings,
     plot_contours,
     plot_effective_lr,
     plot_ewa,
@@ -49,7 +51,7 @@ from lessons_lib.plots import (
     plot_path,
     style_of,
 )
-from lessons_lib.widgets import TrajectoryExplorer, compare_settings, control_for, time_live_widgets
+from lessons_lib.widgets import TrajectoryExplorer, control_for, time_live_widgets
 
 STEPS = 30
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -77,7 +79,7 @@ def ax(fig):
 @pytest.fixture(autouse=True)
 def private_live_list(monkeypatch):
     """Each test gets its own list of live widgets, so none leaks into another test's time_live_widgets()."""
-    monkeypatch.setattr(widgets_module, "_LIVE", [])
+    monkeypatch.setattr(widgets_base, "_LIVE", [])
 
 
 def _close_widget(widget):
@@ -638,7 +640,7 @@ def test_an_error_in_the_run_is_one_line_of_status(make_explorer, monkeypatch):
     def boom(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(widgets_module, "run", boom)
+    monkeypatch.setattr(widgets_explorers, "run", boom)
     w.controls["lr"].value = 0.1  # must not raise
     assert status_text(w) == "Cannot draw this setting: ValueError: boom"
     assert "#D55E00" in w.status.value  # in vermillion
@@ -663,13 +665,13 @@ def test_a_panel_that_fails_half_way_leaves_nothing_behind(make_explorer, monkey
     opt, problem = Adam(lr=0.1), ravine(10)
     panels = ("path", "loss", "effective_lr")
     w = make_explorer(problem, opt, sliders=("lr",), steps=STEPS, panels=panels)
-    real = widgets_module.plot_effective_lr
+    real = widgets_explorers.plot_effective_lr
 
     def draws_then_fails(ax, trajectory, **kwargs):
         real(ax, trajectory, **kwargs)
         raise ValueError("boom")
 
-    monkeypatch.setattr(widgets_module, "plot_effective_lr", draws_then_fails)
+    monkeypatch.setattr(widgets_explorers, "plot_effective_lr", draws_then_fails)
     w.controls["lr"].value = 0.3
     assert status_text(w) == "Cannot draw this setting: ValueError: boom"
     monkeypatch.undo()
@@ -741,7 +743,7 @@ def test_time_live_widgets_sweeps_every_control_and_restores_it(make_explorer):
     first = make_explorer(p, opt, sliders=("lr", "beta", "nesterov"), steps=10, panels=("path",))
     second = make_explorer(p, opt, sliders=("lr",), steps=10, panels=("path",))
     # Sweep points: lr 1e-4, 0.014, 2 and beta 0, 0.495, 0.99; neither starting value is one of them.
-    widgets_module._LIVE.append(weakref.ref(type("Gone", (), {})()))  # a widget already collected: skipped
+    widgets_base._LIVE.append(weakref.ref(type("Gone", (), {})()))  # a widget already collected: skipped
     assert first.name == second.name == "Momentum on ravine(κ=10)"
     before = {id(w): (dict(w.values), len(w.timings_ms)) for w in (first, second)}
     result = time_live_widgets(points_per_control=3)

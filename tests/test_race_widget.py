@@ -15,7 +15,8 @@ from PIL import Image
 from warnings_as_errors import warnings_as_errors
 
 import lessons_lib as ll
-import lessons_lib.widgets as widgets_module
+import lessons_lib.widgets._base as widgets_base
+import lessons_lib.widgets.explorers as widgets_explorers
 from lessons_lib.races import race
 from lessons_lib.widgets import TestbedRace, time_live_widgets
 
@@ -25,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(autouse=True)
 def private_live_list(monkeypatch):
-    monkeypatch.setattr(widgets_module, "_LIVE", [])
+    monkeypatch.setattr(widgets_base, "_LIVE", [])
 
 
 @pytest.fixture
@@ -179,7 +180,7 @@ def test_an_error_while_drawing_is_one_line_of_status(make, monkeypatch):
     def boom(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(widgets_module, "run", boom)
+    monkeypatch.setattr(widgets_explorers, "run", boom)
     w.controls["Adam:lr"].value = 0.2
     assert status(w) == "Cannot draw this setting: ValueError: boom"
     assert png(w) == before

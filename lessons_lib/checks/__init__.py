@@ -1,0 +1,305 @@
+"""Exercise checks: immediate, specific feedback on a learner's own implementation of each rule.
+
+Each ``check_<exercise>(fn)`` calls the learner's function ``fn`` on a few fixed cases, compares every result
+with the library's own rule (:mod:`lessons_lib.averages`, :mod:`lessons_lib.optimizers`), prints one short
+message and returns ``True`` or ``False``. It never raises: whatever ``fn`` does becomes a message, except
+an interrupt (``KeyboardInterrupt``, the notebook's stop button), which stops the check.
+
+How a check decides
+-------------------
+1. ``fn`` is called positionally, as the notebook's exercise defines it, on every case in turn: Python floats,
+   1-D and 2-D arrays (lists for the averages), gradients from 1e-6 to 1e4, several consecutive steps. One or
+   two cases of each exercise have integer inputs (integer arrays, and integer Python numbers where they are
+   natural, with states such as ``np.zeros_like(x)`` of an integer ``x``), which catch a function that is
+   right only for floats. The inputs are fixed (seeded), so the feedback is the same on every run. A case's
+   later steps start from the library's result of the step before (floats), which equals the learner's to
+   within the tolerance.
+2. ``fn`` gets copies of the inputs, and each call gets ``TIME_LIMIT`` seconds (5), all the calls of a check
+   ``CHECK_TIME_LIMIT`` (8) together: a function that has not returned by then (a loop that never ends, even
+   one that catches every exception, or a long ``time.sleep``) is stopped, and the check fails and says so.
+   A stub that still raises ``NotImplementedError`` is "not done yet"; any other exception is reported with
+   its type, its message, the case's inputs and the learner's line that raised, never as a traceback. Only
+   ``KeyboardInterrupt`` (the notebook's interrupt button) gets through: it stops the check.
+3. If ``fn`` changed one of its input arrays in place (``x -= lr * g``, ``s += g**2``) the check fails and
+   says which one: the library's rules are pure, and an optimizer that overwrites its caller's arrays
+   corrupts the caller's record of where it has been.
+4. Results are compared with ``rtol = 1e-9``: tight enough that, at gradients of 1e-6 to 1e-3, epsilon inside
+   the root cannot pass for epsilon outside it, loose enough for any correct rearrangement (loops or
+   vectorised, ``math.sqrt`` or ``** 0.5``, a tuple or a list, arrays or NumPy scalars). The cases are
+   chosen, and tested, so that on every call each catalogued mistake moves the result by more than 100
+   tolerances or by less than 1/100 of one: no verdict depends on rounding.
+5. A wrong result made of integers (every value stored into an integer array, such as ``np.zeros_like`` of
+   an integer input, is cut to a whole number) or of floats with less than double precision (float32 keeps
+   about 7 digits, float16 about 3) gets a hint about its dtype, with the inputs and the expected and
+   received values. Any other wrong result is compared with the exercise's catalogue of known mistakes, each
+   the rule with one mistake in it, evaluated on the same inputs. A match names the mistake and its fix;
+   otherwise the message shows the inputs and the expected and received values, with a hint about float32
+   when a float64 result is off by no more than float32's round-off (``float()`` of a float32, or NumPy 1.x
+   widening one that met a Python float).
+
+Every message is a few lines (long ones are left for the notebook to wrap, so that no formula is cut in
+two), with no memory address or timing in it, so that a notebook's outputs compare equal from run to run
+(``nbval``).
+
+How a call is stopped
+---------------------
+In the main thread of a POSIX system, where a notebook's code runs, a timer (``SIGALRM``) raises an exception
+in the learner's function; it also interrupts ``time.sleep``. The exception derives from ``BaseException``,
+so that ``except Exception`` does not catch it; it is raised again every few milliseconds, and once the time
+is up every line the learner's code runs raises it (a trace function), so that a loop whose body catches
+everything (a bare ``except:``), even around ``time.sleep``, lets it out at once: it is raised again in the
+handler, outside the try. Only nested loops that each catch everything can hold it (and the interrupt button
+too); a restart of the kernel ends them. Elsewhere (another thread, or Windows) a watchdog thread sends the
+exception to the checking thread, where it lands as soon as Python code runs again: a blocking call such as
+``time.sleep`` there is stopped only when it returns, and a bare ``except:`` in a loop lets it out within a
+fraction of a second from Python 3.11 on (Python 3.10 looks for it only inside such a loop's try). The
+previous ``SIGALRM`` handler, timer and trace function are restored afterwards. The checker's own
+computations are not timed.
+
+Adding an exercise
+------------------
+An exercise is data (:class:`_exercise._Exercise`): its parameter and output names, a reference that calls
+the library (``_mistakes``), its cases (``_cases``), its catalogue of mistakes (``_mistakes``) and hints for
+common exceptions; ``_catalogue`` puts each exercise together, and :func:`_mechanism._check` runs them all
+(with the time limit of ``_time_limit``). The limits and tolerances above are read when a check runs, so
+that setting, say, ``lessons_lib.checks.TIME_LIMIT = 10`` gives every call ten seconds.
+"""
+
+from __future__ import annotations
+
+from ._catalogue import (
+    _ADAGRAD_STEP,
+    _ADAM_STEP,
+    _EWA,
+    _EWA_BIAS_CORRECTED,
+    _GD_STEP,
+    _MOMENTUM_STEP,
+    _RMSPROP_STEP,
+)
+from ._mechanism import _check
+
+__all__ = [
+    "check_adagrad_step",
+    "check_adam_step",
+    "check_ewa",
+    "check_ewa_bias_corrected",
+    "check_gd_step",
+    "check_momentum_step",
+    "check_rmsprop_step",
+]
+
+#: Relative tolerance of every comparison; see the module docstring, point 4.
+RTOL = 1e-9
+#: Absolute floor, as a fraction of the largest expected entry (guards entries that cancel to nearly 0).
+ATOL_FRACTION = 1e-12
+#: Seconds each call of the learner's function may take; see the module docstring, point 2.
+TIME_LIMIT = 5.0
+#: Seconds all the calls of one check may take together (a correct function needs milliseconds).
+CHECK_TIME_LIMIT = 8.0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The checks.
+
+
+def check_ewa(fn) -> bool:
+    """Check a learner's exponentially weighted average, ``fn(values, beta)``.
+
+    Expected: one average per value, ``v_0 = 0``, ``v_t = beta * v_{t-1} + (1 - beta) * x_t``  (E1), no bias
+    correction. ``values`` is a list or a 1-D array.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(values, beta)``.
+
+    Returns
+    -------
+    bool
+        True if every case is right. One line of feedback (or a few) is printed either way.
+
+    Examples
+    --------
+    >>> def ewa_(values, beta):
+    ...     v, out = 0.0, []
+    ...     for x in values:
+    ...         v = beta * v + (1 - beta) * x
+    ...         out.append(v)
+    ...     return out
+    >>> check_ewa(ewa_)
+    ewa: correct on all 5 cases.
+    True
+    """
+    return _check(_EWA, fn)
+
+
+def check_ewa_bias_corrected(fn) -> bool:
+    """Check a learner's bias-corrected exponentially weighted average, ``fn(values, beta)``.
+
+    Expected: the average of :func:`check_ewa` divided by ``1 - beta**t``, ``t`` counted from 1  (E2).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(values, beta)``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> def ewa_bias_corrected(values, beta):
+    ...     raise NotImplementedError
+    >>> check_ewa_bias_corrected(ewa_bias_corrected)  # doctest: +NORMALIZE_WHITESPACE
+    ewa_bias_corrected: not done yet — replace `raise NotImplementedError` in its cell with your code, run
+    that cell, then this one again.
+    False
+    """
+    return _check(_EWA_BIAS_CORRECTED, fn)
+
+
+def check_gd_step(fn) -> bool:
+    """Check a learner's gradient-descent step, ``fn(x, g, lr)``, which returns the new ``x``  (G1).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(x, g, lr)`` with floats or arrays ``x``, ``g``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> check_gd_step(lambda x, g, lr: x - lr * g)
+    gd_step: correct on all 6 cases.
+    True
+    """
+    return _check(_GD_STEP, fn)
+
+
+def check_momentum_step(fn) -> bool:
+    """Check a learner's momentum step, averaged form, ``fn(x, g, v, lr, beta)`` -> ``(x, v)``.
+
+    Expected: ``v = beta * v + (1 - beta) * g``  (M1), then ``x = x - lr * v`` with the new ``v``  (M2).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(x, g, v, lr, beta)``; it returns the new ``x`` and ``v``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> def momentum_step(x, g, v, lr, beta):
+    ...     v = beta * v + (1 - beta) * g
+    ...     return x - lr * v, v
+    >>> check_momentum_step(momentum_step)
+    momentum_step: correct on all 5 cases.
+    True
+    """
+    return _check(_MOMENTUM_STEP, fn)
+
+
+def check_adagrad_step(fn) -> bool:
+    """Check a learner's Adagrad step, ``fn(x, g, s, lr, eps)`` -> ``(x, s)``.
+
+    Expected: ``s = s + g**2``  (A1), then ``x = x - lr * g / (sqrt(s) + eps)`` with the new ``s``  (A2).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(x, g, s, lr, eps)``; it returns the new ``x`` and ``s``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def adagrad_step(x, g, s, lr, eps):
+    ...     s = s + g**2
+    ...     return x - lr * g / np.sqrt(s + eps), s
+    >>> check_adagrad_step(adagrad_step)  # doctest: +NORMALIZE_WHITESPACE
+    adagrad_step: wrong result in case "Python floats, eps = 1e-3, 3 steps", step 1 of 3.
+      Known mistake: eps inside the square root. You divided by sqrt(s + eps); here (as in PyTorch) eps
+        goes outside the root: sqrt(s) + eps.
+    False
+    """
+    return _check(_ADAGRAD_STEP, fn)
+
+
+def check_rmsprop_step(fn) -> bool:
+    """Check a learner's RMSProp step, ``fn(x, g, s, lr, beta, eps)`` -> ``(x, s)``.
+
+    Expected: ``s = beta * s + (1 - beta) * g**2``  (R1), then ``x = x - lr * g / (sqrt(s) + eps)`` with the
+    new ``s``  (R2).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(x, g, s, lr, beta, eps)``; it returns the new ``x`` and ``s``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def rmsprop_step(x, g, s, lr, beta, eps):
+    ...     s = beta * s + (1 - beta) * g**2
+    ...     return x - lr * g / (np.sqrt(s) + eps), s
+    >>> check_rmsprop_step(rmsprop_step)
+    rmsprop_step: correct on all 5 cases.
+    True
+    """
+    return _check(_RMSPROP_STEP, fn)
+
+
+def check_adam_step(fn) -> bool:
+    """Check a learner's Adam step, ``fn(x, g, m, v, t, lr, beta1, beta2, eps)`` -> ``(x, m, v)``.
+
+    Expected, with ``t`` the number of this step (the first call has ``t = 1``)::
+
+        m = beta1 * m + (1 - beta1) * g                              (D1)
+        v = beta2 * v + (1 - beta2) * g**2                           (D2)
+        m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)     (D3)
+        x = x - lr * m_hat / (sqrt(v_hat) + eps)                     (D4)
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function; it returns the new ``x``, ``m`` and ``v`` (not ``t``: the caller counts).
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def adam_step(x, g, m, v, t, lr, beta1, beta2, eps):
+    ...     m = beta1 * m + (1 - beta1) * g
+    ...     v = beta2 * v + (1 - beta2) * g**2
+    ...     return x - lr * m / (np.sqrt(v) + eps), m, v
+    >>> check_adam_step(adam_step)  # doctest: +NORMALIZE_WHITESPACE
+    adam_step: wrong result in case "Python floats, eps = 1e-3, t = 1 to 3", step 1 of 3.
+      Known mistake: bias correction missing. Divide m by 1 - beta1**t and v by 1 - beta2**t before the
+        step; without it the early steps have the wrong size (about 3*lr at t = 1 with the default
+        betas).
+    False
+    """
+    return _check(_ADAM_STEP, fn)

@@ -1,0 +1,178 @@
+"""The inputs of every exercise: fixed, seeded, chosen so that each catalogued mistake shows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..averages import ewa
+from ._exercise import _Case
+
+
+def _signed(rng, shape, low, high):
+    """Numbers of either sign whose sizes spread evenly on a log scale from 10**low to 10**high."""
+    return rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(low, high, size=shape)
+
+
+def _points(rng, shape):
+    """Starting points of either sign, sizes 0.5 to 2: away from 0, so that relative errors mean something."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+
+
+def _whole(rng, shape):
+    """Whole numbers 1 to 4 of either sign, as an integer array (drawing what ``_points`` draws)."""
+    return np.rint(2 * _points(rng, shape)).astype(int)
+
+
+def _gradients(rng, shape, steps, low, high):
+    return tuple(_signed(rng, shape, low, high) for _ in range(steps))
+
+
+def _step_case(label, args, gradients):
+    """A case of ``len(gradients)`` consecutive steps; the first gradient goes into the first call."""
+    return _Case(label, {**args, "g": gradients[0]}, tuple(gradients[1:]))
+
+
+def _gd_cases():
+    rng = np.random.default_rng(101)
+    return (
+        _Case("Python floats", {"x": 1.5, "g": 0.8, "lr": 0.1}),
+        _Case("Python integers, negative gradient", {"x": -1, "g": -3, "lr": 0.3}),
+        _Case("1-D arrays", {"x": _points(rng, 3), "g": _signed(rng, 3, -1, 0.5), "lr": 0.05}),
+        _Case("2-D integer arrays", {"x": _whole(rng, (3, 4)), "g": _whole(rng, (3, 4)), "lr": 0.5}),
+        _Case(
+            "1-D arrays, gradients 1e-6 to 1e-3",
+            {"x": _points(rng, 4), "g": _signed(rng, 4, -6, -3), "lr": 0.1},
+        ),
+        _Case(
+            "2-D arrays, gradients 1e2 to 1e3",
+            {"x": _points(rng, (2, 3)), "g": _signed(rng, (2, 3), 2, 3), "lr": 1e-3},
+        ),
+    )
+
+
+def _momentum_cases():
+    rng = np.random.default_rng(202)
+    hyper = {"lr": 0.1, "beta": 0.9}
+    return (
+        _step_case("Python floats, 3 steps", {"x": 1.0, "v": 0.2, **hyper}, (0.5, -0.3, 0.8)),
+        _step_case(
+            "1-D arrays, 4 steps from v = 0",
+            {"x": _points(rng, 3), "v": np.zeros(3), "lr": 0.05, "beta": 0.8},
+            _gradients(rng, 3, 4, -1, 0.5),
+        ),
+        _step_case(
+            "2-D integer arrays, 2 steps from v = 0 (integers)",
+            {"x": _whole(rng, (2, 3)), "v": np.zeros((2, 3), dtype=int), "lr": 0.2, "beta": 0.95},
+            tuple(_whole(rng, (2, 3)) for _ in range(2)),
+        ),
+        _step_case(
+            "1-D arrays, gradients 1e-6 to 1e-3, 3 steps",
+            {"x": _points(rng, 4), "v": np.zeros(4), **hyper},
+            _gradients(rng, 4, 3, -6, -3),
+        ),
+        _step_case(
+            "2-D arrays, gradients 1e1 to 1e3, beta = 0.99, 2 steps",
+            {"x": _points(rng, (3, 2)), "v": _signed(rng, (3, 2), 1, 2), "lr": 1e-3, "beta": 0.99},
+            _gradients(rng, (3, 2), 2, 1, 3),
+        ),
+    )
+
+
+def _adaptive_cases(seed, betas=None):
+    """Cases for Adagrad (``betas`` None) and RMSProp (one ``beta`` per case)."""
+    rng = np.random.default_rng(seed)
+    betas = betas or (None,) * 5
+
+    def args(x, s, lr, eps, beta):
+        return {"x": x, "s": s, "lr": lr, **({} if beta is None else {"beta": beta}), "eps": eps}
+
+    def tag(label, beta):
+        return label if beta is None else f"{label}, beta = {beta:g}"
+
+    zero_coordinate = (np.array([0, 2, -3]), np.array([0, -1, 4]))
+    return (
+        _step_case(
+            tag("Python floats, eps = 1e-3, 3 steps", betas[0]),
+            args(1.0, 0.25, 0.1, 1e-3, betas[0]),
+            (0.4, 0.3, 0.5),
+        ),
+        _step_case(
+            tag("1-D arrays, gradients 1e-6 to 1e-3", betas[1]),
+            args(_points(rng, 4), np.zeros(4), 0.1, 1e-8, betas[1]),
+            _gradients(rng, 4, 3, -6, -3),
+        ),
+        _step_case(
+            tag("2-D arrays, s already accumulated, eps = 1e-4", betas[2]),
+            args(_points(rng, (2, 3)), rng.uniform(0.5, 2.0, (2, 3)), 0.5, 1e-4, betas[2]),
+            _gradients(rng, (2, 3), 2, -1, 0.5),
+        ),
+        _step_case(
+            tag("1-D integer arrays, one coordinate's gradient is 0, eps = 1e-4", betas[3]),
+            args(_whole(rng, 3), np.zeros(3, dtype=int), 0.1, 1e-4, betas[3]),
+            zero_coordinate,
+        ),
+        _step_case(
+            tag("1-D arrays, gradients 1e2 to 1e4", betas[4]),
+            args(_points(rng, 3), np.zeros(3), 0.01, 1e-8, betas[4]),
+            _gradients(rng, 3, 2, 2, 4),
+        ),
+    )
+
+
+def _adam_cases():
+    rng = np.random.default_rng(505)
+    hyper = {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+    def start(shape):
+        zeros = np.zeros(shape)
+        return {"x": _points(rng, shape), "m": zeros, "v": zeros.copy(), "t": 1}
+
+    # State after nine earlier steps, so that t = 10 meets moments the size a real run would have.
+    earlier = np.array(_gradients(rng, (2, 3), 9, -2, 0))
+    after_nine = {"m": ewa(earlier, 0.9)[-1], "v": ewa(earlier**2, 0.999)[-1]}
+    return (
+        _step_case(
+            "Python floats, eps = 1e-3, t = 1 to 3",
+            {"x": 1.0, "m": 0.0, "v": 0.0, "t": 1, **hyper, "eps": 1e-3},
+            (0.4, 0.3, 0.5),
+        ),
+        _step_case(
+            "1-D arrays, gradients 1e-6 to 1e-3, t = 1 to 3",
+            {**start(4), **hyper},
+            _gradients(rng, 4, 3, -6, -3),
+        ),
+        _step_case(
+            "2-D arrays, eps = 1e-4, t = 10 and 11",
+            {"x": _points(rng, (2, 3)), **after_nine, "t": 10, **hyper, "lr": 0.01, "eps": 1e-4},
+            _gradients(rng, (2, 3), 2, -2, 0),
+        ),
+        _step_case(
+            "1-D arrays, gradients 1e1 to 1e3, beta1 = 0.8, beta2 = 0.99, eps = 1e-10, t = 1 to 4",
+            {**start(3), **hyper, "beta1": 0.8, "beta2": 0.99, "eps": 1e-10},
+            _gradients(rng, 3, 4, 1, 3),
+        ),
+        _step_case(
+            "1-D integer arrays, one coordinate's gradient is 0, eps = 1e-4, t = 1 and 2",
+            {
+                "x": _whole(rng, 3),
+                "m": np.zeros(3, dtype=int),
+                "v": np.zeros(3, dtype=int),
+                "t": 1,
+                **hyper,
+                "eps": 1e-4,
+            },
+            (np.array([0, 2, -3]), np.array([0, -1, 4])),
+        ),
+    )
+
+
+def _ewa_cases():
+    rng = np.random.default_rng(606)
+    walk = 10.0 + np.cumsum(rng.normal(size=60))
+    return (
+        _Case("a list of 5 numbers, beta = 0.8", {"values": [2.0, 4.0, 3.0, 5.0, 1.0], "beta": 0.8}),
+        _Case("an array of 20 numbers, beta = 0.9", {"values": walk[:20].copy(), "beta": 0.9}),
+        _Case("an array of 60 numbers, beta = 0.98", {"values": walk.copy(), "beta": 0.98}),
+        _Case("a list of one integer, beta = 0.9", {"values": [3], "beta": 0.9}),
+        _Case("an array of 8 integers, beta = 0.3", {"values": rng.integers(1, 20, size=8), "beta": 0.3}),
+    )

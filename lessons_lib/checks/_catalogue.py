@@ -1,0 +1,162 @@
+"""The exercises: each one's names, reference, cases, mistakes and hints."""
+
+from __future__ import annotations
+
+from ._cases import _adam_cases, _adaptive_cases, _ewa_cases, _gd_cases, _momentum_cases
+from ._exercise import _Exercise, _Hint
+from ._mistakes import (
+    _ADAGRAD_MISTAKES,
+    _ADAM_MISTAKES,
+    _EWA_BIAS_CORRECTED_MISTAKES,
+    _EWA_MISTAKES,
+    _GD_MISTAKES,
+    _MOMENTUM_MISTAKES,
+    _RMSPROP_MISTAKES,
+    _adagrad_reference,
+    _adam_reference,
+    _ewa_bias_corrected_reference,
+    _ewa_reference,
+    _gd_reference,
+    _momentum_reference,
+    _rmsprop_reference,
+)
+
+_NUMPY_FOR_FLOATS_AND_ARRAYS = (
+    "x can be a Python float or a NumPy array of any shape here. Write the rule with NumPy operations "
+    "(np.sqrt rather than math.sqrt), which work on both, or loop over np.ndindex(np.shape(x))."
+)
+# numpy's UFuncTypeError, a TypeError: "Cannot cast ufunc 'subtract' output from dtype('float64') to ..."
+_INTEGER_IN_PLACE = _Hint(
+    TypeError,
+    "Cannot cast ufunc",
+    "an in-place operation (+=, -=, *=, /=) on an integer array (a copy of an integer input, np.zeros_like "
+    "of one, or an array made with dtype=int) cannot store fractions. Write the update out "
+    "(a = a - ..., which makes a new float array), or make the array with dtype=float.",
+)
+_COMMON_HINTS = (
+    _INTEGER_IN_PLACE,
+    _Hint(TypeError, "converted to Python scalars", _NUMPY_FOR_FLOATS_AND_ARRAYS),
+    _Hint(TypeError, "must be real number", _NUMPY_FOR_FLOATS_AND_ARRAYS),
+    _Hint(TypeError, "has no len()", _NUMPY_FOR_FLOATS_AND_ARRAYS),
+    _Hint(TypeError, "not subscriptable", _NUMPY_FOR_FLOATS_AND_ARRAYS),
+    _Hint(TypeError, "not iterable", _NUMPY_FOR_FLOATS_AND_ARRAYS),
+)
+_LIST_ADVICE = "values can be a Python list: convert it first, values = np.asarray(values, dtype=float)."
+_LIST_HINTS = (
+    _INTEGER_IN_PLACE,
+    _Hint(TypeError, "'list'", _LIST_ADVICE),
+    _Hint(TypeError, "sequence", _LIST_ADVICE),
+)
+
+_EWA = _Exercise(
+    name="ewa",
+    params=("values", "beta"),
+    outputs=("averages",),
+    reference=_ewa_reference,
+    cases=_ewa_cases(),
+    mistakes=_EWA_MISTAKES,
+    in_place_fix={"values": "build a new list or array for the averages instead of writing into values"},
+    hints=_LIST_HINTS,
+)
+
+_EWA_BIAS_CORRECTED = _Exercise(
+    name="ewa_bias_corrected",
+    params=("values", "beta"),
+    outputs=("averages",),
+    reference=_ewa_bias_corrected_reference,
+    cases=_ewa_cases(),
+    mistakes=_EWA_BIAS_CORRECTED_MISTAKES,
+    in_place_fix=_EWA.in_place_fix,
+    hints=(
+        _Hint(
+            ZeroDivisionError,
+            "",
+            "Is t counted from 0? Then the first division is by 1 - beta**0 = 0. Count t from 1.",
+        ),
+        *_LIST_HINTS,
+    ),
+)
+
+_GD_STEP = _Exercise(
+    name="gd_step",
+    params=("x", "g", "lr"),
+    outputs=("x",),
+    reference=_gd_reference,
+    cases=_gd_cases(),
+    mistakes=_GD_MISTAKES,
+    in_place_fix={"x": "x = x - lr*g, not x -= lr*g"},
+    hints=_COMMON_HINTS,
+)
+
+_MOMENTUM_STEP = _Exercise(
+    name="momentum_step",
+    params=("x", "g", "v", "lr", "beta"),
+    outputs=("x", "v"),
+    reference=_momentum_reference,
+    cases=_momentum_cases(),
+    mistakes=_MOMENTUM_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*v, not x -= lr*v",
+        "v": "v = beta*v + (1 - beta)*g, not v *= beta or v += ...",
+    },
+    hints=_COMMON_HINTS,
+)
+
+_DIVISION_BY_ZERO = _Hint(
+    ZeroDivisionError,
+    "",
+    "Is eps missing from the denominator? Divide by sqrt(s) + eps, with the new s.",
+)
+
+_ADAGRAD_STEP = _Exercise(
+    name="adagrad_step",
+    params=("x", "g", "s", "lr", "eps"),
+    outputs=("x", "s"),
+    reference=_adagrad_reference,
+    cases=_adaptive_cases(303),
+    mistakes=_ADAGRAD_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*g/(np.sqrt(s) + eps), not x -= ...",
+        "s": "s = s + g**2, not s += g**2",
+    },
+    hints=(_DIVISION_BY_ZERO, *_COMMON_HINTS),
+)
+
+_RMSPROP_STEP = _Exercise(
+    name="rmsprop_step",
+    params=("x", "g", "s", "lr", "beta", "eps"),
+    outputs=("x", "s"),
+    reference=_rmsprop_reference,
+    cases=_adaptive_cases(404, betas=(0.9, 0.999, 0.99, 0.9, 0.8)),
+    mistakes=_RMSPROP_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*g/(np.sqrt(s) + eps), not x -= ...",
+        "s": "s = beta*s + (1 - beta)*g**2, not s *= beta or s += ...",
+    },
+    hints=(_DIVISION_BY_ZERO, *_COMMON_HINTS),
+)
+
+_ADAM_STEP = _Exercise(
+    name="adam_step",
+    params=("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
+    outputs=("x", "m", "v"),
+    reference=_adam_reference,
+    cases=_adam_cases(),
+    mistakes=_ADAM_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*m_hat/(np.sqrt(v_hat) + eps), not x -= ...",
+        "m": "m = beta1*m + (1 - beta1)*g, not m *= beta1 or m += ...",
+        "v": "v = beta2*v + (1 - beta2)*g**2, not v *= beta2 or v += ...",
+    },
+    hints=(
+        _Hint(
+            ZeroDivisionError,
+            "",
+            "Is the bias correction off by one? t is already this step's number (the first call has t = 1), "
+            "so divide by 1 - beta1**t, not 1 - beta1**(t - 1).",
+        ),
+        *_COMMON_HINTS,
+    ),
+)
+
+_EXERCISES = (_EWA, _EWA_BIAS_CORRECTED, _GD_STEP, _MOMENTUM_STEP, _ADAGRAD_STEP, _RMSPROP_STEP, _ADAM_STEP)

@@ -1,0 +1,244 @@
+"""What every widget shares: controls built from the optimizers' ranges, the redrawn figure, the list
+of live widgets that ``make bench`` times."""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+import weakref
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import LogLocator, NullLocator
+from PIL import Image
+
+from ..optimizers import Optimizer, symbol
+from ..plots import (
+    fix_margins,
+    style_of,
+)
+
+_LIVE: list[weakref.ref] = []
+
+
+def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, description=None):
+    """A slider (or checkbox) for one hyperparameter of ``optimizer``, over the range its class declares.
+
+    ``low`` and ``high`` narrow the range. A log-scale range gives a ``FloatLogSlider``.
+    """
+    if name not in optimizer.hyperparameters():
+        known = ", ".join(optimizer.hyperparameters())
+        raise ValueError(
+            f"control_for: {type(optimizer).__name__} has no hyperparameter {name!r}; it has {known}."
+        )
+    value = getattr(optimizer, name)
+    label = description or symbol(name)
+    style = {"description_width": "initial"}
+    if isinstance(value, bool):
+        return widgets.Checkbox(value=value, description=label, indent=False, style=style)
+    if name not in optimizer.ranges:
+        known = ", ".join(optimizer.ranges)
+        raise ValueError(
+            f"control_for: {type(optimizer).__name__} has no slider range for {name!r}; ranges: {known}."
+        )
+    r = optimizer.ranges[name]
+    low = r.low if low is None else low
+    high = r.high if high is None else high
+    value = float(np.clip(value, low, high))
+    if r.log:
+        return widgets.FloatLogSlider(
+            value=value,
+            base=10,
+            min=np.log10(low),
+            max=np.log10(high),
+            step=0.02,
+            description=label,
+            readout_format=".3g",
+            continuous_update=True,
+            style=style,
+        )
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=r.step, description=label, readout_format=".3g", style=style
+    )
+
+
+class InteractiveFigure:
+    """Controls above one figure that is redrawn whenever a control changes.
+
+    Subclasses build their axes and everything that does not change in ``setup()``, and draw what does in
+    ``update(**values)``, which returns a status line (or ""). Artists added by ``update`` are the figure's
+    dynamic part: the static part is rendered once and cached, and a redraw pastes the cache and draws only
+    the dynamic artists on top (blitting), which keeps a redraw to a few milliseconds. When a subclass changes
+    the static part (axis limits) it calls ``invalidate()``. Any exception raised while drawing is shown as
+    one line of status, never as a traceback.
+    """
+
+    def __init__(self, name: str, controls: dict, *, figsize=(9.5, 3.6), dpi: int = 80):
+        self.name = name
+        self.controls = dict(controls)
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")  # margins fixed below, no layout pass
+        FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        self.timings_ms: list[float] = []
+        self._dynamic: list = []
+        self._background = None
+        self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
+        self._static_legends: list = []  # legends drawn once, into the cached background
+        self.setup()
+        grid = self.figure.axes[0].get_subplotspec().get_gridspec() if self.figure.axes else None
+        if grid is not None:
+            fix_margins(self.figure, grid.nrows, grid.ncols)
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.status, self.image])
+        self.redraw()
+        _LIVE.append(weakref.ref(self))
+
+    def setup(self):  # pragma: no cover - subclasses draw
+        """Create the axes and what stays the same between redraws."""
+
+    def update(self, **values) -> str:  # pragma: no cover - subclasses draw
+        """Draw for these control values; return a status line or ""."""
+        return ""
+
+    @property
+    def values(self) -> dict:
+        """The controls' current values by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def invalidate(self):
+        """Say that the static part changed (limits, labels), so the next redraw renders it again."""
+        self._background = None
+
+    def track(self, ax, n_lines: int, n_texts: int):
+        """Mark what was added to ``ax`` since it had ``n_lines`` lines and ``n_texts`` texts as dynamic."""
+        new = ax.lines[n_lines:] + ax.texts[n_texts:]
+        if ax.get_legend() is not None and ax.get_legend() not in self._static_legends:
+            new.append(ax.get_legend())
+        for artist in new:
+            artist.set_animated(True)
+        self._dynamic.extend(new)
+
+    def _on_change(self, change):
+        self.redraw()
+
+    def _static_legend(self, ax, loc, entries):
+        """A legend drawn once with the background: ``entries`` of (label, colour or None for the optimizer's,
+        line style, width), then the coordinates' line styles, x₁ solid and x₂ dashed."""
+        color = style_of(self.optimizer)["color"] if hasattr(self, "optimizer") else "0.3"
+        handles = [
+            Line2D([], [], color=c or color, ls=ls, lw=lw, label=label) for label, c, ls, lw in entries
+        ]
+        handles += [
+            Line2D([], [], color="0.4", ls=ls, label=name) for ls, name in (("-", "x₁"), ("--", "x₂"))
+        ]
+        self._static_legends.append(ax.legend(handles=handles, fontsize=7, loc=loc, framealpha=0.85))
+
+    def _fit_y(self, ax, lines):
+        """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or
+        fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes:
+        symmetric about 0 at 1, 2 or 5 × 10^k, a factor 5 of slack). Changed limits re-render the static
+        part."""
+        ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in lines] or [np.ones(1)])
+        log = ax.get_yscale() == "log"
+        ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
+        if ys.size == 0:
+            ys = np.ones(1)
+        if log:
+            low = 10.0 ** np.floor(np.log10(max(ys.min(), 1e-300)))
+            high = max(10.0 ** np.ceil(np.log10(ys.max())), low * 10)
+            span, slack = np.log10(high / low), 3.0
+        else:  # symmetric about 0 and rounded up to 1, 2 or 5 × 10^k, so that small changes keep the limits
+            reach = max(np.abs(ys).max() * 1.08, 1e-12)
+            decade = 10.0 ** np.floor(np.log10(reach))
+            nice = decade * next(f for f in (1, 2, 5, 10) if f * decade >= reach)
+            low, high = -nice, nice
+            span, slack = high - low, None
+        current_low, current_high = ax.get_ylim()
+        fits = current_low <= low and high <= current_high
+        if log:
+            too_wide = np.log10(current_high / current_low) > span + slack
+        else:
+            too_wide = (current_high - current_low) > 5 * span
+        if ax not in self._fitted or not fits or too_wide:
+            self._fitted.add(ax)
+            ax.set_ylim(low, high)
+            if log:  # labelled decades only: minor ticks (even unlabelled) cost most of a full redraw
+                ax.yaxis.set_major_locator(LogLocator(numticks=6))
+                ax.yaxis.set_minor_locator(NullLocator())
+            self.invalidate()
+
+    def redraw(self):
+        """Draw for the current values and show the picture; report problems in the status line."""
+        start = time.perf_counter()
+        try:
+            for artist in self._dynamic:
+                artist.remove()
+            self._dynamic = []
+            message = self.update(**self.values)
+            self.image.value = self._render()
+        except Exception as exc:  # a widget never shows a traceback
+            message = f"Cannot draw this setting: {type(exc).__name__}: {exc}"
+        color = "#D55E00" if message else "inherit"
+        self.status.value = f'<span style="color:{color}">{html.escape(message) or "&nbsp;"}</span>'
+        self.timings_ms.append(1000 * (time.perf_counter() - start))
+
+    def _render(self) -> bytes:
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw()  # the static part only: dynamic artists are animated, so draw() skips them
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            artist.axes.draw_artist(artist)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        # What a viewer without a kernel (or a saved notebook) shows in place of the widget.
+        bundle["text/plain"] = f"[interactive widget: {self.name}; run the notebook to use it]"
+        return bundle
+
+
+def _sweep_values(control, points: int):
+    if isinstance(control, widgets.Checkbox):
+        return [not control.value, control.value]
+    if isinstance(control, widgets.FloatLogSlider):
+        return list(np.logspace(control.min, control.max, points, base=control.base))
+    if isinstance(control, (widgets.FloatSlider, widgets.IntSlider)):
+        return list(np.linspace(control.min, control.max, points))
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
+        return [option[1] if isinstance(option, tuple) else option for option in control.options]
+    return []
+
+
+def time_live_widgets(points_per_control: int = 15) -> dict[str, list[float]]:
+    """Move every control of every live widget across its range and time each redraw, in milliseconds.
+
+    Each control is swept from one end of its range to the other, then restored. Returns
+    ``{widget name: [redraw times in ms]}``; names that repeat get a ``#2``, ``#3`` suffix.
+    """
+    results: dict[str, list[float]] = {}
+    for ref in list(_LIVE):
+        figure = ref()
+        if figure is None:
+            continue
+        name, n = figure.name, 2
+        while name in results:
+            name, n = f"{figure.name} #{n}", n + 1
+        before = len(figure.timings_ms)
+        for control in figure.controls.values():
+            original = control.value
+            for value in _sweep_values(control, points_per_control):
+                control.value = value
+            control.value = original
+        results[name] = [round(t, 3) for t in figure.timings_ms[before:]]
+    return results
