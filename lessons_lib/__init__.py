@@ -1,9 +1,11 @@
 """lessons_lib: the shared code of the course "From averages to adaptive optimizers".
 
-The update rules (:mod:`lessons_lib.optimizers`), exponentially weighted averages
-(:mod:`lessons_lib.averages`), test problems (:mod:`lessons_lib.problems`), the bundled data sets
-(:mod:`lessons_lib.data`), the runner (:mod:`lessons_lib.running`), grids run as one array
-(:mod:`lessons_lib.sweeps`), the measures that turn runs into numbers (:mod:`lessons_lib.measures`), plots
+The update rules (:mod:`lessons_lib.rules`) and the optimizers that check their input
+(:mod:`lessons_lib.optimizers`), exponentially weighted averages (:mod:`lessons_lib.averages`), test problems
+(:mod:`lessons_lib.problems`), the bundled data sets (:mod:`lessons_lib.data`), the runner
+(:mod:`lessons_lib.running`), grids run as one array (:mod:`lessons_lib.sweeps`), the measures that turn runs
+into numbers (:mod:`lessons_lib.measures`), closed forms (:mod:`lessons_lib.theory`), races between optimizers
+(:mod:`lessons_lib.races`), other libraries' conventions (:mod:`lessons_lib.conventions`), plots
 (:mod:`lessons_lib.plots`), widgets (:mod:`lessons_lib.widgets`) and the exercise checks
 (:mod:`lessons_lib.checks`; import them with ``from lessons_lib.checks import check_gd_step``).
 """
@@ -22,20 +24,7 @@ from .averages import (
 )
 from .data import logistic_regression, softmax_regression
 from .notebook import setup_notebook
-from .optimizers import (
-    Adagrad,
-    Adam,
-    GradientDescent,
-    Momentum,
-    Optimizer,
-    RMSProp,
-    adagrad_update,
-    adam_update,
-    gd_update,
-    momentum_update,
-    rmsprop_update,
-    rmsprop_variant_update,
-)
+from .optimizers import Adagrad, Adam, GradientDescent, Momentum, Optimizer, RMSProp
 from .problems import (
     Problem,
     double_well,
@@ -47,6 +36,14 @@ from .problems import (
     rotated_ravine,
     saddle,
     testbed,
+)
+from .rules import (
+    adagrad_update,
+    adam_update,
+    gd_update,
+    momentum_update,
+    rmsprop_update,
+    rmsprop_variant_update,
 )
 from .running import Trajectory, run
 

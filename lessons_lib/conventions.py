@@ -48,6 +48,7 @@ from .optimizers import (
     ParamRange,
     RMSProp,
 )
+from .rules import lr_inside_momentum_update
 
 __all__ = [
     "DEFAULTS",
@@ -742,9 +743,9 @@ class LrInsideMomentum(Optimizer):
     def init(self, x):
         return MomentumState(v=np.zeros(np.shape(x)))
 
-    def _step(self, x, g, state):
-        v = self.beta * state.v + self.lr * g  # (M1'')
-        return x - v, MomentumState(v, state.t + 1)
+    def update(self, x, g, state):
+        x, v = lr_inside_momentum_update(x, g, state.v, lr=self.lr, beta=self.beta)  # (M1'')
+        return x, MomentumState(v, state.t + 1)
 
     def max_stable_lr(self, curvature):
         return (2 + 2 * self.beta) / curvature

@@ -1,31 +1,17 @@
-"""The update rules of the course, each a pure function whose lines are the equations of its lesson.
+"""The optimizers: each update rule of :mod:`lessons_lib.rules` as an object that checks its input.
 
-Every rule comes twice:
-
-* a pure function ``*_update(x, g, <state arrays>, *, <hyperparameters>)`` whose body is the equation, tagged
-  with the label the notebooks use — hold it next to the maths;
-* a frozen dataclass (``GradientDescent``, ``Momentum``, ``Adagrad``, ``RMSProp``, ``Adam``) that validates
-  its hyperparameters once, builds the state with ``init(x)``, takes a step with ``step(x, g, state)`` and
-  knows its slider ranges and, where theory gives one, the largest stable learning rate on a quadratic.
+``GradientDescent``, ``Momentum``, ``Adagrad``, ``RMSProp`` and ``Adam`` are frozen dataclasses that validate
+their hyperparameters once, build the state with ``init(x)``, take a step with ``step(x, g, state)`` and know
+their slider ranges and, where theory gives one, the largest stable learning rate on a quadratic.
 
 ``step`` is pure: it never mutates ``x``, ``g`` or ``state``; it returns a new point and a new state. It works
 on arrays of any shape, so a batch of many starting points is just a bigger array. The state is a
 ``NamedTuple`` whose fields are the symbols of the maths (``v``, ``s``, ``m``, ``t``).
 
-Equation labels
----------------
-(G1)  x = x - lr * g                                            gradient descent
-(M1)  v = beta * v + (1 - beta) * g      averaged (EWA) form      momentum
-(M1') v = beta * v + g                   summed (heavy-ball) form
-(M2)  x = x - lr * v
-(A1)  s = s + g**2                                               Adagrad
-(A2)  x = x - lr * g / (sqrt(s) + eps)
-(R1)  s = beta * s + (1 - beta) * g**2                           RMSProp
-(R2)  x = x - lr * g / (sqrt(s) + eps)
-(D1)  m = beta1 * m + (1 - beta1) * g                            Adam
-(D2)  v = beta2 * v + (1 - beta2) * g**2
-(D3)  m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
-(D4)  x = x - lr * m_hat / (sqrt(v_hat) + eps)
+``step`` checks everything it is given, every time. ``update(x, g, state)`` is the same step without the
+checks: the batched entry point for runners that check a whole grid once (:func:`lessons_lib.run`,
+:func:`lessons_lib.sweeps.sweep`), where a hyperparameter may also be an array that broadcasts against ``x``
+(one value per setting of a grid, for those in ``sweepable``).
 """
 
 from __future__ import annotations
@@ -45,7 +31,16 @@ from ._validate import (
     check_positive,
     check_same_shape,
 )
-from .averages import bias_correction, ewa_update
+from .averages import bias_correction
+from .rules import (
+    adagrad_update,
+    adam_update,
+    denominator,
+    gd_update,
+    momentum_update,
+    rmsprop_update,
+    rmsprop_variant_update,
+)
 
 __all__ = [
     "Adagrad",
@@ -60,93 +55,8 @@ __all__ = [
     "ParamRange",
     "RMSProp",
     "RMSPropState",
-    "adagrad_update",
-    "adam_update",
-    "gd_update",
-    "momentum_update",
-    "rmsprop_update",
-    "rmsprop_variant_update",
     "symbol",
 ]
-
-
-# ----------------------------------------------------------------------------------------------------
-# The rules: pure functions, one line per equation.
-
-
-def gd_update(x, g, *, lr):
-    """One gradient-descent step  (G1)."""
-    return x - lr * g  # (G1)
-
-
-def momentum_update(x, g, v, *, lr, beta, averaged=True, nesterov=False):
-    """One momentum step. Returns the new point and the new velocity.
-
-    ``averaged=True``:  v = beta*v + (1-beta)*g  (M1), the EWA of lesson 01;
-    ``averaged=False``: v = beta*v + g           (M1'), Polyak's heavy ball as PyTorch writes it;
-    then x = x - lr*v  (M2). ``nesterov=True`` steps along the look-ahead ``g + beta*v`` (summed form) or its
-    average ``(1-beta)*g + beta*v`` (averaged form) instead of ``v``, as PyTorch's SGD does.
-    """
-    if averaged:
-        v = ewa_update(v, g, beta)  # (M1)
-        direction = (1 - beta) * g + beta * v if nesterov else v
-    else:
-        v = beta * v + g  # (M1')
-        direction = g + beta * v if nesterov else v
-    x = x - lr * direction  # (M2)
-    return x, v
-
-
-def adagrad_update(x, g, s, *, lr, eps):
-    """One Adagrad step. Returns the new point and the new sum of squared gradients."""
-    s = s + g**2  # (A1) sum of squared gradients, per coordinate
-    x = x - lr * g / (np.sqrt(s) + eps)  # (A2)
-    return x, s
-
-
-def rmsprop_update(x, g, s, *, lr, beta, eps):
-    """One RMSProp step. Returns the new point and the new running mean of squared gradients."""
-    s = ewa_update(s, g**2, beta)  # (R1) EWA of squared gradients
-    x = x - lr * g / (np.sqrt(s) + eps)  # (R2) step scaled by the RMS
-    return x, s
-
-
-def rmsprop_variant_update(x, g, s, m, v, *, lr, beta, eps, momentum, eps_in_sqrt=False):
-    """One step of centered RMSProp and/or RMSProp with momentum, as PyTorch writes them.
-
-    ``m`` (or None): the EWA of ``g``; when given, divide by ``sqrt(s - m**2)``, an estimate of the
-    gradient's standard deviation, instead of its RMS ``sqrt(s)``. ``v`` (or None): a heavy-ball velocity of
-    the scaled steps, ``v = momentum * v + g / (rms + eps)``, ``x = x - lr * v``. ``eps_in_sqrt=True``
-    divides by ``sqrt(s + eps)`` instead of ``sqrt(s) + eps`` (Keras, optax). Returns ``x, s, m, v``.
-    """
-    s = ewa_update(s, g**2, beta)  # (R1)
-    if m is None:
-        mean_square = s
-    else:
-        m = ewa_update(m, g, beta)
-        mean_square = np.maximum(s - m**2, 0.0)  # max(): round-off must not make a variance negative
-    scaled = g / _root(mean_square, eps, eps_in_sqrt)
-    if v is None:
-        x = x - lr * scaled  # (R2)
-    else:
-        v = momentum * v + scaled
-        x = x - lr * v
-    return x, s, m, v
-
-
-def adam_update(x, g, m, v, t, *, lr, beta1, beta2, eps):
-    """One Adam step; ``t`` is the number of this step, counted from 1. Returns ``x, m, v``."""
-    m = ewa_update(m, g, beta1)  # (D1) momentum: EWA of g
-    v = ewa_update(v, g**2, beta2)  # (D2) RMSProp: EWA of g**2
-    m_hat = bias_correction(m, beta1, t)  # (D3) bias corrections of lesson 01
-    v_hat = bias_correction(v, beta2, t)
-    x = x - lr * m_hat / (np.sqrt(v_hat) + eps)  # (D4)
-    return x, m, v
-
-
-def _root(mean_square, eps, eps_in_sqrt):
-    """The denominator of the adaptive rules: ``sqrt(s) + eps`` (PyTorch, the papers) or ``sqrt(s + eps)``."""
-    return np.sqrt(mean_square + eps) if eps_in_sqrt else np.sqrt(mean_square) + eps
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -250,7 +160,7 @@ class Optimizer:
         if self.squares and (np.abs(g) >= SQUARE_LIMIT).any():  # NaN compares False: batches may hold NaN
             raise ValueError(squares_overflow_message(owner, self, self.squares[0], g))
         with np.errstate(over="ignore"):
-            x, state = self._step(x, g, state)
+            x, state = self.update(x, g, state)
         self.check_squares(owner, g, state)
         return x, state
 
@@ -317,7 +227,8 @@ class Optimizer:
             if np.isinf(getattr(state, name)).any():
                 raise ValueError(squares_overflow_message(owner, self, name, g))
 
-    def _step(self, x, g, state):  # pragma: no cover
+    def update(self, x, g, state):  # pragma: no cover
+        """The step of :meth:`step` without its checks (see the module docstring); returns ``(x, state)``."""
         raise NotImplementedError
 
     # What the lessons look at
@@ -442,7 +353,7 @@ class GradientDescent(Optimizer):
         self._shape_of(x)
         return GDState()
 
-    def _step(self, x, g, state):
+    def update(self, x, g, state):
         return gd_update(x, g, lr=self.lr), GDState(state.t + 1)
 
     def max_stable_lr(self, curvature):
@@ -535,7 +446,7 @@ class Momentum(Optimizer):
     def init(self, x):
         return MomentumState(v=np.zeros(self._shape_of(x)))
 
-    def _step(self, x, g, state):
+    def update(self, x, g, state):
         x, v = momentum_update(
             x, g, state.v, lr=self.lr, beta=self.beta, averaged=self.averaged, nesterov=self.nesterov
         )
@@ -624,16 +535,16 @@ class Adagrad(Optimizer):
     def init(self, x):
         return AdagradState(s=np.full(self._shape_of(x), self.initial_accumulator, dtype=float))
 
-    def _step(self, x, g, state):
+    def update(self, x, g, state):
         if self.eps_in_sqrt:  # Keras and optax: eps inside the root
             s = state.s + g**2  # (A1)
-            x = x - self.lr * g / np.sqrt(s + self.eps)
+            x = x - self.lr * g / denominator(s, self.eps, True)
         else:
             x, s = adagrad_update(x, g, state.s, lr=self.lr, eps=self.eps)
         return x, AdagradState(s, state.t + 1)
 
     def _effective_lr(self, x, state):
-        return self.lr / _root(state.s, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
+        return self.lr / denominator(state.s, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
 
 
 @dataclass(frozen=True)
@@ -732,7 +643,7 @@ class RMSProp(Optimizer):
             v=zeros.copy() if self.momentum > 0 else None,
         )
 
-    def _step(self, x, g, state):
+    def update(self, x, g, state):
         if state.m is None and state.v is None and not self.eps_in_sqrt:
             x, s = rmsprop_update(x, g, state.s, lr=self.lr, beta=self.beta, eps=self.eps)
             return x, RMSPropState(s, None, None, state.t + 1)
@@ -752,7 +663,7 @@ class RMSProp(Optimizer):
 
     def _effective_lr(self, x, state):
         ms = state.s if state.m is None else np.maximum(state.s - state.m**2, 0.0)
-        return self.lr / _root(ms, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
+        return self.lr / denominator(ms, self.eps, self.eps_in_sqrt) * np.ones(np.shape(x))
 
 
 @dataclass(frozen=True)
@@ -830,7 +741,7 @@ class Adam(Optimizer):
         zeros = np.zeros(self._shape_of(x))
         return AdamState(m=zeros, v=zeros.copy())
 
-    def _step(self, x, g, state):
+    def update(self, x, g, state):
         t = state.t + 1
         x, m, v = adam_update(
             x, g, state.m, state.v, t, lr=self.lr, beta1=self.beta1, beta2=self.beta2, eps=self.eps

@@ -328,12 +328,12 @@ def run(
             keep[name][0] = getattr(state, name)
         for k in range(1, steps + 1):
             g = grad(x)
-            if k == 1:  # checked once: the update itself is the optimizer's own _step, as in sweep
+            if k == 1:  # checked once: the update itself is the optimizer's own update, as in sweep
                 g = check_first_gradient("run", problem, x, g)
-            x, state = optimizer._step(x, g, state)
+            x, state = optimizer.update(x, g, state)
             if keep_states:
                 grads[k - 1] = g
-                eff[k - 1] = optimizer._effective_lr(x, state)
+                eff[k - 1] = optimizer.effective_lr(x, state)
             loss = problem.f(x)
             points[k], losses[k] = x, loss  # a diverging point is kept as it is; NaN from the next step
             bad = alive & ~((loss <= limit) & np.all(np.isfinite(x), axis=-1))

@@ -40,8 +40,9 @@ from ._validate import (
     check_seed,
 )
 from .measures import first_staying
-from .optimizers import Optimizer, momentum_update
+from .optimizers import Optimizer
 from .problems import Problem
+from .rules import momentum_update
 from .running import (
     _raise_if_squares_overflowed,
     check_first_gradient,
@@ -335,7 +336,7 @@ forgets its start and the bias correction divides by 0.
                     g = check_first_gradient("sweep", problem, x, g)
                 if scale is not None:
                     g = scale * g
-                x, state = batched._step(x, g, state)
+                x, state = batched.update(x, g, state)
                 if shift is not None:
                     x = x - shift
                 seconds += time.perf_counter() - start
@@ -359,7 +360,7 @@ forgets its start and the bias correction divides by 0.
                 if keep_points:
                     points[row] = x
                 if keep_effective_lrs and k > 0:
-                    effective_lrs[row] = np.where(alive[..., None], batched._effective_lr(x, state), np.nan)
+                    effective_lrs[row] = np.where(alive[..., None], batched.effective_lr(x, state), np.nan)
                 losses[row] = problem.f(x)
                 if dead is not None:
                     losses[row][~alive] = np.nan
@@ -589,7 +590,7 @@ def side_by_side(
                 g = np.concatenate(
                     [p.grad(x[..., a:b]) for p, (a, b) in zip(problems, blocks, strict=True)], axis=-1
                 )
-                x, state = batched._step(x, g, state)
+                x, state = batched.update(x, g, state)
                 seconds += time.perf_counter() - start
                 for name in squares:  # g**2 overflowed: the step was silently 0
                     if np.isinf(getattr(state, name)).any():

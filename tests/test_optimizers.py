@@ -25,18 +25,9 @@ from lessons_lib import (
     run,
 )
 from lessons_lib.optimizers import (
-    AdagradState,
-    AdamState,
     GDState,
     MomentumState,
     ParamRange,
-    RMSPropState,
-    adagrad_update,
-    adam_update,
-    gd_update,
-    momentum_update,
-    rmsprop_update,
-    rmsprop_variant_update,
 )
 from lessons_lib.problems import rotate
 from lessons_lib.sweeps import sweep
@@ -398,59 +389,6 @@ def test_rmsprop_variants_against_a_transcription(centered, momentum):
         np.testing.assert_allclose(last.v, v, rtol=1e-12)
     else:
         assert last.v is None
-
-
-def test_pure_functions_are_the_equations_and_match_the_objects():
-    rng = np.random.default_rng(5)
-    x, g, s, m = rng.standard_normal(3), rng.standard_normal(3), rng.random(3), 0.1 * rng.standard_normal(3)
-    np.testing.assert_allclose(gd_update(x, g, lr=0.1), x - 0.1 * g, rtol=1e-15)
-    np.testing.assert_array_equal(gd_update(x, g, lr=0.1), GradientDescent(lr=0.1).step(x, g, GDState())[0])
-
-    x1, v1 = momentum_update(x, g, s, lr=0.1, beta=0.8, averaged=False, nesterov=True)
-    np.testing.assert_allclose(v1, 0.8 * s + g, rtol=1e-15)
-    np.testing.assert_allclose(x1, x - 0.1 * (g + 0.8 * v1), rtol=1e-14)
-    x2, st2 = Momentum(lr=0.1, beta=0.8, averaged=False, nesterov=True).step(x, g, MomentumState(s))
-    np.testing.assert_array_equal(x1, x2)
-    np.testing.assert_array_equal(v1, st2.v)
-    x1, v1 = momentum_update(x, g, s, lr=0.1, beta=0.8)
-    np.testing.assert_allclose(v1, 0.8 * s + 0.2 * g, rtol=1e-15)
-    np.testing.assert_allclose(x1, x - 0.1 * v1, rtol=1e-14)
-
-    x1, s1 = adagrad_update(x, g, s, lr=0.1, eps=1e-8)
-    np.testing.assert_allclose(s1, s + g**2, rtol=1e-15)
-    np.testing.assert_allclose(x1, x - 0.1 * g / (np.sqrt(s + g**2) + 1e-8), rtol=1e-14)
-    np.testing.assert_array_equal(x1, Adagrad(lr=0.1).step(x, g, AdagradState(s))[0])
-
-    x1, s1 = rmsprop_update(x, g, s, lr=0.1, beta=0.9, eps=1e-8)
-    np.testing.assert_allclose(s1, 0.9 * s + 0.1 * g**2, rtol=1e-15)
-    np.testing.assert_allclose(x1, x - 0.1 * g / (np.sqrt(s1) + 1e-8), rtol=1e-14)
-    np.testing.assert_array_equal(x1, RMSProp(lr=0.1).step(x, g, RMSPropState(s))[0])
-    # The variant with neither m nor v is plain RMSProp.
-    x2, s2, m2, v2 = rmsprop_variant_update(x, g, s, None, None, lr=0.1, beta=0.9, eps=1e-8, momentum=0.0)
-    np.testing.assert_allclose(x2, x1, rtol=1e-15)
-    np.testing.assert_allclose(s2, s1, rtol=1e-15)
-    assert m2 is None and v2 is None
-    x2, s2, m2, v2 = rmsprop_variant_update(x, g, s, m, s, lr=0.1, beta=0.9, eps=1e-8, momentum=0.5)
-    m_new = 0.9 * m + 0.1 * g
-    v_new = 0.5 * s + g / (np.sqrt(s1 - m_new**2) + 1e-8)
-    np.testing.assert_allclose(m2, m_new, rtol=1e-15)
-    np.testing.assert_allclose(v2, v_new, rtol=1e-12)
-    np.testing.assert_allclose(x2, x - 0.1 * v_new, rtol=1e-12)
-    state = RMSPropState(s, m, s, 7)
-    x3, st3 = RMSProp(lr=0.1, centered=True, momentum=0.5).step(x, g, state)
-    np.testing.assert_array_equal(x3, x2)
-    assert st3.t == 8
-
-    # adam_update takes the number of this step, counted from 1.
-    x1, m1, v1 = adam_update(x, g, m, s, 4, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
-    m_hat = (0.9 * m + 0.1 * g) / (1 - 0.9**4)
-    v_hat = (0.999 * s + 0.001 * g**2) / (1 - 0.999**4)
-    np.testing.assert_allclose(x1, x - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-12)
-    x2, st2 = Adam(lr=0.1).step(x, g, AdamState(m, s, 3))
-    np.testing.assert_array_equal(x1, x2)
-    assert st2.t == 4
-    with pytest.raises(ValueError, match="t counts steps from 1"):
-        adam_update(x, g, m, s, 0, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..averages import bias_correction, ewa, ewa_update
-from ..optimizers import adagrad_update, adam_update, gd_update, momentum_update, rmsprop_update
+from ..rules import adagrad_update, adam_update, gd_update, momentum_update, rmsprop_update
 from ._exercise import _Mistake
 
 # A mistake is the rule with one mistake in it. Where the library can express it (the right rule with a wrong
