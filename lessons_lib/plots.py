@@ -13,6 +13,7 @@ import numpy as np
 from .averages import ewa, half_life, window
 from .optimizers import Momentum, Optimizer, RMSProp
 from .problems import Problem
+from .races import BudgetRace, Race
 from .running import Trajectory, run
 
 __all__ = [
@@ -23,7 +24,9 @@ __all__ = [
     "plot_effective_lr",
     "plot_ewa",
     "plot_loss",
+    "plot_budget_race",
     "plot_path",
+    "plot_race_paths",
     "plot_rate_map",
     "plot_velocity",
     "style_of",
@@ -461,3 +464,51 @@ def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, 
         ax.legend(fontsize=8)
         ax.set_title("loss above the minimum", fontsize=10)
     return trajectories
+
+
+def plot_race_paths(
+    ax, race_result: Race, problem: str, *, steps: int | None = None, x0=None, trajectories=None, legend=True
+):
+    """The landscape of one problem of a race and the path of every optimizer at its best learning rate.
+
+    The runs start from ``x0`` (default: the problem's default start) and last ``steps`` (default: the race's
+    steps on that problem); or give ``trajectories``, the runs of :meth:`Race.best_runs`, to draw those.
+    Each path is labelled with its optimizer's name and best learning rate. Returns ``ax``.
+    """
+    p = race_result.problems[problem]
+    if trajectories is None:
+        trajectories = race_result.best_runs(problem, steps=steps, x0=x0)
+    plot_contours(ax, p)
+    for name, trajectory in trajectories.items():
+        plot_path(ax, trajectory, label=f"{name}, lr={trajectory.optimizer.lr:.3g}")
+    if legend:
+        ax.legend(fontsize=7, loc="best", framealpha=0.85)
+    return ax
+
+
+def plot_budget_race(ax, result: BudgetRace, names=None, *, show_lr: bool = False, band_alpha: float = 0.18):
+    """Each optimizer's learning curve at its best learning rate: the mean over the seeds, and a min–max band.
+
+    ``f - f_min`` if the minimum is known, else the loss, on a log axis. Colours and markers are the course's
+    (:func:`lessons_lib.plots.style_of`); with ``show_lr`` the labels give each best learning rate. Returns
+    ``ax`` (call ``ax.legend()`` to show the labels).
+    """
+    if not isinstance(result, BudgetRace):
+        raise TypeError(f"plot_budget_race: result must be a BudgetRace, got {type(result).__name__}.")
+    for name in result.sweeps if names is None else names:
+        curve = result.curve(name)
+        style = style_of(type(result.optimizers[name]).__name__)
+        ax.fill_between(curve.epochs, curve.low, curve.high, color=style["color"], alpha=band_alpha, lw=0)
+        label = f"{name}, lr {result.best_lr(name):.2g}" if show_lr else name
+        ax.plot(
+            curve.epochs, curve.mean, color=style["color"], marker=style["marker"], ms=4, lw=1.5, label=label
+        )
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    known = result.problem.f_min is not None
+    ax.set(xlabel="epoch", ylabel="f − f_min" if known else "loss")
+    ax.set_yscale("log")
+    ax.minorticks_off()
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # curves span only 1–2 decades
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    return ax

@@ -38,6 +38,7 @@ from ._validate import (
 
 __all__ = [
     "Problem",
+    "defect_quadratics",
     "double_well",
     "double_well_2d",
     "jump_targets",
@@ -677,3 +678,61 @@ def rotated_quadratics(kappas, *, dim: int = 2, seed: int = 0) -> np.ndarray:
         h = (q * np.geomspace(1.0, kappa, dim)) @ q.T
         hessians.append((h + h.T) / 2)
     return np.array(hessians)
+
+
+def defect_quadratics(condition_number: float = 100.0, scale: float = 10.0, angle_degrees: float = 45.0):
+    """Three quadratics ``x·Hx/2`` that are slow for gradient descent for different reasons.
+
+    With ``D = diag(1, kappa)`` (an axis-aligned ravine), ``R`` the rotation by ``angle_degrees`` and
+    ``S = diag(1, scale)``:
+
+    * ``"rotated"``: ``H = R D Rᵀ``, a ravine off the axes — one defect, the direction;
+    * ``"scaled axes"``: ``H = S D S``, the ravine with its second axis rescaled — one defect, the scales of
+      the coordinates (curvatures 1 and ``kappa * scale**2``, along the axes);
+    * ``"both"``: ``H = S R D Rᵀ S``, the rotated ravine with its second axis rescaled.
+
+    A diagonal rescaling (RMSProp's, Adam's) can undo ``S`` but not ``R``; momentum shortens a ravine's
+    ``kappa`` to about ``sqrt(kappa)`` steps in any direction. Starts (``bounds``) cover the same region
+    in the rescaled coordinates ``S x``: ``[-1, 1]`` along x₁, and ``[-1/scale, 1/scale]`` along x₂ where
+    ``S`` applies.
+
+    Returns
+    -------
+    dict of str to Problem
+
+    Examples
+    --------
+    >>> q = defect_quadratics(100, 10)
+    >>> {name: round(p.condition_number) for name, p in q.items()}
+    {'rotated': 100, 'scaled axes': 10000, 'both': 2600}
+    """
+    kappa = check_positive("defect_quadratics", "condition_number", condition_number)
+    scale = check_positive("defect_quadratics", "scale", scale)
+    R = rotation(angle_degrees)
+    D, S = np.diag([1.0, kappa]), np.diag([1.0, scale])
+    A = R @ D @ R.T
+    square, narrow = [(-1.0, 1.0), (-1.0, 1.0)], [(-1.0, 1.0), (-1.0 / scale, 1.0 / scale)]
+    what = f"κ={kappa:g}, {angle_degrees:g}°, scale {scale:g}"
+    return {
+        "rotated": quadratic(
+            (A + A.T) / 2,
+            name=f"rotated ravine (κ={kappa:g}, {angle_degrees:g}°)",
+            x0=[-0.9, 0.6],
+            bounds=square,
+            description="A ravine off the axes: a diagonal rescaling cannot help.",
+        ),
+        "scaled axes": quadratic(
+            S @ D @ S,
+            name=f"ravine with a rescaled axis (κ={kappa:g}, scale {scale:g})",
+            x0=[-0.9, 0.6 / scale],
+            bounds=narrow,
+            description="An axis-aligned ravine whose second coordinate is measured in other units.",
+        ),
+        "both": quadratic(
+            S @ ((A + A.T) / 2) @ S,
+            name=f"rotated and rescaled ravine ({what})",
+            x0=[-0.9, 0.6 / scale],
+            bounds=narrow,
+            description="A ravine off the axes whose second coordinate is also rescaled: both defects.",
+        ),
+    }

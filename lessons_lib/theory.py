@@ -30,6 +30,7 @@ import numpy as np
 from ._validate import check_nonnegative, check_positive
 
 __all__ = [
+    "diagonal_condition_number",
     "gd_rate",
     "halving_gradient",
     "iterate_variance",
@@ -207,3 +208,36 @@ def halving_gradient(eps: float, *, eps_in_sqrt: bool = False) -> float:
     """
     eps = check_positive("halving_gradient", "eps", eps)
     return float(np.sqrt(eps / 3)) if eps_in_sqrt else eps
+
+
+def diagonal_condition_number(hessian) -> float:
+    """Condition number of ``D^(-1/2) H D^(-1/2)``, ``D = diag(H)``: ``H`` with each coordinate rescaled.
+
+    Rescaling every coordinate by its own curvature (Jacobi scaling) removes the part of the ill-conditioning
+    that comes from coordinates of different scales, and leaves the part that comes from correlations between
+    them. No diagonal rescaling does much better: van der Sluis (1969) showed that Jacobi scaling is within a
+    factor ``d`` of the best one. A per-coordinate method (Adagrad, RMSProp, Adam) can at most hope for this.
+
+    >>> H = np.array([[1e4, 0.0], [0.0, 1.0]])      # badly scaled, uncorrelated
+    >>> float(np.linalg.cond(H)), diagonal_condition_number(H)
+    (10000.0, 1.0)
+    >>> R = np.array([[1.0, 0.99], [0.99, 1.0]])   # well scaled, correlated: rescaling cannot help
+    >>> round(diagonal_condition_number(R), 6)
+    199.0
+
+    References
+    ----------
+    A. van der Sluis, "Condition numbers and equilibration of matrices", Numerische Mathematik 14, 1969.
+    """
+    H = np.asarray(hessian, dtype=float)
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
+        raise ValueError(
+            f"diagonal_condition_number: hessian must be a symmetric square matrix, got {H.shape}."
+        )
+    d = np.sqrt(np.diag(H))
+    if not np.all(d > 0):
+        raise ValueError("diagonal_condition_number: the diagonal of the hessian must be > 0 (a minimum).")
+    eig = np.linalg.eigvalsh(H / np.outer(d, d))
+    if eig[0] <= 0:
+        raise ValueError("diagonal_condition_number: the hessian must be positive definite (a minimum).")
+    return float(eig[-1] / eig[0])

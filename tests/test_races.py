@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 
 import lessons_lib as ll
 from lessons_lib.measures import distance_steps
-from lessons_lib.plots import style_of
-from lessons_lib.races import Race, best_index, defect_quadratics, plot_race_paths, race
+from lessons_lib.plots import plot_race_paths, style_of
+from lessons_lib.problems import defect_quadratics
+from lessons_lib.races import Race, best_index, race
 
 OPTIMIZERS = [
     ll.GradientDescent(lr=0.1),

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 import lessons_lib as ll
 from lessons_lib.conventions import LrInsideMomentum
 from lessons_lib.measures import distance_steps
-from lessons_lib.problems import rotated_quadratics
-from lessons_lib.races import defect_quadratics
+from lessons_lib.problems import defect_quadratics, rotated_quadratics
 from lessons_lib.sweeps import Sweep, heavy_ball_steps, side_by_side, sweep
 
 OPTIMIZERS = [

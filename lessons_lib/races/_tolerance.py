@@ -1,4 +1,4 @@
-"""Races for lessons 05 and 06: several optimizers on several problems, each at its best learning rate.
+"""The race to a tolerance: several optimizers on several problems, each at its best learning rate.
 
 A fair race gives every optimizer a small grid of learning rates, runs every setting from the same many
 starts, and shows each optimizer at its best, with the rule for "best" stated. :func:`race` does that: it runs
@@ -32,10 +32,6 @@ ten-thousandfold (:func:`lessons_lib.measures.chaotic_runs`). A chaotic run does
 the success rate and the median are those of the decided runs, which a run from a start moved by round-off
 follows to the end. Tested as it fails: :file:`tools/perturb_check.py` moves every start by a relative 1e-12
 and compares the printed tables.
-
-The module also holds :func:`defect_quadratics`, the three quadratics of the lesson's question 6 (a ravine
-turned off the axes, one with badly scaled axes, and one with both defects), and :func:`plot_race_paths`,
-which draws the paths of the optimizers at their best learning rates into a given ``ax``.
 """
 
 from __future__ import annotations
@@ -46,21 +42,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_real_array, check_count, check_positive, check_seed
-from .measures import chaotic_runs, first_staying, nudged_copies
-from .optimizers import Optimizer
-from .plots import plot_contours, plot_path
-from .problems import Problem, quadratic, rotation
-from .running import Trajectory, run
-from .sweeps import side_by_side, sweep
+from .._validate import as_real_array, check_count, check_positive, check_seed
+from ..measures import chaotic_runs, first_staying, nudged_copies
+from ..optimizers import Optimizer
+from ..problems import Problem
+from ..running import Trajectory, run
+from ..sweeps import side_by_side, sweep
 
 __all__ = [
     "MEASURES",
     "Entry",
     "Race",
     "best_index",
-    "defect_quadratics",
-    "plot_race_paths",
     "race",
 ]
 
@@ -563,89 +556,3 @@ def race(
         every=every,
         seconds=total,
     )
-
-
-# ----------------------------------------------------------------------------------------------------
-# The quadratics of question 6
-
-
-def defect_quadratics(condition_number: float = 100.0, scale: float = 10.0, angle_degrees: float = 45.0):
-    """Three quadratics ``x·Hx/2`` that are slow for gradient descent for different reasons.
-
-    With ``D = diag(1, kappa)`` (an axis-aligned ravine), ``R`` the rotation by ``angle_degrees`` and
-    ``S = diag(1, scale)``:
-
-    * ``"rotated"``: ``H = R D Rᵀ``, a ravine off the axes — one defect, the direction;
-    * ``"scaled axes"``: ``H = S D S``, the ravine with its second axis rescaled — one defect, the scales of
-      the coordinates (curvatures 1 and ``kappa * scale**2``, along the axes);
-    * ``"both"``: ``H = S R D Rᵀ S``, the rotated ravine with its second axis rescaled.
-
-    A diagonal rescaling (RMSProp's, Adam's) can undo ``S`` but not ``R``; momentum shortens a ravine's
-    ``kappa`` to about ``sqrt(kappa)`` steps in any direction. Starts (``bounds``) cover the same region
-    in the rescaled coordinates ``S x``: ``[-1, 1]`` along x₁, and ``[-1/scale, 1/scale]`` along x₂ where
-    ``S`` applies.
-
-    Returns
-    -------
-    dict of str to Problem
-
-    Examples
-    --------
-    >>> q = defect_quadratics(100, 10)
-    >>> {name: round(p.condition_number) for name, p in q.items()}
-    {'rotated': 100, 'scaled axes': 10000, 'both': 2600}
-    """
-    kappa = check_positive("defect_quadratics", "condition_number", condition_number)
-    scale = check_positive("defect_quadratics", "scale", scale)
-    R = rotation(angle_degrees)
-    D, S = np.diag([1.0, kappa]), np.diag([1.0, scale])
-    A = R @ D @ R.T
-    square, narrow = [(-1.0, 1.0), (-1.0, 1.0)], [(-1.0, 1.0), (-1.0 / scale, 1.0 / scale)]
-    what = f"κ={kappa:g}, {angle_degrees:g}°, scale {scale:g}"
-    return {
-        "rotated": quadratic(
-            (A + A.T) / 2,
-            name=f"rotated ravine (κ={kappa:g}, {angle_degrees:g}°)",
-            x0=[-0.9, 0.6],
-            bounds=square,
-            description="A ravine off the axes: a diagonal rescaling cannot help.",
-        ),
-        "scaled axes": quadratic(
-            S @ D @ S,
-            name=f"ravine with a rescaled axis (κ={kappa:g}, scale {scale:g})",
-            x0=[-0.9, 0.6 / scale],
-            bounds=narrow,
-            description="An axis-aligned ravine whose second coordinate is measured in other units.",
-        ),
-        "both": quadratic(
-            S @ ((A + A.T) / 2) @ S,
-            name=f"rotated and rescaled ravine ({what})",
-            x0=[-0.9, 0.6 / scale],
-            bounds=narrow,
-            description="A ravine off the axes whose second coordinate is also rescaled: both defects.",
-        ),
-    }
-
-
-# ----------------------------------------------------------------------------------------------------
-# Plots (each takes an ax and returns it)
-
-
-def plot_race_paths(
-    ax, race_result: Race, problem: str, *, steps: int | None = None, x0=None, trajectories=None, legend=True
-):
-    """The landscape of one problem of a race and the path of every optimizer at its best learning rate.
-
-    The runs start from ``x0`` (default: the problem's default start) and last ``steps`` (default: the race's
-    steps on that problem); or give ``trajectories``, the runs of :meth:`Race.best_runs`, to draw those.
-    Each path is labelled with its optimizer's name and best learning rate. Returns ``ax``.
-    """
-    p = race_result.problems[problem]
-    if trajectories is None:
-        trajectories = race_result.best_runs(problem, steps=steps, x0=x0)
-    plot_contours(ax, p)
-    for name, trajectory in trajectories.items():
-        plot_path(ax, trajectory, label=f"{name}, lr={trajectory.optimizer.lr:.3g}")
-    if legend:
-        ax.legend(fontsize=7, loc="best", framealpha=0.85)
-    return ax

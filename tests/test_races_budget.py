@@ -1,4 +1,4 @@
-"""realdata: lesson 06's races of five optimizers on real data, and the reductions behind its tables."""
+"""races, the fixed-budget race: five optimizers on real data, and the reductions behind 06's tables."""
 
 import math
 
@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 import lessons_lib as ll
-from lessons_lib import realdata as rd
+from lessons_lib import races
+from lessons_lib.plots import plot_budget_race
 from lessons_lib.sweeps import Sweep, sweep
+from lessons_lib.theory import diagonal_condition_number
 
 matplotlib.use("Agg")
 
@@ -21,9 +23,9 @@ def std():
 @pytest.fixture(scope="module")
 def small_race(std):
     """Two optimizers, three learning rates, three seeds, three epochs."""
-    optimizers = {name: rd.five_optimizers()[name] for name in ("SGD", "Adam")}
+    optimizers = {name: races.five_optimizers()[name] for name in ("SGD", "Adam")}
     grids = {"SGD": [0.01, 0.3, 3.0], "Adam": [0.001, 0.03, 1.0]}
-    return rd.budget_race(std, grids, 3, seeds=3, optimizers=optimizers)
+    return races.budget_race(std, grids, 3, seeds=3, optimizers=optimizers)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -31,11 +33,11 @@ def small_race(std):
 
 
 def test_lr_grid_is_log_spaced_around_its_centre():
-    grid = rd.lr_grid(1e-3)
+    grid = races.lr_grid(1e-3)
     np.testing.assert_allclose(grid, [1e-4, 10**-3.5, 1e-3, 10**-2.5, 1e-2], rtol=1e-12)
     np.testing.assert_allclose(grid[1:] / grid[:-1], math.sqrt(10), rtol=1e-12)
-    np.testing.assert_allclose(rd.lr_grid(2.0, n=3, ratio=2), [1.0, 2.0, 4.0])
-    assert rd.lr_grid(0.5, n=1).tolist() == [0.5]
+    np.testing.assert_allclose(races.lr_grid(2.0, n=3, ratio=2), [1.0, 2.0, 4.0])
+    assert races.lr_grid(0.5, n=1).tolist() == [0.5]
 
 
 @pytest.mark.parametrize(
@@ -51,26 +53,26 @@ def test_lr_grid_is_log_spaced_around_its_centre():
 )
 def test_lr_grid_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=f"lr_grid: {message}"):
-        rd.lr_grid(**kwargs)
+        races.lr_grid(**kwargs)
 
 
-@pytest.mark.parametrize("kind", list(rd.GRID_CENTRES))
+@pytest.mark.parametrize("kind", list(races.GRID_CENTRES))
 def test_grids_give_every_optimizer_a_grid_centred_on_its_centre(kind):
-    grids = rd.grids(kind)
-    assert list(grids) == list(rd.OPTIMIZER_NAMES)
+    grids = races.grids(kind)
+    assert list(grids) == list(races.OPTIMIZER_NAMES)
     for name, grid in grids.items():
         assert len(grid) == 5
-        assert grid[2] == pytest.approx(rd.GRID_CENTRES[kind][name], rel=1e-12)
+        assert grid[2] == pytest.approx(races.GRID_CENTRES[kind][name], rel=1e-12)
 
 
 def test_grids_rejects_an_unknown_kind():
     with pytest.raises(ValueError, match="grids: kind must be one of 'logistic, raw'.*got 'raw'"):
-        rd.grids("raw")
+        races.grids("raw")
 
 
 def test_five_optimizers_are_the_course_rules():
-    opts = rd.five_optimizers()
-    assert list(opts) == list(rd.OPTIMIZER_NAMES)
+    opts = races.five_optimizers()
+    assert list(opts) == list(races.OPTIMIZER_NAMES)
     assert type(opts["SGD"]) is ll.GradientDescent
     assert opts["Momentum"].beta == 0.9 and opts["Momentum"].averaged
     assert opts["RMSProp"].beta == 0.9
@@ -78,13 +80,13 @@ def test_five_optimizers_are_the_course_rules():
 
 
 def test_steps_per_epoch():
-    assert rd.steps_per_epoch(ll.logistic_regression(batch_size=64)) == 9  # ceil(569 / 64)
-    assert rd.steps_per_epoch(ll.logistic_regression(batch_size=569)) == 1
-    assert rd.steps_per_epoch(ll.softmax_regression(batch_size=64)) == 29  # ceil(1797 / 64)
+    assert races.steps_per_epoch(ll.logistic_regression(batch_size=64)) == 9  # ceil(569 / 64)
+    assert races.steps_per_epoch(ll.logistic_regression(batch_size=569)) == 1
+    assert races.steps_per_epoch(ll.softmax_regression(batch_size=64)) == 29  # ceil(1797 / 64)
     with pytest.raises(
         ValueError, match=r"steps_per_epoch: the problem must be a mini-batch problem.*ravine"
     ):
-        rd.steps_per_epoch(ll.noisy(ll.ravine(10)))
+        races.steps_per_epoch(ll.noisy(ll.ravine(10)))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -93,9 +95,9 @@ def test_steps_per_epoch():
 
 def test_best_lr_index_takes_the_lowest_mean_and_disqualifies_divergence():
     final = np.array([[0.30, 0.50], [0.10, 0.20], [np.nan, 0.0], [0.20, 0.20]])
-    assert rd.best_lr_index(final) == 1  # [nan, 0.0] diverged once: never the best
-    assert rd.best_lr_index(final, higher_is_better=True) == 0
-    assert rd.best_lr_index([[1.0, 1.0], [1.0, 1.0]]) == 0  # ties: the first
+    assert races.best_lr_index(final) == 1  # [nan, 0.0] diverged once: never the best
+    assert races.best_lr_index(final, higher_is_better=True) == 0
+    assert races.best_lr_index([[1.0, 1.0], [1.0, 1.0]]) == 0  # ties: the first
 
 
 @pytest.mark.parametrize(
@@ -108,18 +110,18 @@ def test_best_lr_index_takes_the_lowest_mean_and_disqualifies_divergence():
 )
 def test_best_lr_index_rejects_bad_input(final, message):
     with pytest.raises(ValueError, match=f"best_lr_index: {message}"):
-        rd.best_lr_index(final)
+        races.best_lr_index(final)
 
 
 def test_seed_band_is_mean_min_and_max_over_the_last_axis():
     values = np.array([[1.0, 2.0, 6.0], [0.5, 0.1, 0.3]])
-    curve = rd.seed_band(values, [0, 2])
+    curve = races.seed_band(values, [0, 2])
     np.testing.assert_allclose(curve.mean, [3.0, 0.3])
     np.testing.assert_allclose(curve.low, [1.0, 0.1])
     np.testing.assert_allclose(curve.high, [6.0, 0.5])
     np.testing.assert_allclose(curve.epochs, [0.0, 2.0])
     with pytest.raises(ValueError, match=r"seed_band: values must have shape \(len\(epochs\), seeds\)"):
-        rd.seed_band(values, [0, 1, 2])
+        races.seed_band(values, [0, 1, 2])
 
 
 def synthetic_sweep(seconds, batch_shape):
@@ -137,19 +139,19 @@ def synthetic_sweep(seconds, batch_shape):
 
 
 def test_seconds_per_epoch_shares_the_batched_time_out_per_run_and_epoch():
-    assert rd.seconds_per_epoch(synthetic_sweep(2.0, (4, 5)), epochs=10) == pytest.approx(0.01)
-    assert rd.seconds_per_epoch(synthetic_sweep(3.0, (3,)), epochs=0.5) == pytest.approx(2.0)
+    assert races.seconds_per_epoch(synthetic_sweep(2.0, (4, 5)), epochs=10) == pytest.approx(0.01)
+    assert races.seconds_per_epoch(synthetic_sweep(3.0, (3,)), epochs=0.5) == pytest.approx(2.0)
     with pytest.raises(ValueError, match="seconds_per_epoch: epochs must be a finite number > 0, got 0"):
-        rd.seconds_per_epoch(synthetic_sweep(1.0, (3,)), epochs=0)
+        races.seconds_per_epoch(synthetic_sweep(1.0, (3,)), epochs=0)
     with pytest.raises(ValueError, match="epochs must be a finite number > 0, got True"):
-        rd.seconds_per_epoch(synthetic_sweep(1.0, (3,)), epochs=True)
+        races.seconds_per_epoch(synthetic_sweep(1.0, (3,)), epochs=True)
     with pytest.raises(TypeError, match="seconds_per_epoch: result must be a Sweep, got float"):
-        rd.seconds_per_epoch(1.0, epochs=2)
+        races.seconds_per_epoch(1.0, epochs=2)
 
 
 def test_seconds_per_epoch_of_a_real_sweep_is_positive_and_small(std):
     result = sweep(ll.Adam(lr=0.01), std, 18, np.zeros((3, 31)), grid={"lr": [0.01, 0.1]}, every=9)
-    per_epoch = rd.seconds_per_epoch(result, epochs=2)
+    per_epoch = races.seconds_per_epoch(result, epochs=2)
     assert 0 < per_epoch < result.seconds / 5  # 6 runs shared it out
 
 
@@ -161,12 +163,12 @@ def test_diagonal_condition_number_removes_scales_but_not_correlations():
     badly_scaled = scales @ correlated @ scales
     assert np.linalg.cond(badly_scaled) > 1e8
     # Rescaling by the diagonal is invariant under any diagonal change of units
-    assert rd.diagonal_condition_number(badly_scaled) == pytest.approx(
-        rd.diagonal_condition_number(correlated), rel=1e-9
+    assert diagonal_condition_number(badly_scaled) == pytest.approx(
+        diagonal_condition_number(correlated), rel=1e-9
     )
-    assert rd.diagonal_condition_number(np.diag([1e-6, 1.0, 1e6])) == pytest.approx(1.0)
+    assert diagonal_condition_number(np.diag([1e-6, 1.0, 1e6])) == pytest.approx(1.0)
     # van der Sluis: within a factor d of the best diagonal rescaling, so never above d times cond(H)
-    assert rd.diagonal_condition_number(correlated) <= 4 * np.linalg.cond(correlated)
+    assert diagonal_condition_number(correlated) <= 4 * np.linalg.cond(correlated)
 
 
 @pytest.mark.parametrize(
@@ -180,14 +182,14 @@ def test_diagonal_condition_number_removes_scales_but_not_correlations():
 )
 def test_diagonal_condition_number_rejects_bad_input(matrix, message):
     with pytest.raises(ValueError, match=f"diagonal_condition_number: .*{message}"):
-        rd.diagonal_condition_number(matrix)
+        diagonal_condition_number(matrix)
 
 
 def test_logistic_conditioning_raw_against_standardised():
     raw, std = ll.logistic_regression(standardize=False), ll.logistic_regression(standardize=True)
     assert raw.info["feature_condition_number"] > 1e6 * std.info["feature_condition_number"]
     assert raw.condition_number > 1e5 * std.condition_number
-    rescaled = rd.diagonal_condition_number(raw.hessian(raw.minimizer))
+    rescaled = diagonal_condition_number(raw.hessian(raw.minimizer))
     assert std.condition_number < rescaled < raw.condition_number / 100
 
 
@@ -202,12 +204,12 @@ def test_race_shapes_and_reductions(small_race):
     )
     np.testing.assert_allclose(r.recorded_epochs, [0, 1, 2, 3])
     for name in ("SGD", "Adam"):
-        values = r.values(name)
+        values = r.scores(name)
         assert values.shape == (4, 3, 3)  # (records, lrs, seeds)
         np.testing.assert_allclose(values, r.losses[name] - r.problem.f_min)
-        best = rd.best_lr_index(values[-1])
+        best = races.best_lr_index(values[-1])
         assert r.best_lr_index(name) == best and r.best_lr(name) == r.grid(name)[best]
-        np.testing.assert_array_equal(r.final(name), values[-1, best])
+        np.testing.assert_array_equal(r.final_scores(name), values[-1, best])
         curve = r.curve(name)
         assert curve.mean.shape == curve.low.shape == curve.high.shape == (4,)
         assert np.all(curve.low <= curve.mean) and np.all(curve.mean <= curve.high)
@@ -218,27 +220,27 @@ def test_race_shapes_and_reductions(small_race):
 
 
 def test_seeds_are_independent_and_the_race_is_reproducible(std, small_race):
-    final = small_race.values("SGD")[-1]
+    final = small_race.scores("SGD")[-1]
     assert np.all(np.ptp(final, axis=-1) > 0)  # three seeds, three different mini-batch streams
-    again = rd.budget_race(
-        std, {"SGD": [0.01, 0.3, 3.0]}, 3, seeds=3, optimizers={"SGD": rd.five_optimizers()["SGD"]}
+    again = races.budget_race(
+        std, {"SGD": [0.01, 0.3, 3.0]}, 3, seeds=3, optimizers={"SGD": races.five_optimizers()["SGD"]}
     )
     np.testing.assert_array_equal(again.losses["SGD"], small_race.losses["SGD"])
 
 
 def test_race_is_one_sweep_per_optimizer(std, small_race):
     direct = sweep(
-        rd.five_optimizers()["Adam"], std, 27, np.zeros((3, 31)), grid={"lr": [0.001, 0.03, 1.0]}, every=9
+        races.five_optimizers()["Adam"], std, 27, np.zeros((3, 31)), grid={"lr": [0.001, 0.03, 1.0]}, every=9
     )
     np.testing.assert_array_equal(small_race.losses["Adam"], direct.losses)
 
 
 def test_lazy_loss_evaluates_the_end_and_the_best_lr_only():
     digits = ll.softmax_regression(batch_size=64)
-    opt = {"Adam": rd.five_optimizers()["Adam"]}
+    opt = {"Adam": races.five_optimizers()["Adam"]}
     grid = {"Adam": [0.01, 0.1]}
-    eager = rd.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, keep_points=True)
-    lazy = rd.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, lazy_loss=True)
+    eager = races.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, keep_points=True)
+    lazy = races.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, lazy_loss=True)
     best = eager.best_lr_index("Adam")
     assert lazy.best_lr_index("Adam") == best
     np.testing.assert_array_equal(lazy.sweeps["Adam"].points, eager.sweeps["Adam"].points)
@@ -269,32 +271,32 @@ def test_race_without_points_says_so(small_race):
         ({"seeds": 2.5}, "seeds must be a whole number >= 1, got 2.5"),
         ({"records_per_epoch": 10}, "records_per_epoch must be at most the 9 steps of an epoch, got 10"),
         (
-            {"grids": {name: [-0.1] for name in rd.OPTIMIZER_NAMES}},
+            {"grids": {name: [-0.1] for name in races.OPTIMIZER_NAMES}},
             "GradientDescent: lr must be finite and > 0",
         ),
     ],
 )
 def test_race_rejects_bad_input(std, kwargs, message):
-    arguments = {"grids": rd.grids("logistic, standardised"), "epochs": 1, **kwargs}
+    arguments = {"grids": races.grids("logistic, standardised"), "epochs": 1, **kwargs}
     with pytest.raises(ValueError, match=message):
-        rd.budget_race(std, **arguments)
+        races.budget_race(std, **arguments)
 
 
 def test_race_needs_a_data_set_problem():
     with pytest.raises(ValueError, match="steps_per_epoch: the problem must be a mini-batch problem"):
-        rd.budget_race(ll.ravine(10), rd.grids("digits"), 1)
+        races.budget_race(ll.ravine(10), races.grids("digits"), 1)
 
 
 def test_plot_race_draws_a_mean_line_and_a_band_per_optimizer(small_race):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    assert rd.plot_budget_race(ax, small_race, show_lr=True) is ax
+    assert plot_budget_race(ax, small_race, show_lr=True) is ax
     assert [line.get_label() for line in ax.get_lines()] == ["SGD, lr 3", "Adam, lr 0.03"]
     assert len(ax.collections) == 2 and ax.get_yscale() == "log"
     assert ax.get_lines()[0].get_color() == ll.plots.style_of("GradientDescent")["color"]
     with pytest.raises(TypeError, match="plot_budget_race: result must be a BudgetRace"):
-        rd.plot_budget_race(ax, "race")
+        plot_budget_race(ax, "race")
     plt.close(fig)
 
 
@@ -321,10 +323,10 @@ def test_grid_centres_are_where_a_wide_scan_puts_the_best(kind, problem, epochs,
     """
     problem = problem()
     wide = WIDE if not lazy else WIDE[WIDE >= 1e-3]
-    wide_grids = {name: wide for name in rd.OPTIMIZER_NAMES}
-    scan = rd.budget_race(problem, wide_grids, epochs, seed=7, lazy_loss=lazy)
-    for name in rd.OPTIMIZER_NAMES:
-        grid = rd.grids(kind, n=5 if not lazy else 3)[name]
+    wide_grids = {name: wide for name in races.OPTIMIZER_NAMES}
+    scan = races.budget_race(problem, wide_grids, epochs, seed=7, lazy_loss=lazy)
+    for name in races.OPTIMIZER_NAMES:
+        grid = races.grids(kind, n=5 if not lazy else 3)[name]
         best = scan.best_lr(name)
         low, high = (grid[0] * 1.01, grid[-1] / 1.01) if len(grid) == 5 else (grid[0] / 1.01, grid[-1] * 1.01)
         assert low < best < high, f"{kind}, {name}: scan's best {best:.3g}, grid {grid}"

@@ -1,4 +1,4 @@
-"""Lesson 06's races on real data: five optimizers, each at its best learning rate, over seeds and epochs.
+"""The race for a fixed budget on data: five optimizers, each at its best learning rate, over seeds.
 
 A fair comparison gives every optimizer a small grid of learning rates, runs each setting with several
 seeds (independent mini-batch draws), and shows each optimizer at its best. :func:`budget_race` does that for
@@ -16,9 +16,8 @@ then answers the lesson's questions:
   only).
 
 The pieces are plain functions too (:func:`lr_grid`, :func:`best_lr_index`, :func:`seed_band`,
-:func:`seconds_per_epoch`), so they work on any :class:`~lessons_lib.sweeps.Sweep`; and
-:func:`diagonal_condition_number` says how much of a Hessian's ill-conditioning a per-coordinate rescaling
-can remove. Nothing here prints.
+:func:`seconds_per_epoch`), so they work on any :class:`~lessons_lib.sweeps.Sweep`. Nothing here prints;
+:func:`lessons_lib.plots.plot_budget_race` draws the curves.
 
 An *epoch* is ``ceil(n / batch_size)`` steps, where ``n`` is the number of examples: about one pass over the
 data (mini-batches are drawn with replacement).
@@ -32,10 +31,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_count
-from .optimizers import Adagrad, Adam, GradientDescent, Momentum, Optimizer, RMSProp
-from .problems import Problem
-from .sweeps import Sweep, sweep
+from .._validate import check_count
+from ..optimizers import Adagrad, Adam, GradientDescent, Momentum, Optimizer, RMSProp
+from ..problems import Problem
+from ..sweeps import Sweep, sweep
 
 __all__ = [
     "GRID_CENTRES",
@@ -44,11 +43,9 @@ __all__ = [
     "Curve",
     "best_lr_index",
     "budget_race",
-    "diagonal_condition_number",
     "five_optimizers",
     "grids",
     "lr_grid",
-    "plot_budget_race",
     "seconds_per_epoch",
     "seed_band",
     "steps_per_epoch",
@@ -59,8 +56,8 @@ OPTIMIZER_NAMES = ("SGD", "Momentum", "Adagrad", "RMSProp", "Adam")
 
 #: The centre of each optimizer's learning-rate grid, per problem, for the lesson's budgets (mini-batches of
 #: 64; 8 epochs of the breast-cancer data, 2 of the digits). Each is the best learning rate of a wide scan
-#: (values a factor sqrt(10) apart, from 1e-8 to 100, 5 seeds), which ``tests/test_realdata.py`` repeats with
-#: other seeds. :func:`grids` puts values either side of the centre, so the scan's best lies inside each grid.
+#: (values a factor sqrt(10) apart, from 1e-8 to 100, 5 seeds), which ``tests/test_races_budget.py`` repeats
+#: with other seeds. :func:`grids` puts values either side of the centre, so the best lies inside each grid.
 GRID_CENTRES = {
     "logistic, raw": {"SGD": 1e-5, "Momentum": 1e-4, "Adagrad": 10**-1.5, "RMSProp": 1e-3, "Adam": 1e-2},
     "logistic, standardised": {
@@ -138,39 +135,6 @@ def steps_per_epoch(problem: Problem) -> int:
             f"logistic_regression() or softmax_regression()), got {getattr(problem, 'name', problem)!r}."
         )
     return math.ceil(len(info["y"]) / info["batch_size"])
-
-
-def diagonal_condition_number(hessian) -> float:
-    """Condition number of ``D^(-1/2) H D^(-1/2)``, ``D = diag(H)``: ``H`` with each coordinate rescaled.
-
-    Rescaling every coordinate by its own curvature (Jacobi scaling) removes the part of the ill-conditioning
-    that comes from coordinates of different scales, and leaves the part that comes from correlations between
-    them. No diagonal rescaling does much better: van der Sluis (1969) showed that Jacobi scaling is within a
-    factor ``d`` of the best one. A per-coordinate method (Adagrad, RMSProp, Adam) can at most hope for this.
-
-    >>> H = np.array([[1e4, 0.0], [0.0, 1.0]])      # badly scaled, uncorrelated
-    >>> float(np.linalg.cond(H)), diagonal_condition_number(H)
-    (10000.0, 1.0)
-    >>> R = np.array([[1.0, 0.99], [0.99, 1.0]])   # well scaled, correlated: rescaling cannot help
-    >>> round(diagonal_condition_number(R), 6)
-    199.0
-
-    References
-    ----------
-    A. van der Sluis, "Condition numbers and equilibration of matrices", Numerische Mathematik 14, 1969.
-    """
-    H = np.asarray(hessian, dtype=float)
-    if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
-        raise ValueError(
-            f"diagonal_condition_number: hessian must be a symmetric square matrix, got {H.shape}."
-        )
-    d = np.sqrt(np.diag(H))
-    if not np.all(d > 0):
-        raise ValueError("diagonal_condition_number: the diagonal of the hessian must be > 0 (a minimum).")
-    eig = np.linalg.eigvalsh(H / np.outer(d, d))
-    if eig[0] <= 0:
-        raise ValueError("diagonal_condition_number: the hessian must be positive definite (a minimum).")
-    return float(eig[-1] / eig[0])
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -281,14 +245,14 @@ class BudgetRace:
         first = next(iter(self.sweeps.values()))
         return first.steps / self.steps_per_epoch
 
-    def values(self, name: str) -> np.ndarray:
+    def scores(self, name: str) -> np.ndarray:
         """``f - f_min`` if the minimum is known, else ``f``; shape ``(records, lrs, seeds)``."""
         losses = self.losses[self._check(name)]
         return losses if self.problem.f_min is None else losses - self.problem.f_min
 
     def best_lr_index(self, name: str) -> int:
         """Index of the learning rate with the lowest mean final value over the seeds."""
-        return best_lr_index(self.values(name)[-1])
+        return best_lr_index(self.scores(name)[-1])
 
     def best_lr(self, name: str) -> float:
         """The best learning rate of the grid (see :meth:`best_lr_index`)."""
@@ -302,9 +266,9 @@ class BudgetRace:
         """True if the best learning rate is the grid's smallest or largest: widen the grid then."""
         return self.best_lr_index(name) in (0, len(self.grid(name)) - 1)
 
-    def final(self, name: str) -> np.ndarray:
+    def final_scores(self, name: str) -> np.ndarray:
         """The final value (gap or loss) of each seed at the best learning rate; shape ``(seeds,)``."""
-        return self.values(name)[-1, self.best_lr_index(name)]
+        return self.scores(name)[-1, self.best_lr_index(name)]
 
     def final_points(self, name: str) -> np.ndarray:
         """The final weights of each seed at the best learning rate; shape ``(seeds, d)`` (needs points)."""
@@ -317,7 +281,7 @@ class BudgetRace:
 
     def curve(self, name: str) -> Curve:
         """The learning curve at the best learning rate: mean and min–max over the seeds, against epochs."""
-        return seed_band(self.values(name)[:, self.best_lr_index(name)], self.recorded_epochs)
+        return seed_band(self.scores(name)[:, self.best_lr_index(name)], self.recorded_epochs)
 
     def seconds_per_epoch(self, name: str) -> float:
         """Measured wall time of one epoch of one run (see :func:`seconds_per_epoch`)."""
@@ -382,7 +346,7 @@ def budget_race(
     >>> from lessons_lib import logistic_regression
     >>> r = budget_race(logistic_regression(), {"SGD": [0.1, 1.0]}, epochs=2, seeds=3,
     ...          optimizers={"SGD": five_optimizers()["SGD"]})
-    >>> r, r.values("SGD").shape, r.best_lr("SGD")
+    >>> r, r.scores("SGD").shape, r.best_lr("SGD")
     (BudgetRace(SGD on logistic regression (standardised features), 2 epochs of 18 steps), (3, 2, 3), 1.0)
     """
     owner = "budget_race"
@@ -428,33 +392,3 @@ def budget_race(
             loss = result.losses
         sweeps[name], losses[name] = result, loss
     return BudgetRace(problem, optimizers, sweeps, losses, epochs, spe)
-
-
-def plot_budget_race(ax, result: BudgetRace, names=None, *, show_lr: bool = False, band_alpha: float = 0.18):
-    """Each optimizer's learning curve at its best learning rate: the mean over the seeds, and a min–max band.
-
-    ``f - f_min`` if the minimum is known, else the loss, on a log axis. Colours and markers are the course's
-    (:func:`lessons_lib.plots.style_of`); with ``show_lr`` the labels give each best learning rate. Returns
-    ``ax`` (call ``ax.legend()`` to show the labels).
-    """
-    from .plots import style_of
-
-    if not isinstance(result, BudgetRace):
-        raise TypeError(f"plot_budget_race: result must be a BudgetRace, got {type(result).__name__}.")
-    for name in result.sweeps if names is None else names:
-        curve = result.curve(name)
-        style = style_of(type(result.optimizers[name]).__name__)
-        ax.fill_between(curve.epochs, curve.low, curve.high, color=style["color"], alpha=band_alpha, lw=0)
-        label = f"{name}, lr {result.best_lr(name):.2g}" if show_lr else name
-        ax.plot(
-            curve.epochs, curve.mean, color=style["color"], marker=style["marker"], ms=4, lw=1.5, label=label
-        )
-    from matplotlib.ticker import FuncFormatter, LogLocator
-
-    known = result.problem.f_min is not None
-    ax.set(xlabel="epoch", ylabel="f − f_min" if known else "loss")
-    ax.set_yscale("log")
-    ax.minorticks_off()
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # curves span only 1–2 decades
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    return ax
