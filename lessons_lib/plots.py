@@ -18,8 +18,10 @@ from .running import Trajectory, run
 
 __all__ = [
     "compare_settings",
+    "divergence_mark",
     "OKABE_ITO",
     "panels",
+    "path_xy",
     "plot_contours",
     "plot_effective_lr",
     "plot_ewa",
@@ -182,11 +184,28 @@ def _mark(ax, problem, point, marker, label, size, filled=True):
     )
 
 
-def _clip(problem, points):
-    """Keep far-away points drawable: clip them to a box ten times the plot bounds."""
+def path_xy(problem, points) -> tuple[np.ndarray, np.ndarray]:
+    """The drawable path of one run: its finite points, far-away ones clipped to ten times the plot bounds.
+
+    Returns ``(x, y)``: the two coordinates in 2-D; in 1-D the coordinate and the loss along the curve.
+    :func:`plot_path` draws these; a widget that redraws a path sets its line's data to them.
+    """
+    points = np.asarray(points, dtype=float)
     low, high = np.array(problem.bounds, dtype=float).T
     span = high - low
-    return np.clip(points, low - 10 * span, high + 10 * span)
+    pts = np.clip(points[np.all(np.isfinite(points), axis=-1)], low - 10 * span, high + 10 * span)
+    return (pts[:, 0], problem.f(pts)) if problem.dim == 1 else (pts[:, 0], pts[:, 1])
+
+
+def divergence_mark(problem, x_end, y_end, y_limits) -> tuple[float, float]:
+    """Where the cross of a diverged run goes: its last drawable point, brought inside the picture.
+
+    In 2-D inside the plot bounds; in 1-D inside the bounds along x and ``y_limits`` (the axes' limits).
+    """
+    if problem.dim == 2:
+        (x_lo, x_hi), (y_lo, y_hi) = problem.bounds
+        return float(np.clip(x_end, x_lo, x_hi)), float(np.clip(y_end, y_lo, y_hi))
+    return float(np.clip(x_end, *problem.bounds[0])), float(np.clip(y_end, *y_limits))
 
 
 def plot_path(
@@ -204,18 +223,13 @@ def plot_path(
         i = 0 if run_index is None else run_index
         pts, diverged_step = pts[:, i], diverged_step[i]
     diverged_step = int(diverged_step)
-    keep = np.all(np.isfinite(pts), axis=-1)
-    pts = _clip(problem, pts[keep])
+    xy = path_xy(problem, pts)
     s = style_of(trajectory.optimizer)
     s.update(style)
     if label is not None:
         s["label"] = label
     if markevery is None:
-        markevery = max(1, len(pts) // 40)
-    if problem.dim == 1:
-        xy = (pts[:, 0], problem.f(pts))
-    else:
-        xy = (pts[:, 0], pts[:, 1])
+        markevery = max(1, len(xy[0]) // 40)
     ax.plot(
         *xy,
         marker=s["marker"],
@@ -233,12 +247,7 @@ def plot_path(
 
 
 def _show_divergence(ax, problem, x_end, y_end, step, color):
-    if problem.dim == 2:
-        (x_lo, x_hi), (y_lo, y_hi) = problem.bounds
-        x_end, y_end = np.clip(x_end, x_lo, x_hi), np.clip(y_end, y_lo, y_hi)
-    else:
-        x_end = np.clip(x_end, *problem.bounds[0])
-        y_end = float(np.clip(y_end, *ax.get_ylim()))
+    x_end, y_end = divergence_mark(problem, x_end, y_end, ax.get_ylim())
     ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6)
     ax.text(
         0.5,

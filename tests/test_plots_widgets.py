@@ -44,6 +44,8 @@ from lessons_lib import testbed as make_testbed
 from lessons_lib.plots import (
     OKABE_ITO,
     compare_settings,
+    divergence_mark,
+    path_xy,
     plot_contours,
     plot_effective_lr,
     plot_ewa,
@@ -829,3 +831,28 @@ def test_panels_lays_out_a_grid_with_fixed_margins_and_no_layout_engine():
         assert box.height * height == pytest.approx(2.0)
     finally:
         plt.close(fig)
+
+
+# ----------------------------------------------------------------------------------------------------
+# path_xy and divergence_mark: what plot_path and the race widget both draw
+
+
+def test_path_xy_drops_non_finite_points_and_clips_far_ones_to_ten_times_the_bounds():
+    p = ravine(10)  # bounds x1 in [-10, 10], x2 in [-4, 4]
+    points = np.array([[1.0, 2.0], [1e9, -1e9], [np.nan, 0.0], [np.inf, 1.0], [-3.0, 0.5]])
+    x, y = path_xy(p, points)
+    np.testing.assert_array_equal(x, [1.0, 10 + 10 * 20, -3.0])
+    np.testing.assert_array_equal(y, [2.0, -4 - 10 * 8, 0.5])
+
+
+def test_path_xy_of_a_1d_problem_is_the_curve():
+    p = double_well()
+    x, y = path_xy(p, np.array([[0.5], [np.nan], [-1.0]]))
+    np.testing.assert_array_equal(x, [0.5, -1.0])
+    np.testing.assert_allclose(y, p.f(np.array([[0.5], [-1.0]])))
+
+
+def test_the_divergence_cross_is_brought_inside_the_picture():
+    assert divergence_mark(ravine(10), 210.0, -84.0, (0, 1)) == (10.0, -4.0)
+    low, high = double_well().bounds[0]
+    assert divergence_mark(double_well(), 1e3, 1e9, (-1.0, 5.0)) == (high, 5.0)

@@ -11,6 +11,8 @@ from ..averages import ewa, half_life, window
 from ..optimizers import Momentum, Optimizer, symbol
 from ..plots import (
     OKABE_ITO,
+    divergence_mark,
+    path_xy,
     plot_contours,
     plot_effective_lr,
     plot_loss,
@@ -578,21 +580,16 @@ class TestbedRace(InteractiveFigure):
         self._show_problem(name)
         p = self.problems[name]
         path_ax, loss_ax = self._path_axes[name], self.loss_ax
-        low, high = np.array(p.bounds, dtype=float).T
-        span = high - low
         shown = [o for o in self.optimizers if values[f"{o}:show"]]
         messages, loss_lines = [], []
         for o in shown:
             t = self._run(name, o, float(values[f"{o}:lr"]))
             if t.message:
                 messages.append(t.message)
-            # the path, as plot_path draws it: finite points, far-away ones clipped to 10 times the bounds
-            pts = t.points[np.all(np.isfinite(t.points), axis=-1)]
-            pts = np.clip(pts, low - 10 * span, high + 10 * span)
-            xy = (pts[:, 0], p.f(pts)) if p.dim == 1 else (pts[:, 0], pts[:, 1])
+            xy = path_xy(p, t.points)  # as plot_path draws it
             line, cross = self._path_lines[name][o]
             line.set_data(*xy)
-            line.set_markevery(max(1, len(pts) // 40))
+            line.set_markevery(max(1, len(xy[0]) // 40))
             self._place(path_ax, line)
             gaps = t.gaps
             loss_line, loss_cross = self._loss_lines[o]
@@ -601,11 +598,7 @@ class TestbedRace(InteractiveFigure):
             self._place(loss_ax, loss_line)
             loss_lines.append(loss_line)
             if t.diverged:  # a cross where the path leaves the picture and where the loss ends
-                x_end, y_end = xy[0][-1], xy[1][-1]
-                if p.dim == 2:
-                    x_end, y_end = np.clip(x_end, *p.bounds[0]), np.clip(y_end, *p.bounds[1])
-                else:
-                    x_end, y_end = np.clip(x_end, *p.bounds[0]), np.clip(y_end, *path_ax.get_ylim())
+                x_end, y_end = divergence_mark(p, xy[0][-1], xy[1][-1], path_ax.get_ylim())
                 cross.set_data([x_end], [y_end])
                 self._place(path_ax, cross)
                 finite = np.flatnonzero(np.isfinite(gaps))
