@@ -443,7 +443,7 @@ def _copy_distances(owner: str, points, nudges: int) -> np.ndarray:
         )
     points = points.reshape(*points.shape[:-2], nudges + 1, m // (nudges + 1), d)  # (..., copy, start, d)
     lost = np.isnan(points).any(axis=-1)  # diverged (the runners write NaN from then on)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverging run's last kept point may be huge
         gap = np.linalg.norm(points - points[..., :1, :, :], axis=-1).max(axis=-2)  # from the start's own run
     return np.where(lost.all(axis=-2), 0.0, np.where(lost.any(axis=-2), np.inf, gap))  # some diverged: parted
 

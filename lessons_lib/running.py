@@ -4,9 +4,11 @@ A run may start from one point (shape ``(d,)``) or from a batch of points (shape
 one array, not as a Python loop over starts. Stochastic problems draw their gradients from one generator
 seeded by ``seed``, so a run is reproducible.
 
-A run that diverges (a non-finite loss, or a loss ``blowup`` times further above the minimum than where it
-started) stops cleanly, without NumPy overflow warnings: its later points and losses are NaN, and the
-trajectory records the step and a hint such as "lr = 0.25 is above 2/L = 0.2".
+**When a run has diverged** is one rule for the whole course, :func:`divergence_limit`, which :func:`run`,
+:func:`lessons_lib.sweeps.sweep` and the races all apply: at the first step where its loss is not finite or
+has climbed ``blowup`` (1e6) times further above the minimum than where it started. The run then stops
+cleanly, without NumPy overflow warnings: the point and loss of that step are kept, its later ones are NaN,
+and a trajectory records the step and a hint such as "lr = 0.25 is above 2/L = 0.2".
 
 :func:`run_schedule` runs an optimizer in phases, changing hyperparameters between them and carrying its
 state across, as a learning-rate schedule does; :func:`track_target` runs one after a minimiser that moves.
@@ -38,6 +40,7 @@ __all__ = [
     "MAX_RUN_BYTES",
     "Tracking",
     "Trajectory",
+    "divergence_limit",
     "run",
     "run_schedule",
     "track_target",
@@ -168,6 +171,41 @@ def _far_start_hint(problem: Problem, start: np.ndarray, losses: np.ndarray, fir
     )
 
 
+def divergence_limit(problem: Problem, start_losses, blowup: float = 1e6) -> np.ndarray:
+    """The loss above which a run has diverged: the course's one rule, for ``run``, ``sweep`` and the races.
+
+    A run diverges at the first step where its loss is not finite or exceeds
+
+        ``floor + blowup * max(|f(x0) - floor|, 1e-3 * (1 + |f(x0)|))``,
+
+    that is, where its gap to the floor has grown ``blowup`` times beyond the gap it started with (the second
+    term keeps a start at the minimum from diverging at the first round-off). ``floor`` is ``f_min`` where it
+    is known, else the lowest start loss of the batch, or 0 if that is higher: a loss unbounded below, as at
+    a saddle, never counts as diverging by going down. The rule is on the loss, so it means the same on every
+    problem, whatever its plot bounds; on a quadratic, ``blowup = 1e6`` is a point a thousand times further
+    from the minimiser than its start.
+
+    Parameters
+    ----------
+    problem : Problem
+    start_losses : array_like
+        ``problem.f`` at the starts, one per run (any shape; the limits have that shape).
+    blowup : float > 0
+
+    Examples
+    --------
+    >>> from lessons_lib import ravine
+    >>> float(divergence_limit(ravine(10), 34.0))  # f_min = 0: a millionfold the start's loss
+    34000000.0
+    """
+    blowup = check_positive("divergence_limit", "blowup", blowup, _BLOWUP_WHY)
+    start_losses = np.asarray(start_losses, dtype=float)
+    floor = problem.f_min
+    if floor is None:
+        floor = np.minimum(np.nanmin(start_losses), 0.0)
+    return floor + blowup * np.maximum(np.abs(start_losses - floor), 1e-3 * (1 + np.abs(start_losses)))
+
+
 def _raise_if_squares_overflowed(owner, optimizer, state, name, g, live, k) -> None:
     """Raise if a live run's sum or average of squared gradients is inf (runs that already diverged may be).
 
@@ -263,8 +301,8 @@ def run(
     keep_states : bool
         Also keep the optimizer state, the gradients and the effective learning rates of every step.
     blowup : float
-        A run diverges when ``f - f_min`` grows beyond ``blowup`` times its start value (or its loss is
-        not finite).
+        A run diverges when its gap to the minimum grows ``blowup`` times beyond its start's, or its loss is
+        not finite (:func:`divergence_limit`, the rule of every runner).
 
     Returns
     -------
@@ -312,16 +350,13 @@ def run(
         grads = np.full((steps, *x.shape), np.nan)
         eff = np.full((steps, *x.shape), np.nan)
 
-    floor = problem.f_min
     nan_seen = False
     squares = optimizer.squares
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         points[0] = x
         losses[0] = problem.f(x)
         check_start_loss("run", problem, x, losses[0])
-        if floor is None:
-            floor = np.minimum(np.nanmin(losses[0]), 0.0)
-        limit = floor + blowup * np.maximum(np.abs(losses[0] - floor), 1e-3 * (1 + np.abs(losses[0])))
+        limit = divergence_limit(problem, losses[0], blowup)
         alive = np.isfinite(losses[0])
         diverged_steps[~alive] = 0
         for name in keep:

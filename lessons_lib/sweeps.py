@@ -2,9 +2,11 @@
 
 Lessons 05 and 06 compare optimizers fairly: each one gets a small grid of learning rates (sometimes of
 ``beta`` too), runs from many starts or with many seeds, and is shown at its best. :func:`sweep` runs such a
-grid for **any** optimizer of the course, using that optimizer's own ``step`` (so the maths lives in one
-place, :mod:`lessons_lib.optimizers`): the swept hyperparameters become arrays that broadcast along leading
-axes of the point, and the whole grid advances as one NumPy array. Nothing here prints.
+grid for **any** optimizer of the course through its batched entry point, ``update`` (so the maths lives in
+one place, :mod:`lessons_lib.rules`): the hyperparameters the optimizer declares ``sweepable`` become arrays
+that broadcast along leading axes of the point, and the whole grid advances as one NumPy array. A run
+diverges by the course's one rule (:func:`lessons_lib.running.divergence_limit`), as in
+:func:`lessons_lib.run`. Nothing here prints.
 
 A :class:`Sweep` keeps the points and losses every ``every`` steps (long runs of many weights would not fit in
 memory otherwise), the step at which each run diverged, and the time the steps took.
@@ -44,11 +46,13 @@ from .optimizers import Optimizer
 from .problems import Problem
 from .rules import momentum_update
 from .running import (
+    _BLOWUP_WHY,
     _raise_if_squares_overflowed,
     check_first_gradient,
     check_run_inputs,
     check_start_loss,
     check_tolerance,
+    divergence_limit,
 )
 
 __all__ = [
@@ -57,8 +61,6 @@ __all__ = [
     "side_by_side",
     "sweep",
 ]
-
-_BLOWUP_WHY = "A run diverges when it leaves the plot bounds by blowup times their size."
 
 
 def _check_sweep_memory(owner, steps, every, grid_shape, x0, keep_points, keep_effective_lrs=False) -> None:
@@ -211,6 +213,103 @@ def _check_grid(optimizer: Optimizer, grid) -> dict:
     return checked
 
 
+def _advance(
+    owner,
+    optimizer,
+    batched,
+    x,
+    gradient,
+    blocks,
+    start_losses,
+    blowup,
+    steps,
+    every,
+    *,
+    keep_points,
+    keep_effective_lrs=False,
+    shift=None,
+):
+    """The one loop of :func:`sweep` and :func:`side_by_side`: step every run of ``x`` as one array.
+
+    ``blocks`` lists ``(problem, d)`` pairs: problem ``i`` owns the next ``d`` coordinates of the last axis
+    (one pair for ``sweep``). ``gradient(x, k)`` returns the gradient for step ``k``. A run diverges by the
+    course's one rule (:func:`lessons_lib.running.divergence_limit`), judged per problem at every recorded
+    step (so every step when ``every = 1``) and at any step where a sum of squared gradients overflows; its
+    point and loss at that step are kept, its later ones are NaN. Returns the recorded steps, one points and
+    one losses array per block, ``diverged_steps`` of shape ``(*batch, blocks)``, the seconds the steps
+    took, the last state and the effective learning rates.
+    """
+    batch = x.shape[:-1]
+    dims = [d for _, d in blocks]
+    edges = np.concatenate([[0], np.cumsum(dims)])
+    spans = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    single = len(blocks) == 1
+    limits = [divergence_limit(p, f0, blowup) for (p, _), f0 in zip(blocks, start_losses, strict=True)]
+    # One quick test per record (one BLAS call) while no run is near its limit: if the sum of the squared
+    # losses is within the square of the lowest limit, every loss is within it (NaN and overflow fail it).
+    lowest = [float(np.min(limit)) ** 2 if np.min(limit) > 0 else -1.0 for limit in limits]
+    recorded = np.array(sorted(set(range(0, steps + 1, every)) | {steps}))
+    points = [np.full((len(recorded), *batch, d), np.nan) if keep_points else None for d in dims]
+    losses = [np.full((len(recorded), *batch), np.nan) for _ in blocks]
+    effective_lrs = np.full((len(recorded), *x.shape), np.nan) if keep_effective_lrs else None
+    diverged_steps = np.full((*batch, len(blocks)), -1, dtype=int)
+    alive = np.ones((*batch, len(blocks)), dtype=bool)
+    live = None  # per coordinate, once a run has diverged: its problem's run is still alive
+    state = batched.init(x)
+    squares = optimizer.squares
+    seconds = 0.0
+    row, record_at = 0, recorded.tolist() + [-1]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for k in range(steps + 1):
+            newly = None
+            if k > 0:
+                start = time.perf_counter()
+                g = gradient(x, k)
+                x, state = batched.update(x, g, state)
+                if shift is not None:
+                    x = x - shift
+                seconds += time.perf_counter() - start
+                for name in squares:  # g**2 overflowed: a run that is not diverging would step 0 from here on
+                    if np.isinf(getattr(state, name)).any():
+                        newly = _beyond(blocks, spans, x, limits, alive, newly)
+                        still = alive & ~newly
+                        mask = np.repeat(still, dims, axis=-1)
+                        _raise_if_squares_overflowed(owner, optimizer, state, name, g, mask, k)
+            if k == record_at[row]:
+                for i, (problem, _) in enumerate(blocks):
+                    block = x if single else np.ascontiguousarray(x[..., spans[i][0] : spans[i][1]])
+                    loss = problem.f(block)
+                    if not np.vdot(loss, loss) <= lowest[i]:
+                        over = alive[..., i] & ~(loss <= limits[i])
+                        if over.any():
+                            newly = np.zeros(alive.shape, dtype=bool) if newly is None else newly
+                            newly[..., i] |= over
+                        if live is not None:
+                            loss = np.where(alive[..., i], loss, np.nan)
+                    losses[i][row] = loss
+                    if keep_points:
+                        points[i][row] = block
+                if keep_effective_lrs and k > 0:
+                    lrs = batched.effective_lr(x, state)
+                    effective_lrs[row] = lrs if live is None else np.where(live, lrs, np.nan)
+                row += 1
+            if newly is not None and newly.any():
+                diverged_steps[newly] = k
+                alive &= ~newly
+                live = np.repeat(alive, dims, axis=-1)
+                x = np.where(live, x, np.nan)
+    return recorded, points, losses, diverged_steps, seconds, state, effective_lrs
+
+
+def _beyond(blocks, spans, x, limits, alive, newly) -> np.ndarray:
+    """``newly`` (or a new mask) with every live run whose loss is now past its limit, per problem."""
+    newly = np.zeros(alive.shape, dtype=bool) if newly is None else newly
+    for i, (problem, _) in enumerate(blocks):
+        loss = problem.f(np.ascontiguousarray(x[..., spans[i][0] : spans[i][1]]))
+        newly[..., i] |= alive[..., i] & ~(loss <= limits[i])
+    return newly
+
+
 def sweep(
     optimizer: Optimizer,
     problem: Problem,
@@ -247,8 +346,10 @@ def sweep(
     keep_points : bool
         Keep the recorded points (False saves memory when only losses are needed).
     blowup : float
-        A run diverges when a coordinate leaves the plot bounds by ``blowup`` times their size, or is not
-        finite. Its later points and losses are NaN.
+        A run diverges when its gap to the minimum grows ``blowup`` times beyond its start's, or its loss is
+        not finite: the rule of :func:`lessons_lib.run` (:func:`lessons_lib.running.divergence_limit`),
+        judged at every recorded step (and wherever a sum of squared gradients overflows). The point and
+        loss of that step are kept; later ones are NaN.
     gradient_scales : sequence of float > 0, optional
         Run every setting once per factor, with every gradient multiplied by it (as if the loss were): one
         more axis of the results, after the grid's (the losses recorded are those of ``problem`` itself). A
@@ -305,67 +406,41 @@ forgets its start and the bias correction divides by 0.
     _check_sweep_memory("sweep", steps, every, grid_shape, x0, keep_points, keep_effective_lrs)
     batched = _batched(optimizer, grid, x0.ndim + (scales is not None))
     scale = None if scales is None else scales.reshape(-1, *(1,) * x0.ndim)
-    x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
-    state = batched.init(x)
     rng = np.random.default_rng(seed) if problem.stochastic else None
-    low, high = np.array(problem.bounds, dtype=float).T
-    span = high - low
-    limit_low, limit_high = low - blowup * span, high + blowup * span
-
-    recorded = np.array(sorted(set(range(0, steps + 1, every)) | {steps}))
-    points = np.full((len(recorded), *x.shape), np.nan) if keep_points else None
-    losses = np.full((len(recorded), *x.shape[:-1]), np.nan)
-    effective_lrs = np.full((len(recorded), *x.shape), np.nan) if keep_effective_lrs else None
-    diverged_steps = np.full(x.shape[:-1], -1, dtype=int)
-    alive = np.ones(x.shape[:-1], dtype=bool)
-    dead = None  # once a run has diverged: True on its coordinates, which are NaN from then on
-    inner_radius = min(-limit_low.max(), limit_high.min())  # <= 0 if some box leaves out 0: no quick test
-    inner_radius_squared = inner_radius**2 if inner_radius > 0 else -1.0
-    seconds = 0.0
-    row, next_record, record_at = 0, 0, recorded.tolist()
-    squares = optimizer.squares
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        check_start_loss("sweep", problem, x0, problem.f(x0))
-        for k in range(steps + 1):
-            if k > 0:
-                # With a drift, x is the offset from the moving landscape: every rule of the course steps the
-                # same whatever the point's origin, so the run is stepped in the landscape's frame.
-                start = time.perf_counter()
-                g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
-                if k == 1:
-                    g = check_first_gradient("sweep", problem, x, g)
-                if scale is not None:
-                    g = scale * g
-                x, state = batched.update(x, g, state)
-                if shift is not None:
-                    x = x - shift
-                seconds += time.perf_counter() - start
-                # Until a run diverges, one quick test (one BLAS call): the sum of all squared coordinates is
-                # within the square of the distance from 0 to the nearest limit, so every coordinate is inside
-                # (NaN and overflow fail it). Only when it fails, each coordinate against its own limits.
-                if dead is not None or not np.vdot(x, x) <= inner_radius_squared:
-                    inside = (x >= limit_low) & (x <= limit_high)  # NaN is not inside
-                    if dead is not None:
-                        inside |= dead
-                    if not inside.all():
-                        bad = alive & ~inside.all(axis=-1)
-                        diverged_steps[bad] = k
-                        alive &= ~bad
-                        dead = np.broadcast_to(~alive[..., None], x.shape)
-                        x = np.where(dead, np.nan, x)
-                for name in squares:  # g**2 overflowed: the step was silently 0
-                    if np.isinf(getattr(state, name)).any():
-                        _raise_if_squares_overflowed("sweep", optimizer, state, name, g, alive[..., None], k)
-            if k == next_record:
-                if keep_points:
-                    points[row] = x
-                if keep_effective_lrs and k > 0:
-                    effective_lrs[row] = np.where(alive[..., None], batched.effective_lr(x, state), np.nan)
-                losses[row] = problem.f(x)
-                if dead is not None:
-                    losses[row][~alive] = np.nan
-                row += 1
-                next_record = record_at[row] if row < len(record_at) else -1
+        start_losses = problem.f(x0)
+    check_start_loss("sweep", problem, x0, start_losses)
+
+    def gradient(x, k):
+        # With a drift, x is the offset from the moving landscape: every rule of the course steps the same
+        # whatever the point's origin, so the run is stepped in the landscape's frame.
+        g = problem.sample_grad(x, rng) if rng is not None else problem.grad(x)
+        if k == 1:
+            g = check_first_gradient("sweep", problem, x, g)
+        return g if scale is None else scale * g
+
+    x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
+    out = _advance(
+        "sweep",
+        optimizer,
+        batched,
+        x,
+        gradient,
+        [(problem, x0.shape[-1])],
+        [start_losses],
+        blowup,
+        steps,
+        every,
+        keep_points=keep_points,
+        keep_effective_lrs=keep_effective_lrs,
+        shift=shift,
+    )
+    recorded, points, losses, diverged_steps, seconds, state, effective_lrs = out
+    points, losses, diverged_steps = (
+        None if points[0] is None else points[0],
+        losses[0],
+        diverged_steps[..., 0],
+    )
     return Sweep(
         optimizer=optimizer,
         problem=problem,
@@ -463,10 +538,10 @@ def side_by_side(
     forms of momentum, Adagrad, RMSProp and its variants, Adam) act coordinate by coordinate once they have
     the gradient, so every problem follows the path that :func:`sweep` gives it alone: bit for bit on the
     course's problems, which the tests check for every optimizer (each loss is computed on a contiguous copy
-    of its block, as ``sweep`` has it). Divergence is judged per problem, with the rule of ``sweep``: a run of
-    one problem that leaves its plot bounds by ``blowup`` times their size turns NaN from there on, without
-    touching the other problems' runs. A step of several small problems at once costs about as much as a
-    step of one of them, which is what keeps a race over a testbed within a lesson's time budget.
+    of its block, as ``sweep`` has it). Divergence is judged per problem, with the rule of ``sweep`` and
+    ``run``: a run of one problem whose loss diverges turns NaN from the next step on, without touching the
+    other problems' runs; both run in the same loop. A step of several small problems at once costs about as
+    much as a step of one of them, which is what keeps a race over a testbed within a lesson's time budget.
 
     Parameters
     ----------
@@ -533,6 +608,7 @@ def side_by_side(
     if len({s.shape[:-1] for s in starts}) != 1:
         shapes = ", ".join(str(s.shape) for s in starts)
         raise ValueError(f"{owner}: every problem needs the same number of starts, got shapes {shapes}.")
+    start_losses = []
     for p, s in zip(problems, starts, strict=True):
         if not np.isfinite(s).all():
             bad = float(s[~np.isfinite(s)].flat[0])
@@ -541,7 +617,8 @@ def side_by_side(
                 "or infinite point has nowhere to go."
             )
         with np.errstate(over="ignore", invalid="ignore"):
-            check_start_loss(owner, p, s, p.f(s))
+            start_losses.append(p.f(s))
+        check_start_loss(owner, p, s, start_losses[-1])
     if grid is None or isinstance(grid, dict):
         grids = [_check_grid(optimizer, grid)] * len(problems)
     else:
@@ -567,48 +644,26 @@ def side_by_side(
         if shared
         else _batched_per_block(optimizer, grids, dims, x0.ndim)
     )
-    x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
-    state = batched.init(x)
-    low, high = np.concatenate([np.array(p.bounds, dtype=float) for p in problems]).T
-    span = high - low
-    limit_low, limit_high = low - blowup * span, high + blowup * span
 
-    recorded = np.array(sorted(set(range(0, steps + 1, every)) | {steps}))
-    batch = x.shape[:-1]
-    points = [np.full((len(recorded), *batch, d), np.nan) if keep_points else None for d in dims]
-    losses = [np.full((len(recorded), *batch), np.nan) for _ in problems]
-    diverged_steps = np.full((*batch, len(problems)), -1, dtype=int)
-    alive = np.ones((*batch, len(problems)), dtype=bool)
-    dead = np.zeros(x.shape, dtype=bool)  # per coordinate: its problem's run has diverged (and is NaN)
-    squares = optimizer.squares
-    seconds = 0.0
-    row = 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for k in range(steps + 1):
-            if k > 0:
-                start = time.perf_counter()
-                g = np.concatenate(
-                    [p.grad(x[..., a:b]) for p, (a, b) in zip(problems, blocks, strict=True)], axis=-1
-                )
-                x, state = batched.update(x, g, state)
-                seconds += time.perf_counter() - start
-                for name in squares:  # g**2 overflowed: the step was silently 0
-                    if np.isinf(getattr(state, name)).any():
-                        _raise_if_squares_overflowed(owner, optimizer, state, name, g, ~dead, k)
-                inside = (x >= limit_low) & (x <= limit_high)  # NaN is not inside
-                if not np.all(inside | dead):  # the usual case costs one test: no live run left
-                    bad = alive & ~np.logical_and.reduceat(inside, edges[:-1], axis=-1)
-                    diverged_steps[bad] = k
-                    alive &= ~bad
-                    dead = ~np.repeat(alive, dims, axis=-1)
-                    x = np.where(dead, np.nan, x)
-            if k == recorded[row]:
-                for i, (p, (a, b)) in enumerate(zip(problems, blocks, strict=True)):
-                    block = np.ascontiguousarray(x[..., a:b])
-                    if keep_points:
-                        points[i][row] = block
-                    losses[i][row] = np.where(alive[..., i], p.f(block), np.nan)
-                row += 1
+    def gradient(x, k):
+        return np.concatenate(
+            [p.grad(x[..., a:b]) for p, (a, b) in zip(problems, blocks, strict=True)], axis=-1
+        )
+
+    x = np.broadcast_to(x0, grid_shape + x0.shape).copy()
+    recorded, points, losses, diverged_steps, seconds, _, _ = _advance(
+        owner,
+        optimizer,
+        batched,
+        x,
+        gradient,
+        [(p, p.dim) for p in problems],
+        start_losses,
+        blowup,
+        steps,
+        every,
+        keep_points=keep_points,
+    )
     return [
         Sweep(
             optimizer=optimizer,

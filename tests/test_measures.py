@@ -289,7 +289,7 @@ def test_nudges_are_seeded_relative_and_include_the_start():
     assert np.all(np.abs(relative[1:]) <= 1e-8) and np.all(np.abs(relative[1:]) > 0)
     np.testing.assert_array_equal(first.chaotic, again.chaotic)
     np.testing.assert_array_equal(first.in_global, again.in_global)
-    assert first.chaotic.mean() > 0.5 and not first.in_global.any()
+    assert 0 < first.chaotic.mean() < 1 and not first.in_global.any()  # every run diverges, some chaotically
     assert other.chaotic.shape == (30,)
 
 

@@ -259,8 +259,28 @@ def test_an_adaptive_run_that_overshoots_is_marked_diverged_without_warnings():
         warnings.simplefilter("error")
         s = sweep(ll.RMSProp(lr=0.01), p, 5, grid={"lr": [0.01, 1e9]}, keep_effective_lrs=True)
     assert s.diverged.tolist() == [False, True] and s.diverged_steps[1] == 1
-    assert np.all(np.isfinite(s.points[:, 0])) and np.all(np.isnan(s.points[1:, 1]))
-    assert np.all(np.isfinite(s.effective_lrs[1:, 0])) and np.all(np.isnan(s.effective_lrs[:, 1]))
+    # the diverging step is kept, as run keeps it (a loss 1e18 times the start's); NaN from the next one
+    assert np.all(np.isfinite(s.points[:, 0])) and np.all(np.isfinite(s.points[:2, 1]))
+    assert s.losses[1, 1] > 1e6 * s.losses[0, 1] and np.all(np.isnan(s.points[2:, 1]))
+    assert np.all(np.isfinite(s.effective_lrs[1:, 0])) and np.all(np.isnan(s.effective_lrs[2:, 1]))
+    alone = ll.run(ll.RMSProp(lr=1e9), p, 5)
+    assert alone.diverged_at == 1
+    np.testing.assert_array_equal(alone.points, s.points[:, 1])
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: o.label())
+@pytest.mark.parametrize("problem", [ll.ravine(10), ll.rosenbrock(), ll.double_well(), ll.saddle()], ids=str)
+def test_sweep_and_run_call_the_same_runs_diverged_at_the_same_steps(optimizer, problem):
+    """One divergence rule: every run of a grid, from stable to far too large, diverges where run says."""
+    lrs = optimizer.lr * np.geomspace(0.1, 1e4, 6)
+    starts = problem.random_starts(4, seed=3)
+    s = sweep(optimizer, problem, 60, starts, grid={"lr": lrs})
+    for i, lr in enumerate(lrs):
+        alone = ll.run(optimizer.replace(lr=float(lr)), problem, 60, starts)
+        np.testing.assert_array_equal(s.diverged_steps[i], alone.diverged_steps)
+        np.testing.assert_array_equal(s.losses[:, i], alone.losses)
+    if not optimizer.squares:  # the grid reaches lrs far beyond the stability limit, whose runs diverge
+        assert s.diverged.any()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -431,9 +451,14 @@ def test_gradient_scales_with_a_batch_of_starts_mark_each_run_that_diverges():
     assert s.points.shape == (31, 2, 4, 2)
     assert s.diverged.tolist() == [[False] * 4, [True] * 4]
     assert np.all(np.isfinite(s.points[:, 0]))
-    for n, d in enumerate(s.diverged_steps[1]):  # the whole run, both coordinates, from the step it left
-        assert d > 0 and np.all(np.isfinite(s.points[:d, 1, n])) and np.all(np.isnan(s.points[d:, 1, n]))
-        assert np.all(np.isnan(s.losses[d:, 1, n]))
+    for n, d in enumerate(s.diverged_steps[1]):  # the whole run, both coordinates, after the step it diverged
+        assert (
+            d > 0
+            and np.all(np.isfinite(s.points[: d + 1, 1, n]))
+            and np.all(np.isnan(s.points[d + 1 :, 1, n]))
+        )
+        assert s.losses[d - 1, 1, n] <= 1e6 * s.losses[0, 1, n] < s.losses[d, 1, n]
+        assert np.all(np.isnan(s.losses[d + 1 :, 1, n]))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -623,7 +648,11 @@ def test_a_diverging_problem_leaves_the_others_untouched():
     np.testing.assert_array_equal(ravine.points, alone.points)
     assert np.isnan(rosen.points[-1]).all()
     d = int(rosen.diverged_steps[0])
-    assert np.isfinite(rosen.losses[d - 1, 0]) and np.isnan(rosen.losses[d:, 0]).all()
+    assert np.isfinite(rosen.losses[d, 0]) and np.isnan(rosen.losses[d + 1 :, 0]).all()
+    # the same rule and the same step as run, alone on Rosenbrock
+    np.testing.assert_array_equal(
+        rosen.diverged_steps, ll.run(ll.GradientDescent(lr=0.05), problems[0], 40, starts[0]).diverged_steps
+    )
 
 
 def test_side_by_side_records_every_few_steps_the_same_records():
