@@ -19,7 +19,7 @@ from ._validate import (
     check_count,
     check_nonnegative,
 )
-from .problems import Problem, _curvatures
+from .problems import Problem, curvatures
 
 __all__ = [
     "breast_cancer_data",
@@ -174,7 +174,7 @@ def logistic_regression(standardize: bool = True, l2: float = 1e-3, batch_size: 
         w = w - t * direction
         if np.linalg.norm(grad(w)) < 1e-12:
             break
-    mu, L = _curvatures(hessian, w)
+    mu, L = curvatures(hessian, w)
     gram = np.linalg.eigvalsh(X.T @ X / n)
     kind = "standardised" if standardize else "raw"
     return Problem(

@@ -38,6 +38,7 @@ from ._validate import (
 
 __all__ = [
     "Problem",
+    "curvatures",
     "defect_quadratics",
     "double_well",
     "double_well_2d",
@@ -238,7 +239,12 @@ class Problem:
         return f"Problem({', '.join(parts)})"
 
 
-def _curvatures(hessian, point):
+def curvatures(hessian, point) -> tuple[float, float]:
+    """The smallest and largest curvature, ``(mu, L)``: the extreme eigenvalues of ``hessian(point)``.
+
+    >>> curvatures(lambda x: np.diag([1.0, 10.0]), [0.0, 0.0])
+    (1.0, 10.0)
+    """
     eig = np.linalg.eigvalsh(hessian(np.asarray(point, dtype=float)))
     return float(eig[0]), float(eig[-1])
 
@@ -413,7 +419,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
         return np.array([[2 - 4 * b * (y - 3 * x**2), -4 * b * x], [-4 * b * x, 2 * b]])
 
     xmin = np.array([a, a**2])
-    mu, L = _curvatures(hessian, xmin)
+    mu, L = curvatures(hessian, xmin)
     return Problem(
         name="Rosenbrock",
         f=f,
@@ -447,7 +453,7 @@ def saddle() -> Problem:
         return np.array([[1.0, 0.0], [0.0, 3 * p[1] ** 2 - 1]])
 
     xmin = np.array([0.0, 1.0])
-    mu, L = _curvatures(hessian, xmin)
+    mu, L = curvatures(hessian, xmin)
     return Problem(
         name="saddle",
         f=f,
@@ -498,7 +504,7 @@ def double_well() -> Problem:
     def hessian(p):
         return np.array([[3 * p[0] ** 2 - 2 * _WELL_A]])
 
-    mu, L = _curvatures(hessian, [xg])
+    mu, L = curvatures(hessian, [xg])
     return Problem(
         name="double well",
         f=f,
@@ -538,7 +544,7 @@ def double_well_2d(coupling: float = 4.0) -> Problem:
         return np.array([[3 * x**2 - 2 * _WELL_A + k / 4, -k / 2], [-k / 2, k]])
 
     xmin = np.array([xg, xg / 2])
-    mu, L = _curvatures(hessian, xmin)
+    mu, L = curvatures(hessian, xmin)
     return Problem(
         name="double well 2-D",
         f=f,

@@ -40,7 +40,13 @@ __all__ = [
     "MAX_RUN_BYTES",
     "Tracking",
     "Trajectory",
+    "check_blowup",
+    "check_first_gradient",
+    "check_run_inputs",
+    "check_start_loss",
+    "check_tolerance",
     "divergence_limit",
+    "raise_if_squares_overflowed",
     "run",
     "run_schedule",
     "track_target",
@@ -171,6 +177,11 @@ def _far_start_hint(problem: Problem, start: np.ndarray, losses: np.ndarray, fir
     )
 
 
+def check_blowup(owner: str, blowup) -> float:
+    """``blowup`` as a float if it is a finite number > 0 (how far a run may climb before it has diverged)."""
+    return check_positive(owner, "blowup", blowup, _BLOWUP_WHY)
+
+
 def divergence_limit(problem: Problem, start_losses, blowup: float = 1e6) -> np.ndarray:
     """The loss above which a run has diverged: the course's one rule, for ``run``, ``sweep`` and the races.
 
@@ -198,7 +209,7 @@ def divergence_limit(problem: Problem, start_losses, blowup: float = 1e6) -> np.
     >>> float(divergence_limit(ravine(10), 34.0))  # f_min = 0: a millionfold the start's loss
     34000000.0
     """
-    blowup = check_positive("divergence_limit", "blowup", blowup, _BLOWUP_WHY)
+    blowup = check_blowup("divergence_limit", blowup)
     start_losses = np.asarray(start_losses, dtype=float)
     floor = problem.f_min
     if floor is None:
@@ -206,7 +217,7 @@ def divergence_limit(problem: Problem, start_losses, blowup: float = 1e6) -> np.
     return floor + blowup * np.maximum(np.abs(start_losses - floor), 1e-3 * (1 + np.abs(start_losses)))
 
 
-def _raise_if_squares_overflowed(owner, optimizer, state, name, g, live, k) -> None:
+def raise_if_squares_overflowed(owner, optimizer, state, name, g, live, k) -> None:
     """Raise if a live run's sum or average of squared gradients is inf (runs that already diverged may be).
 
     ``live`` broadcasts against the state's arrays: ``alive[..., None]`` per run, or a mask per coordinate.
@@ -322,7 +333,7 @@ def run(
     x = check_run_inputs("run", optimizer, problem, steps, x0)
     seed = check_seed("run", seed)
     keep_states = check_bool("run", "keep_states", keep_states)
-    blowup = check_positive("run", "blowup", blowup, _BLOWUP_WHY)
+    blowup = check_blowup("run", blowup)
     state = optimizer.init(x)
     arrays = sum(isinstance(value, np.ndarray) for value in state) if keep_states else 0
     per_step = x.size * (1 + arrays + 2 * keep_states) + x.size // max(problem.dim, 1)
@@ -379,7 +390,7 @@ def run(
                 x = np.where(alive[..., None], x, np.nan)
             for name in squares:  # g**2 overflowed: the step was silently 0, and every later one would be
                 if np.isinf(getattr(state, name)).any():
-                    _raise_if_squares_overflowed("run", optimizer, state, name, g, alive[..., None], k)
+                    raise_if_squares_overflowed("run", optimizer, state, name, g, alive[..., None], k)
             for name in keep:
                 keep[name][k] = getattr(state, name)
             if not np.any(alive):

@@ -46,13 +46,13 @@ from .optimizers import Optimizer
 from .problems import Problem
 from .rules import momentum_update
 from .running import (
-    _BLOWUP_WHY,
-    _raise_if_squares_overflowed,
+    check_blowup,
     check_first_gradient,
     check_run_inputs,
     check_start_loss,
     check_tolerance,
     divergence_limit,
+    raise_if_squares_overflowed,
 )
 
 __all__ = [
@@ -274,7 +274,7 @@ def _advance(
                         newly = _beyond(blocks, spans, x, limits, alive, newly)
                         still = alive & ~newly
                         mask = np.repeat(still, dims, axis=-1)
-                        _raise_if_squares_overflowed(owner, optimizer, state, name, g, mask, k)
+                        raise_if_squares_overflowed(owner, optimizer, state, name, g, mask, k)
             if k == record_at[row]:
                 for i, (problem, _) in enumerate(blocks):
                     block = x if single else np.ascontiguousarray(x[..., spans[i][0] : spans[i][1]])
@@ -397,7 +397,7 @@ forgets its start and the bias correction divides by 0.
     every = check_count("sweep", "every", every, 1)
     seed = check_seed("sweep", seed)
     keep_points = check_bool("sweep", "keep_points", keep_points)
-    blowup = check_positive("sweep", "blowup", blowup, _BLOWUP_WHY)
+    blowup = check_blowup("sweep", blowup)
     keep_effective_lrs = check_bool("sweep", "keep_effective_lrs", keep_effective_lrs)
     grid = _check_grid(optimizer, grid)
     scales = _check_gradient_scales(gradient_scales)
@@ -593,7 +593,7 @@ def side_by_side(
     steps = check_count(owner, "steps", steps, 0)
     every = check_count(owner, "every", every, 1)
     keep_points = check_bool(owner, "keep_points", keep_points)
-    blowup = check_positive(owner, "blowup", blowup, _BLOWUP_WHY)
+    blowup = check_blowup(owner, blowup)
     starts = [as_real_array(owner, "starts", s) for s in starts]
     if len(starts) != len(problems):
         raise ValueError(
