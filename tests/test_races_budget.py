@@ -206,7 +206,7 @@ def test_race_shapes_and_reductions(small_race):
     for name in ("SGD", "Adam"):
         values = r.scores(name)
         assert values.shape == (4, 3, 3)  # (records, lrs, seeds)
-        np.testing.assert_allclose(values, r.losses[name] - r.problem.f_min)
+        np.testing.assert_allclose(values, r.sweeps[name].losses - r.problem.f_min)
         best = races.best_lr_index(values[-1])
         assert r.best_lr_index(name) == best and r.best_lr(name) == r.grid(name)[best]
         np.testing.assert_array_equal(r.final_scores(name), values[-1, best])
@@ -225,31 +225,25 @@ def test_seeds_are_independent_and_the_race_is_reproducible(std, small_race):
     again = races.budget_race(
         std, {"SGD": [0.01, 0.3, 3.0]}, 3, seeds=3, optimizers={"SGD": races.five_optimizers()["SGD"]}
     )
-    np.testing.assert_array_equal(again.losses["SGD"], small_race.losses["SGD"])
+    np.testing.assert_array_equal(again.sweeps["SGD"].losses, small_race.sweeps["SGD"].losses)
 
 
 def test_race_is_one_sweep_per_optimizer(std, small_race):
     direct = sweep(
         races.five_optimizers()["Adam"], std, 27, np.zeros((3, 31)), grid={"lr": [0.001, 0.03, 1.0]}, every=9
     )
-    np.testing.assert_array_equal(small_race.losses["Adam"], direct.losses)
+    np.testing.assert_array_equal(small_race.sweeps["Adam"].losses, direct.losses)
 
 
-def test_lazy_loss_evaluates_the_end_and_the_best_lr_only():
+def test_the_digits_race_keeps_its_weights_and_losses_for_every_run():
     digits = ll.softmax_regression(batch_size=64)
     opt = {"Adam": races.five_optimizers()["Adam"]}
     grid = {"Adam": [0.01, 0.1]}
-    eager = races.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, keep_points=True)
-    lazy = races.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, lazy_loss=True)
-    best = eager.best_lr_index("Adam")
-    assert lazy.best_lr_index("Adam") == best
-    np.testing.assert_array_equal(lazy.sweeps["Adam"].points, eager.sweeps["Adam"].points)
-    np.testing.assert_allclose(lazy.losses["Adam"][-1], eager.losses["Adam"][-1], rtol=1e-12)
-    np.testing.assert_allclose(lazy.losses["Adam"][:, best], eager.losses["Adam"][:, best], rtol=1e-12)
-    assert np.isnan(lazy.losses["Adam"][:-1, 1 - best]).all()
-    assert lazy.sweeps["Adam"].problem is digits
-    np.testing.assert_allclose(lazy.curve("Adam").mean, eager.curve("Adam").mean, rtol=1e-12)
-    accuracy = digits.info["accuracy"](lazy.final_points("Adam"))
+    r = races.budget_race(digits, grid, 1, seeds=2, records_per_epoch=3, optimizers=opt, keep_points=True)
+    s = r.sweeps["Adam"]
+    np.testing.assert_allclose(s.losses, digits.f(s.points), rtol=1e-12)  # the loss of every record
+    assert s.problem is digits and not s.diverged.any()
+    accuracy = digits.info["accuracy"](r.final_points("Adam"))
     assert accuracy.shape == (2,) and np.all(accuracy > 0.5)
 
 
@@ -324,7 +318,7 @@ def test_grid_centres_are_where_a_wide_scan_puts_the_best(kind, problem, epochs,
     problem = problem()
     wide = WIDE if not lazy else WIDE[WIDE >= 1e-3]
     wide_grids = {name: wide for name in races.OPTIMIZER_NAMES}
-    scan = races.budget_race(problem, wide_grids, epochs, seed=7, lazy_loss=lazy)
+    scan = races.budget_race(problem, wide_grids, epochs, seed=7)
     for name in races.OPTIMIZER_NAMES:
         grid = races.grids(kind, n=5 if not lazy else 3)[name]
         best = scan.best_lr(name)

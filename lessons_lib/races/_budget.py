@@ -26,7 +26,7 @@ data (mini-batches are drawn with replacement).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -209,11 +209,6 @@ def seconds_per_epoch(result: Sweep, epochs: float) -> float:
 # The race
 
 
-def _no_loss(x):
-    """A stand-in loss for :func:`budget_race` with ``lazy_loss``: the real one is evaluated afterwards."""
-    return np.zeros(np.shape(x)[:-1])
-
-
 @dataclass(frozen=True, eq=False)
 class BudgetRace:
     """What :func:`budget_race` did: one :class:`~lessons_lib.sweeps.Sweep` per optimizer, and the reductions.
@@ -224,10 +219,7 @@ class BudgetRace:
     optimizers : dict of name -> Optimizer
         The base settings (their ``lr`` was replaced by the grid's).
     sweeps : dict of name -> Sweep
-        Grid axis first, then the seeds: ``losses`` has shape ``(records, lrs, seeds)``.
-    losses : dict of name -> ndarray, shape (records, lrs, seeds)
-        ``problem.f`` at the records (with ``lazy_loss``: at the end of every run and along the best
-        learning rate's runs; NaN elsewhere).
+        Grid axis first, then the seeds: each one's ``losses`` has shape ``(records, lrs, seeds)``.
     epochs : int
     steps_per_epoch : int
     """
@@ -235,7 +227,6 @@ class BudgetRace:
     problem: Problem
     optimizers: dict
     sweeps: dict
-    losses: dict
     epochs: int
     steps_per_epoch: int
 
@@ -247,7 +238,7 @@ class BudgetRace:
 
     def scores(self, name: str) -> np.ndarray:
         """``f - f_min`` if the minimum is known, else ``f``; shape ``(records, lrs, seeds)``."""
-        losses = self.losses[self._check(name)]
+        losses = self.sweeps[self._check(name)].losses
         return losses if self.problem.f_min is None else losses - self.problem.f_min
 
     def best_lr_index(self, name: str) -> int:
@@ -310,7 +301,6 @@ def budget_race(
     records_per_epoch: int = 1,
     optimizers: dict | None = None,
     keep_points: bool = False,
-    lazy_loss: bool = False,
 ) -> BudgetRace:
     """Run each optimizer over its learning-rate grid with ``seeds`` independent mini-batch streams.
 
@@ -332,10 +322,6 @@ def budget_race(
         Default :func:`five_optimizers`; the names must match ``grids``.
     keep_points : bool
         Keep the recorded weights (needed for :meth:`BudgetRace.final_points`).
-    lazy_loss : bool
-        Evaluate ``problem.f`` only at the end of every run and along the best learning rate's runs, not at
-        every record of every run: for losses that are expensive to evaluate (the digits: 1797 images).
-        Implies ``keep_points``.
 
     Returns
     -------
@@ -367,28 +353,18 @@ def budget_race(
             f"({', '.join(optimizers)}), got {given}."
         )
     x0 = np.tile(problem.x0, (seeds, 1))
-    ran = problem if not lazy_loss else replace(problem, f=_no_loss)
-    keep = keep_points or lazy_loss
     every = max(spe // records_per_epoch, 1)
-    sweeps, losses = {}, {}
-    for name, optimizer in optimizers.items():
-        result = sweep(
+    sweeps = {
+        name: sweep(
             optimizer,
-            ran,
+            problem,
             epochs * spe,
             x0,
             grid={"lr": grids[name]},
             seed=seed,
             every=every,
-            keep_points=keep,
+            keep_points=keep_points,
         )
-        if lazy_loss:
-            result = replace(result, problem=problem)
-            loss = np.full(result.losses.shape, np.nan)
-            loss[-1] = problem.f(result.points[-1])
-            best = best_lr_index(loss[-1] if problem.f_min is None else loss[-1] - problem.f_min)
-            loss[:-1, best] = problem.f(result.points[:-1, best])
-        else:
-            loss = result.losses
-        sweeps[name], losses[name] = result, loss
-    return BudgetRace(problem, optimizers, sweeps, losses, epochs, spe)
+        for name, optimizer in optimizers.items()
+    }
+    return BudgetRace(problem, optimizers, sweeps, epochs, spe)
