@@ -56,7 +56,7 @@ def test_every_entry_matches_run_start_by_start(small_race):
         for i, lr in enumerate(e.lrs):
             t = ll.run(e.optimizer.replace(lr=float(lr)), problem, 120, x0)
             np.testing.assert_array_equal(
-                e.steps_to[i], t.steps_to(1e-3), err_msg=f"{p_name}, {o_name}, lr={lr}"
+                e.reached_at[i], t.steps_to(1e-3), err_msg=f"{p_name}, {o_name}, lr={lr}"
             )
             np.testing.assert_array_equal(e.diverged[i], t.diverged_mask)
             expected_rate = np.mean(t.steps_to(1e-3) >= 0)
@@ -89,8 +89,8 @@ def test_only_the_global_minimum_counts_on_the_double_well():
         tol=1e-3,
     )
     e = r.entry(p.name, "GradientDescent")
-    assert (e.steps_to[0, :3] == -1).all()  # settled in the local minimum: f - f* = 0.85 > tol
-    assert (e.steps_to[0, 3:] >= 0).all()
+    assert (e.reached_at[0, :3] == -1).all()  # settled in the local minimum: f - f* = 0.85 > tol
+    assert (e.reached_at[0, 3:] >= 0).all()
     final = ll.run(ll.GradientDescent(lr=0.05), p, 300, near_local).final
     np.testing.assert_allclose(final, np.tile(local, (3, 1)), atol=1e-4)
 
@@ -105,9 +105,9 @@ def test_recording_every_k_steps_keeps_the_successes_and_rounds_up_the_steps():
         np.testing.assert_array_equal(s.success, d.success, err_msg=str(key))
         ok = d.success
         recorded = set(range(0, 151, 7)) | {150}
-        assert set(s.steps_to[ok].tolist()) <= recorded
+        assert set(s.reached_at[ok].tolist()) <= recorded
         # the first recorded step at or after the true one, at the latest
-        assert (s.steps_to[ok] <= np.minimum(-(-d.steps_to[ok] // 7) * 7, 150)).all(), key
+        assert (s.reached_at[ok] <= np.minimum(-(-d.reached_at[ok] // 7) * 7, 150)).all(), key
 
 
 def test_the_distance_measure_agrees_with_lesson_04s_distance_steps():
@@ -123,7 +123,7 @@ def test_the_distance_measure_agrees_with_lesson_04s_distance_steps():
         for i, lr in enumerate(e.lrs):
             points = ll.run(e.optimizer.replace(lr=float(lr)), p, 200, x0).points
             expected = distance_steps(points, p.minimizer, 0.05)
-            np.testing.assert_array_equal(e.steps_to[i], np.where(np.isfinite(expected), expected, -1))
+            np.testing.assert_array_equal(e.reached_at[i], np.where(np.isfinite(expected), expected, -1))
 
 
 def test_per_problem_steps_tolerances_and_starts():
@@ -140,9 +140,9 @@ def test_per_problem_steps_tolerances_and_starts():
     assert r.tol == {"A": 1e-2, "B": 1e-4}
     ea, eb = r.entry("A", "gd"), r.entry("B", "gd")
     assert (ea.steps, eb.steps) == (30, 50)
-    assert ea.steps_to.shape == (2, 4) and eb.steps_to.shape == (2, 6)
+    assert ea.reached_at.shape == (2, 4) and eb.reached_at.shape == (2, 6)
     t = ll.run(ll.GradientDescent(lr=0.1), b, 50, starts[b.name])
-    np.testing.assert_array_equal(eb.steps_to[1], t.steps_to(1e-4))
+    np.testing.assert_array_equal(eb.reached_at[1], t.steps_to(1e-4))
 
 
 def test_the_relative_gap_is_a_fraction_of_each_runs_starting_gap():
@@ -159,7 +159,7 @@ def test_the_relative_gap_is_a_fraction_of_each_runs_starting_gap():
                 below = gaps[:, j] <= 1e-3 * gaps[0, j]
                 stays = np.flip(np.logical_and.accumulate(np.flip(below)))
                 expected = int(np.argmax(stays)) if stays.any() else -1
-                assert e.steps_to[i, j] == expected, (p_name, e.optimizer.label(), lr, j)
+                assert e.reached_at[i, j] == expected, (p_name, e.optimizer.label(), lr, j)
 
 
 def test_problems_raced_together_give_what_each_gives_alone():
@@ -177,7 +177,7 @@ def test_problems_raced_together_give_what_each_gives_alone():
         for o in together.optimizers:
             a, b = together.entry(name, o), alone.entry(name, o)
             np.testing.assert_array_equal(a.lrs, b.lrs)
-            np.testing.assert_array_equal(a.steps_to, b.steps_to, err_msg=f"{name}, {o}")
+            np.testing.assert_array_equal(a.reached_at, b.reached_at, err_msg=f"{name}, {o}")
             np.testing.assert_array_equal(a.diverged, b.diverged)
     deterministic = [p for p in problems if p != "noisy ravine"]
     for o in together.optimizers:  # one array run for the three deterministic problems
@@ -228,7 +228,7 @@ def test_entry_best_is_the_optimizer_at_the_best_lr(small_race):
     i = best_index(e.success_rates, e.median_steps)
     assert e.best_index == i and e.best == ll.Adam(lr=float(e.lrs[i]))
     assert small_race.best("saddle", "Adam") == e.best
-    assert e.success_rate == e.success_rates[i] and e.best_steps.tolist() == e.steps_to[i].tolist()
+    assert e.success_rate == e.success_rates[i] and e.best_steps.tolist() == e.reached_at[i].tolist()
     assert e.best_at_edge == (i in (0, len(e.lrs) - 1))
     assert "Adam(lr=" in repr(e) and "saddle" in repr(e)
 
@@ -449,10 +449,10 @@ def test_nudged_race_sets_chaotic_runs_apart_and_keeps_the_decided_ones():
     for key, e in nudged.entries.items():
         base = plain.entries[key]
         assert base.chaotic is None and base.chaotic_share == 0
-        assert e.chaotic.shape == e.steps_to.shape == base.steps_to.shape == (3, 50)
-        assert np.all(e.steps_to[e.chaotic] == -1) and not np.any(e.success & e.chaotic)
+        assert e.chaotic.shape == e.reached_at.shape == base.reached_at.shape == (3, 50)
+        assert np.all(e.reached_at[e.chaotic] == -1) and not np.any(e.success & e.chaotic)
         decided = ~e.chaotic  # block 0 of the nudged starts is the starts themselves
-        np.testing.assert_array_equal(e.steps_to[decided], base.steps_to[decided])
+        np.testing.assert_array_equal(e.reached_at[decided], base.reached_at[decided])
         np.testing.assert_array_equal(e.diverged, base.diverged)
     e = nudged.entry("rotated ravine", "RMSProp")
     assert e.chaotic.any() and e.chaotic_share > 0

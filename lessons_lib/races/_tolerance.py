@@ -106,7 +106,7 @@ class Entry:
     optimizer : Optimizer
         The base setting; the grid replaces its ``lr``.
     lrs : ndarray, shape (n_lrs,)
-    steps_to : ndarray of int, shape (n_lrs, n_starts)
+    reached_at : ndarray of int, shape (n_lrs, n_starts)
         The first recorded step from which each run stays within the tolerance; -1 if it never does.
     diverged : ndarray of bool, shape (n_lrs, n_starts)
     steps : int
@@ -115,14 +115,14 @@ class Entry:
         Wall time of the steps of the array run that included this pair
         (:attr:`lessons_lib.sweeps.Sweep.seconds`), shared with the problems that ran side by side with it.
     chaotic : ndarray of bool, shape (n_lrs, n_starts), or None
-        With a race's ``nudges``: the runs whose nudged copies parted (their ``steps_to`` is -1); None
+        With a race's ``nudges``: the runs whose nudged copies parted (their ``reached_at`` is -1); None
         without nudges (no run is judged chaotic).
     """
 
     problem: Problem
     optimizer: Optimizer
     lrs: np.ndarray
-    steps_to: np.ndarray
+    reached_at: np.ndarray
     diverged: np.ndarray
     steps: int
     seconds: float
@@ -136,7 +136,7 @@ class Entry:
     @property
     def success(self) -> np.ndarray:
         """Which runs succeeded, shape ``(n_lrs, n_starts)``."""
-        return self.steps_to >= 0
+        return self.reached_at >= 0
 
     @property
     def success_rates(self) -> np.ndarray:
@@ -147,7 +147,7 @@ class Entry:
     def median_steps(self) -> np.ndarray:
         """Median steps of the runs that succeeded, per learning rate (NaN where none did)."""
         out = np.full(len(self.lrs), np.nan)
-        for i, (row, ok) in enumerate(zip(self.steps_to, self.success, strict=True)):
+        for i, (row, ok) in enumerate(zip(self.reached_at, self.success, strict=True)):
             if ok.any():
                 out[i] = np.median(row[ok])
         return out
@@ -179,7 +179,7 @@ class Entry:
     @property
     def best_steps(self) -> np.ndarray:
         """Steps to the tolerance of every start at the best learning rate (-1: never)."""
-        return self.steps_to[self.best_index]
+        return self.reached_at[self.best_index]
 
     @property
     def best_at_edge(self) -> bool:
@@ -366,7 +366,7 @@ def _groups(problems: dict, step_counts: dict, start_sets: dict, grids: dict) ->
     return list(groups.values())
 
 
-def _steps_to(s, measure: str, tol: float) -> np.ndarray:
+def _reached_at(s, measure: str, tol: float) -> np.ndarray:
     """Per run of a Sweep, the first recorded step from which it stays within the tolerance; -1 if never."""
     if measure == "gap":
         return s.steps_to(tol)
@@ -429,7 +429,7 @@ def race(
         0: judge every run by itself. ``k >= 1``: also run ``k`` copies of every start, each moved by a
         relative ``nudge_size`` (seeded by ``seed``), and set apart as chaotic the runs whose copies part
         or whose distance grows ``grow``-fold at a recorded step, or that diverge at different steps
-        (:func:`lessons_lib.measures.chaotic_runs`). A chaotic run is not a success (its ``steps_to`` is
+        (:func:`lessons_lib.measures.chaotic_runs`). A chaotic run is not a success (its ``reached_at`` is
         -1; :attr:`Entry.chaotic` says which). Costs ``k + 1`` times the runs; use it where an optimizer
         hovers near the tolerance.
     nudge_size, apart, grow : float > 0
@@ -533,15 +533,15 @@ def race(
             total += runs[0].seconds
             for p, s in zip(group, runs, strict=True):
                 n = n_starts[p]
-                steps_to, chaotic = _steps_to(s, measure, tols[p])[..., :n], None
+                reached_at, chaotic = _reached_at(s, measure, tols[p])[..., :n], None
                 if nudges:  # block 0 of the starts is the starts themselves
                     chaotic = chaotic_runs(problems[p], s.points, nudges, apart=apart, grow=grow)
-                    steps_to = np.where(chaotic, -1, steps_to)
+                    reached_at = np.where(chaotic, -1, reached_at)
                 found[p, o] = Entry(
                     problem=problems[p],
                     optimizer=optimizer,
                     lrs=grids[p],
-                    steps_to=steps_to,
+                    reached_at=reached_at,
                     diverged=s.diverged[..., :n],
                     steps=step_counts[p],
                     seconds=s.seconds,
