@@ -232,12 +232,15 @@ class Optimizer:
         raise NotImplementedError
 
     # What the lessons look at
-    def effective_lr(self, x, state) -> np.ndarray:
+    def effective_lr(self, x, state, *, check: bool = True) -> np.ndarray:
         """The factor that multiplied each coordinate's (averaged) gradient in the step that gave ``state``.
 
         Constant ``lr`` for gradient descent and momentum; ``lr / (sqrt(s) + eps)`` for Adagrad and RMSProp;
-        ``lr / (sqrt(v_hat) + eps)`` for Adam (the factor on ``m_hat``).
+        ``lr / (sqrt(v_hat) + eps)`` for Adam (the factor on ``m_hat``). ``check=False`` skips the checks of
+        ``x`` and ``state``, as :meth:`update` does: for runners that checked a whole grid once.
         """
+        if not check:
+            return self._effective_lr(x, state)
         owner = f"{type(self).__name__}.effective_lr"
         x = as_real_array(owner, "x", x)
         return self._effective_lr(x, self.check_state(owner, state, x.shape))

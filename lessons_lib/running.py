@@ -379,7 +379,7 @@ def run(
             x, state = optimizer.update(x, g, state)
             if keep_states:
                 grads[k - 1] = g
-                eff[k - 1] = optimizer.effective_lr(x, state)
+                eff[k - 1] = optimizer.effective_lr(x, state, check=False)
             loss = problem.f(x)
             points[k], losses[k] = x, loss  # a diverging point is kept as it is; NaN from the next step
             bad = alive & ~((loss <= limit) & np.all(np.isfinite(x), axis=-1))
@@ -563,5 +563,5 @@ def track_target(
             g = g + sigma * rng.standard_normal(x.shape)
         x, state = optimizer.step(x, g, state)
         gaps[k + 1] = 0.5 * np.sum(curvatures * (x - targets[min(k + 1, last)]) ** 2, axis=-1)
-        effective_lrs[k] = optimizer.effective_lr(x, state)
+        effective_lrs[k] = optimizer.effective_lr(x, state, check=False)
     return Tracking(gaps, effective_lrs)

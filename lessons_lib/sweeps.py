@@ -290,7 +290,7 @@ def _advance(
                     if keep_points:
                         points[i][row] = block
                 if keep_effective_lrs and k > 0:
-                    lrs = batched.effective_lr(x, state)
+                    lrs = batched.effective_lr(x, state, check=False)
                     effective_lrs[row] = lrs if live is None else np.where(live, lrs, np.nan)
                 row += 1
             if newly is not None and newly.any():

@@ -756,6 +756,23 @@ def test_effective_lr_is_the_factor_of_the_step_just_taken():
             )
 
 
+UNCHECKED = [GradientDescent(lr=0.1), Adagrad(lr=0.1), RMSProp(lr=0.01, centered=True), Adam(lr=0.01)]
+
+
+@pytest.mark.parametrize("opt", UNCHECKED, ids=repr)
+def test_unchecked_effective_lr_and_update_are_the_checked_ones(opt):
+    """The runners' batched entry points, update and effective_lr(check=False), skip checks, nothing else."""
+    grads = gradient_sequence(7, 10, 3)
+    x, state = np.ones(3), opt.init(np.ones(3))
+    for g in grads:
+        x_checked, state_checked = opt.step(x, g, state)
+        x, state = opt.update(x, g, state)
+        np.testing.assert_array_equal(x, x_checked)
+        np.testing.assert_array_equal(opt.effective_lr(x, state, check=False), opt.effective_lr(x, state))
+    with pytest.raises(TypeError, match="state must be"):
+        opt.effective_lr(x, (1, 2))  # the checked one still checks
+
+
 def test_adam_effective_lr_uses_v_hat():
     opt = Adam(lr=0.01, beta1=0.9, beta2=0.99)
     grads = gradient_sequence(7, 30, 3)
