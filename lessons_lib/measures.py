@@ -345,7 +345,8 @@ def copies_part(problem: Problem, points, nudges: int, apart: float = 1e-3) -> n
     ``points`` are the runs of :func:`nudged_copies`' starts, steps on the first axis: shape
     ``(records, *grid_shape, (nudges + 1) N, d)``. A run has parted if at some recorded step one of its
     copies lies more than ``apart`` times the widest side of ``problem.bounds`` from the run itself, or if
-    some of its copies diverged (NaN) and others did not. Returns a bool array of shape ``(*grid_shape, N)``.
+    some of its copies diverged (NaN) and others did not. A run whose copies all diverge at the same step is
+    decided, however far apart they flew on the way out. Returns a bool array of shape ``(*grid_shape, N)``.
 
     While the copies are closer than ``apart`` they move like the first-order expansion of the dynamics, so
     their distance is the seeded nudge times an amplification that round-off changes only by a relative
@@ -374,8 +375,8 @@ def copies_grow(points, nudges: int, factor: float = 1e4) -> np.ndarray:
 
     ``points`` as for :func:`copies_part`. Per run, the largest distance of a copy from the run itself at a
     recorded step is compared with the smallest such distance at any earlier recorded step; the run is
-    chaotic if the ratio exceeds ``factor`` at some step, or if some copies diverged and others did not.
-    Returns a bool array of shape ``(*grid_shape, N)``.
+    chaotic if the ratio exceeds ``factor`` at some step, or if some copies diverged and others did not (all
+    diverging at the same step is decided). Returns a bool array of shape ``(*grid_shape, N)``.
 
     Why a growth and not a distance: a run that first converges fast can squeeze its copies together down to
     round-off (1e-14 of the plot range) before it starts to hover; the distance test of :func:`copies_part`
@@ -432,7 +433,12 @@ def chaotic_runs(
 
 def _copy_distances(owner: str, points, nudges: int) -> np.ndarray:
     """Per recorded step and run, the largest distance of a copy from the run; inf once some (not all) copies
-    have diverged, 0 once all have. Shape ``(records, *grid_shape, N)``."""
+    have diverged, 0 once all have. Shape ``(records, *grid_shape, N)``.
+
+    A run whose copies all diverge at the same step is decided (it diverged, at that step, whatever the
+    nudge): its distances are 0 throughout. On the way out its copies drift apart in proportion to how far
+    they have flown, which says nothing about round-off, and how far that is depends only on the runner's
+    ``blowup``."""
     nudges = check_count(owner, "nudges", nudges, 1)
     points = np.asarray(points, dtype=float)
     m, d = points.shape[-2:]
@@ -445,7 +451,10 @@ def _copy_distances(owner: str, points, nudges: int) -> np.ndarray:
     lost = np.isnan(points).any(axis=-1)  # diverged (the runners write NaN from then on)
     with np.errstate(invalid="ignore", over="ignore"):  # a diverging run's last kept point may be huge
         gap = np.linalg.norm(points - points[..., :1, :, :], axis=-1).max(axis=-2)  # from the start's own run
-    return np.where(lost.all(axis=-2), 0.0, np.where(lost.any(axis=-2), np.inf, gap))  # some diverged: parted
+    gap = np.where(lost.all(axis=-2), 0.0, np.where(lost.any(axis=-2), np.inf, gap))  # some diverged: parted
+    first_lost = np.where(lost.any(axis=0), lost.argmax(axis=0), -1)  # per copy: its first NaN record
+    together = (first_lost >= 0).all(axis=-2) & (first_lost == first_lost[..., :1, :]).all(axis=-2)
+    return np.where(together, 0.0, gap)
 
 
 def convergence_rate(points, minimizer, start: int, stop: int) -> np.ndarray:

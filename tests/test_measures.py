@@ -506,3 +506,34 @@ def test_spread_is_the_percentiles_and_counts_inf_as_largest():
     assert spread(np.r_[np.arange(4.0), [np.inf] * 6]).tolist() == [0.9, np.inf, np.inf]  # 4 of 10 arrived
     with_nan = np.r_[np.arange(11.0), np.nan]
     np.testing.assert_allclose(spread(with_nan), [1.0, 5.0, 9.0])
+
+
+def test_copies_that_all_diverge_at_one_step_are_decided_and_at_different_steps_chaotic():
+    well = double_well()
+    far = np.array([[0.0], [1e2], [1e5], [np.nan], [np.nan]])  # flying off, then diverged (NaN)
+    together = np.stack([far, far * (1 + 1e-3)], axis=1)  # 5 records, copy 0 and 1 of one start
+    early = together.copy()
+    early[2, 1] = np.nan  # the copy diverges one record earlier
+    judges = [
+        lambda p: copies_part(well, p, 1),
+        lambda p: copies_grow(p, 1),
+        lambda p: chaotic_runs(well, p, 1),
+    ]
+    for judge in judges:
+        assert judge(together).tolist() == [False]  # far apart on the way out, the same fate at one step
+        assert judge(early).tolist() == [True]
+
+
+def test_chaotic_shares_of_diverging_runs_hardly_depend_on_blowup():
+    """Gradient descent at lr = 1 on the double well: every run diverges, some at a step the nudge moves.
+
+    Whether a run counts as chaotic must not depend on how far the runner follows a diverging run: over nine
+    decades of blowup the share moves by a run or two of 200 (before copies that flew off together counted as
+    chaotic, the share grew with blowup)."""
+    well = double_well()
+    copies = nudged_copies(well.random_starts(200, seed=0))
+    shares = [
+        chaotic_runs(well, sweep(GradientDescent(lr=1.0), well, 150, copies, blowup=b).points, 4).mean()
+        for b in (1e3, 1e6, 1e9, 1e12)
+    ]
+    assert 0.05 < min(shares) and max(shares) < 0.5 and max(shares) - min(shares) <= 0.01
