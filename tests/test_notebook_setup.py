@@ -1,5 +1,6 @@
 """lessons_lib.setup_notebook: the settings every lesson starts with."""
 
+import base64
 import os
 
 import matplotlib
@@ -16,7 +17,7 @@ def test_setup_notebook_sets_printing_and_figures_outside_ipython():
         ll.setup_notebook(precision=3)  # outside IPython it must not fail
         assert np.get_printoptions()["precision"] == 3
         assert np.get_printoptions()["suppress"] is True
-        assert matplotlib.rcParams["figure.dpi"] == 80
+        assert matplotlib.rcParams["figure.dpi"] == 96  # a CSS inch: fonts show at their size
         assert matplotlib.rcParams["figure.constrained_layout.use"] is True
     finally:
         np.set_printoptions(**old_print)
@@ -46,3 +47,8 @@ def test_setup_notebook_shows_figures_inline_whatever_mplbackend_the_shell_set(b
     assert nb.cells[1].outputs == []  # silently
     kinds = [o.output_type for o in nb.cells[2].outputs]
     assert any("image/png" in o.get("data", {}) for o in nb.cells[2].outputs), kinds
+    image = next(o for o in nb.cells[2].outputs if "image/png" in o.get("data", {}))
+    png = base64.b64decode(image["data"]["image/png"])
+    drawn_width = int.from_bytes(png[16:20], "big")  # the PNG header's width, in pixels
+    shown_width = image["metadata"]["image/png"]["width"]
+    assert drawn_width == 2 * shown_width == 2 * 9.5 * 96  # drawn at twice the size it is shown: crisp

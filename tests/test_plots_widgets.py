@@ -625,8 +625,9 @@ def test_every_slider_setting_draws_a_picture_and_at_most_one_status_line(
             if setting.label() != label:  # the setting changed, so did the legend at least
                 assert png_of(w) != png, f"{where}: the picture did not change"
             label, png = setting.label(), png_of(w)
-    width, height = (round(v * w.figure.dpi) for v in w.figure.get_size_inches())
+    width, height = w.figure.canvas.get_width_height()
     assert png_array(png_of(w)).shape == (height, width, 4)
+    assert (w.image.layout.width, w.image.layout.height) == (f"{width}px", f"{height}px")  # never stretched
     if problem.name.startswith("ravine") and isinstance(opt, (GradientDescent, Momentum)):
         assert diverged, "max lr on the ravine must diverge"
 

@@ -77,12 +77,14 @@ class InteractiveFigure:
     one line of status, never as a traceback.
     """
 
-    def __init__(self, name: str, controls: dict, *, figsize=(9.5, 3.6), dpi: int = 80):
+    def __init__(self, name: str, controls: dict, *, figsize=(9.5, 3.6), dpi: int = 96):
         self.name = name
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")  # margins fixed below, no layout pass
         FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png")
+        width, height = self.figure.canvas.get_width_height()  # shown at the size drawn, never stretched
+        size = widgets.Layout(width=f"{width}px", height=f"{height}px")
+        self.image = widgets.Image(format="png", layout=size)
         self.status = widgets.HTML()
         self.timings_ms: list[float] = []
         self._dynamic: list = []
