@@ -46,15 +46,20 @@ OKABE_ITO = {
     "reddish purple": "#CC79A7",
 }
 
+#: Each optimizer's colour and marker. Any two that lessons draw together stay distinct (CIELAB ΔE >= 20)
+#: under simulated deuteranopia and protanopia (tests/figure_rules.py): orange and vermillion, for instance,
+#: are 18 apart for a deuteranope, so Adagrad (orange) and RMSProp (reddish purple) do not share them, and
+#: Nesterov's vermillion is never drawn beside Adagrad. Reddish purple and bluish green are close to a mid
+#: grey for such readers: draw reference lines in dark grey ("0.35").
 _STYLES = {
     "GradientDescent": (OKABE_ITO["black"], "o"),
     "Momentum": (OKABE_ITO["blue"], "s"),
-    "Nesterov": (OKABE_ITO["sky blue"], "D"),
+    "Nesterov": (OKABE_ITO["vermillion"], "D"),
     "Adagrad": (OKABE_ITO["orange"], "^"),
-    "RMSProp": (OKABE_ITO["vermillion"], "v"),
-    "Adam": (OKABE_ITO["bluish green"], "P"),
+    "RMSProp": (OKABE_ITO["reddish purple"], "v"),
+    "Adam": (OKABE_ITO["sky blue"], "P"),
 }
-_OTHER = (OKABE_ITO["reddish purple"], "X")
+_OTHER = (OKABE_ITO["bluish green"], "X")
 
 
 def style_of(optimizer: Optimizer | str) -> dict:
@@ -357,7 +362,7 @@ def plot_ewa(ax, values, betas=(0.9,), *, bias_correction: bool = False, x=None,
     values = np.asarray(values, dtype=float)
     x = np.arange(1, len(values) + 1) if x is None else x
     ax.plot(x, values, color="0.7", lw=0.8, label=raw_label)
-    colors = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish green", "orange", "reddish purple")]
+    colors = [OKABE_ITO[c] for c in ("blue", "orange", "sky blue", "reddish purple", "bluish green")]
     for n, beta in enumerate(betas):
         label = f"β={beta:g} (window ≈ {window(beta):.3g}, half-life {half_life(beta):.3g})"
         ax.plot(x, ewa(values, beta, bias_correction), color=colors[n % len(colors)], lw=1.6, label=label)
@@ -439,7 +444,7 @@ def plot_velocity(ax, trajectory: Trajectory, *, coords=None, run_index: int = 0
 
 #: Colours that tell apart several settings of one optimizer (Okabe–Ito, in a fixed order).
 _SETTING_COLORS = [
-    OKABE_ITO[c] for c in ("black", "blue", "vermillion", "bluish green", "orange", "reddish purple")
+    OKABE_ITO[c] for c in ("black", "blue", "orange", "sky blue", "reddish purple", "bluish green")
 ]
 
 

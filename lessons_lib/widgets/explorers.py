@@ -26,6 +26,14 @@ from ..running import run
 from ._base import InteractiveFigure, control_for
 
 
+def _panel_row(figure, panels, problem):
+    """One row of panels; a 2-D path panel gets 2.2 times the width of the others, so that a landscape drawn
+    at equal aspect (a ravine is 2.5 times wider than tall) is still tall enough to show its zig-zag."""
+    wide = 2.2 if "path" in panels and problem.dim == 2 else 1.0
+    ratios = [wide if panel == "path" else 1.0 for panel in panels]
+    return figure.subplots(1, len(panels), gridspec_kw={"width_ratios": ratios})
+
+
 class TrajectoryExplorer(InteractiveFigure):
     """An optimizer on a problem, with sliders for some hyperparameters.
 
@@ -76,9 +84,9 @@ class TrajectoryExplorer(InteractiveFigure):
 
     def setup(self):
         self.axes = dict(
-            zip(self.panels, np.atleast_1d(self.figure.subplots(1, len(self.panels))), strict=True)
+            zip(self.panels, np.atleast_1d(_panel_row(self.figure, self.panels, self.problem)), strict=True)
         )
-        titles = {"loss": "loss above the minimum", "effective_lr": "effective learning rate per coordinate"}
+        titles = {"loss": "loss above the minimum", "effective_lr": "effective lr per coordinate"}
         for panel, ax in self.axes.items():
             if panel == "path":
                 plot_contours(ax, self.problem)
@@ -108,7 +116,7 @@ class TrajectoryExplorer(InteractiveFigure):
             try:
                 if panel == "path":
                     plot_path(ax, trajectory)
-                    ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
+                    ax.legend(loc="best", fontsize=8, framealpha=0.85)  # over the least of the path
                 elif panel == "loss":
                     plot_loss(ax, trajectory)
                 elif panel == "velocity":
@@ -171,9 +179,9 @@ class RaceExplorer(InteractiveFigure):
 
     def setup(self):
         self.axes = dict(
-            zip(self.panels, np.atleast_1d(self.figure.subplots(1, len(self.panels))), strict=True)
+            zip(self.panels, np.atleast_1d(_panel_row(self.figure, self.panels, self.problem)), strict=True)
         )
-        titles = {"loss": "loss", "effective_lr": "effective learning rate per coordinate"}
+        titles = {"loss": "loss", "effective_lr": "effective lr per coordinate"}
         for panel, ax in self.axes.items():
             if panel == "path":
                 plot_contours(ax, self.problem)
@@ -213,7 +221,7 @@ class RaceExplorer(InteractiveFigure):
                     else:
                         plot_effective_lr(ax, trajectory)
                 if panel == "path":  # the one legend that changes: it names the hyperparameters
-                    ax.legend(fontsize=7, loc="upper right", framealpha=0.85)
+                    ax.legend(fontsize=8, loc="best", framealpha=0.85)  # over the least of the paths
             finally:
                 self.track(ax, n_lines, n_texts)
             if panel != "path":
