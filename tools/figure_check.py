@@ -38,7 +38,7 @@ def _check_figures_as_shown():
     shown = [0, 0]  # the cell, and how many figures it has shown so far
 
     def check():
-        cell = shell.execution_count - 1  # the hidden cell is number 1
+        cell = shell.execution_count - 2  # already the next count; the hidden cell is number 1
         if shown[0] != cell:
             shown[:] = [cell, 0]
         for manager in Gcf.get_all_fig_managers():
