@@ -9,6 +9,7 @@ says "diverged at step k"; it is never an empty plot.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.transforms import ScaledTranslation
 
 from .averages import ewa, half_life, window
 from .optimizers import Momentum, Optimizer, RMSProp
@@ -168,7 +169,7 @@ def plot_contours(ax, problem: Problem, *, levels: int = 18, resolution: int = 1
             _mark(ax, problem, point, "o", "other minimum", size=8, filled=False)
         if "saddle_point" in problem.info:
             _mark(ax, problem, problem.info["saddle_point"], "P", "saddle point", size=9, filled=False)
-    ax.set_title(problem.name)
+    ax.set_title(problem.name, loc="left")  # the right end of the title row is for a status label
     return ax
 
 
@@ -254,17 +255,16 @@ def plot_path(
 def _show_divergence(ax, problem, x_end, y_end, step, color):
     x_end, y_end = divergence_mark(problem, x_end, y_end, ax.get_ylim())
     ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6)
-    ax.text(
-        0.5,
-        0.04,
+    ax.text(  # above the panel, at the right of the title row: never on the data
+        1.0,
+        1.0,
         f"diverged at step {step}",
-        transform=ax.transAxes,
-        ha="center",
+        transform=ax.transAxes + ScaledTranslation(0, 4 / 72, ax.figure.dpi_scale_trans),
+        ha="right",
         va="bottom",
         color=color,
-        fontsize=11,
+        fontsize=10,
         fontweight="bold",
-        bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": color},
         zorder=7,
     )
 
@@ -466,6 +466,7 @@ def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, 
         trajectory = run(opt, problem, steps, x0)
         plot_contours(ax, problem)
         plot_path(ax, trajectory)
+        ax.set_title("", loc="left")  # the setting names the panel; the problem is the same in all
         ax.set_title(opt.label(), fontsize=10)
         trajectories.append(trajectory)
     if len(axes) == len(settings) + 1:

@@ -159,7 +159,8 @@ def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
     for ax in fig.axes:
         if not ax.get_visible():
             continue
-        name = ax.get_title() or ax.get_ylabel() or f"panel {fig.axes.index(ax) + 1}"
+        titles = [ax.get_title(loc=loc) for loc in ("center", "left", "right")]
+        name = next((t for t in titles if t), None) or ax.get_ylabel() or f"panel {fig.axes.index(ax) + 1}"
         box = ax.get_window_extent(renderer)
         if ax not in colorbar_axes:
             short = min(box.width, box.height) * display_scale

@@ -259,7 +259,7 @@ def test_contours_of_a_2d_problem(ax, problem):
     (x_lo, x_hi), (y_lo, y_hi) = problem.bounds
     assert ax.get_xlim() == (x_lo, x_hi) and ax.get_ylim() == (y_lo, y_hi)
     assert ax.get_xlabel() and ax.get_ylabel()
-    assert ax.get_title() == problem.name
+    assert ax.get_title(loc="left") == problem.name
     assert ax.collections, "no level sets drawn"
     stars = markers_at(ax, "*")
     assert len(stars) == 1
@@ -287,7 +287,7 @@ def test_a_1d_problem_is_drawn_as_its_curve_with_fixed_limits(ax):
     y_lo, y_hi = ax.get_ylim()
     assert y_lo < ys.min() and ys.max() < y_hi
     assert ax.get_xlim() == (low, high)
-    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "f(x)" and ax.get_title() == p.name
+    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "f(x)" and ax.get_title(loc="left") == p.name
     stars = markers_at(ax, "*")
     np.testing.assert_allclose(stars, [[[p.minimizer[0], p.f_min]]], rtol=1e-12)
     # The limits stay put when a run leaves the picture.

@@ -313,7 +313,7 @@ def test_plot_race_paths_draws_each_optimizer_at_its_best_lr(small_race):
         expected = ll.run(e.best, p, 40).points
         np.testing.assert_allclose(line.get_xydata(), expected, rtol=1e-12)
         assert to_hex(line.get_color()) == to_hex(style_of(e.best)["color"])
-    assert ax.get_legend() is not None and ax.get_title() == p.name
+    assert ax.get_legend() is not None and ax.get_title(loc="left") == p.name
 
 
 def test_best_runs_are_the_best_settings_from_the_default_start_and_can_be_drawn(small_race):

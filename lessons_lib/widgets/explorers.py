@@ -558,6 +558,7 @@ class TestbedRace(InteractiveFigure):
             ax = self.figure.add_subplot(self._grid[0, 0])
             p = self.problems[name]
             plot_contours(ax, p)
+            ax.set_title("", loc="left")  # the race's short name instead of the problem's full one
             ax.set_title(name, fontsize=10)
             start = (p.x0[0], float(p.f(p.x0))) if p.dim == 1 else (p.x0[0], p.x0[1])
             ax.plot(*start, marker="o", ms=7, color="0.2", mfc="white", ls="none", zorder=4)  # every run's
