@@ -9,7 +9,8 @@
   the one with the lowest mean final loss (:func:`best_lr_index`).
 
 Both run every grid as one array through :func:`lessons_lib.sweeps.sweep` (side by side for several
-problems), so a run diverges by the rule of :mod:`lessons_lib.sweeps`. Nothing here prints;
+problems), so a run diverges by the course's one rule, :func:`lessons_lib.running.divergence_limit`, as in
+:func:`lessons_lib.run`. Nothing here prints;
 :func:`lessons_lib.plots.plot_race_paths` and :func:`lessons_lib.plots.plot_budget_race` draw them.
 """
 
