@@ -147,6 +147,11 @@ def _covered(points: np.ndarray, bbox, shrink: float = 1.0) -> int:
     return int(np.sum((points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)))
 
 
+def problem_key(problem: str) -> str:
+    """What a problem is, without its measurement (which moves with the renderer): the text before " — "."""
+    return problem.split(" — ")[0]
+
+
 def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
     """Draw ``fig`` and list every broken rule, one line each (see the module docstring)."""
     fig.canvas.draw()
@@ -165,14 +170,14 @@ def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
         if ax not in colorbar_axes:
             short = min(box.width, box.height) * display_scale
             if short < MIN_PANEL_PX:
-                problems.append(f"panel-too-small: {name!r} is {short:.0f} px on its shorter side")
+                problems.append(f"panel-too-small: {name!r} — {short:.0f} px on its shorter side")
         points = _data_points(ax)
         legend = ax.get_legend()
         if legend is not None and legend.get_visible() and len(points):
             lbox = legend.get_window_extent(renderer)
             n = _covered(points, lbox)
             if n:
-                problems.append(f"legend-over-data: the legend of {name!r} covers {n} sampled points of data")
+                problems.append(f"legend-over-data: the legend of {name!r} — over {n} sampled points of data")
         for t in ax.texts:
             if not t.get_visible() or not t.get_text().strip() or getattr(t, "_course_contour_label", False):
                 continue
@@ -180,7 +185,7 @@ def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
                 continue
             n = _covered(points, t.get_window_extent(renderer))
             if n:
-                problems.append(f"text-over-data: {t.get_text()!r} in {name!r} covers {n} sampled points")
+                problems.append(f"text-over-data: {t.get_text()!r} in {name!r} — covers {n} sampled points")
         for artist in [] if ax in colorbar_axes else list(ax.images) + list(ax.collections):
             cmap_used = isinstance(artist, AxesImage) or (
                 artist.get_array() is not None and not isinstance(artist, PathCollection)
@@ -203,14 +208,14 @@ def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
             for sim in _SIMULATIONS:
                 d = colour_distance(ca, cb, sim)
                 if d < MIN_DELTA_E:
-                    problems.append(f"colours-confusable: {la!r} and {lb!r} in {name!r}, ΔE {d:.1f} ({sim})")
+                    problems.append(f"colours-confusable: {la!r} and {lb!r} in {name!r} — ΔE {d:.1f} ({sim})")
                     break
 
     texts = _texts(fig, renderer)
     for t, _, extent in texts:
         size = t.get_fontsize() * scale
         if size < MIN_POINTS - 1e-9:
-            problems.append(f"font-too-small: {t.get_text()!r} at {size:.1f} pt as displayed")
+            problems.append(f"font-too-small: {t.get_text()!r} — {size:.1f} pt as displayed")
         if extent.x0 < -1 or extent.y0 < -1 or extent.x1 > width + 1 or extent.y1 > height + 1:
             problems.append(f"text-clipped: {t.get_text()!r} reaches beyond the figure")
     for (ta, oa, ea), (tb, ob, eb) in itertools.combinations(texts, 2):

@@ -5,9 +5,10 @@ import json
 import sys
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
-from figure_rules import MIN_DELTA_E, colour_distance, figure_problems
+from figure_rules import MIN_DELTA_E, colour_distance, figure_problems, problem_key
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -130,14 +131,23 @@ def test_every_static_figure_and_widget_setting_was_checked(found):
 
 
 def test_no_figure_breaks_a_rule_beyond_the_recorded_debt(found):
-    """New figures keep every rule; a problem fixed is struck from tests/figure_debt.json (the list can only
-    shrink: write it with ``python tools/figure_check.py --json > tests/figure_debt.json`` after a fix)."""
-    debt = json.loads(DEBT.read_text(encoding="utf-8"))
-    new = {name: sorted(set(problems) - set(debt.get(name, []))) for name, problems in found.items()}
+    """New figures keep every rule, with any matplotlib in the declared range; a problem fixed is struck from
+    tests/figure_debt.json (the list can only shrink: write it with ``python tools/figure_check.py --json >
+    tests/figure_debt.json`` after a fix). Only the matplotlib the debt was recorded with checks the striking:
+    another may place a "best" legend elsewhere."""
+    recorded = json.loads(DEBT.read_text(encoding="utf-8"))
+    debt = recorded["figures"]
+
+    def keys(problems):  # what is wrong, not by how much: that moves with matplotlib's version
+        return {problem_key(p) for p in problems}
+
+    new = {name: sorted(keys(problems) - keys(debt.get(name, []))) for name, problems in found.items()}
     new = {name: problems for name, problems in new.items() if problems}
-    gone = {name: sorted(set(problems) - set(found.get(name, []))) for name, problems in debt.items()}
+    gone = {name: sorted(keys(problems) - keys(found.get(name, []))) for name, problems in debt.items()}
     gone = {name: problems for name, problems in gone.items() if problems}
     assert not new, f"figures that break the rules: {json.dumps(new, indent=1, ensure_ascii=False)}"
+    if recorded["matplotlib"] != matplotlib.__version__:
+        return  # another matplotlib may place a legend elsewhere and pass where the recording one did not
     assert not gone, (
         f"fixed, strike them from figure_debt.json: {json.dumps(gone, indent=1, ensure_ascii=False)}"
     )

@@ -2,7 +2,7 @@
 
     python tools/figure_check.py                    # the solution notebooks; a report, one line per problem
     python tools/figure_check.py notebooks/solutions/02_momentum.ipynb
-    python tools/figure_check.py --json             # the same as JSON: {figure: [problems]}
+    python tools/figure_check.py --json             # as JSON: {"matplotlib": version, "figures": {...}}
 
 Each notebook runs in memory in a fresh kernel (:func:`nbtools.execute`), with a hidden first cell that checks
 every figure the inline backend is about to show, at the end of the cell that drew it. After the last cell,
@@ -35,12 +35,13 @@ def _check_figures_as_shown():
 
     shell = get_ipython()
     found = {{}}
-    shown = [0, 0]  # the cell, and how many figures it has shown so far
+    shown = [0, 0]  # the code cell running (the hidden one is 0), and how many figures it has shown
+
+    def next_cell(*args):  # counted here: IPython versions differ in when they raise execution_count
+        shown[:] = [shown[0] + 1, 0]
 
     def check():
-        cell = shell.execution_count - 2  # already the next count; the hidden cell is number 1
-        if shown[0] != cell:
-            shown[:] = [cell, 0]
+        cell = shown[0]
         for manager in Gcf.get_all_fig_managers():
             shown[1] += 1
             found[f"cell {{cell}} figure {{shown[1]}}"] = figure_problems(manager.canvas.figure)
@@ -51,6 +52,7 @@ def _check_figures_as_shown():
         check()
         return show(*args, **kwargs)
 
+    shell.events.register("pre_run_cell", next_cell)
     plt.show = checked_show  # figures shown during a cell
     shell.events.callbacks["post_execute"].insert(0, check)  # and at its end, before the backend closes them
     return found
@@ -137,8 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = nbtools.expand_paths(args.paths) if args.paths else nbtools.solution_notebooks()
     found = check_all(paths)
-    if args.json:
-        print(json.dumps(found, indent=1, ensure_ascii=False))
+    if args.json:  # the figures' problems, and the matplotlib they were measured with
+        import matplotlib
+
+        recorded = {"matplotlib": matplotlib.__version__, "figures": found}
+        print(json.dumps(recorded, indent=1, ensure_ascii=False))
     else:
         bad = {name: problems for name, problems in found.items() if problems}
         for name, problems in bad.items():
