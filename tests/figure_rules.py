@@ -179,7 +179,7 @@ def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
             if n:
                 problems.append(f"legend-over-data: the legend of {name!r} — over {n} sampled points of data")
         for t in ax.texts:
-            if not t.get_visible() or not t.get_text().strip() or getattr(t, "_course_contour_label", False):
+            if not t.get_visible() or not t.get_text().strip():
                 continue
             if any(t in getattr(c, "labelTexts", []) for c in ax.collections):
                 continue

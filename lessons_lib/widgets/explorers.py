@@ -26,12 +26,14 @@ from ..running import run
 from ._base import InteractiveFigure, control_for
 
 
-def _panel_row(figure, panels, problem):
-    """One row of panels; a 2-D path panel gets 2.2 times the width of the others, so that a landscape drawn
-    at equal aspect (a ravine is 2.5 times wider than tall) is still tall enough to show its zig-zag."""
+def _panel_row(figure, panels, problem) -> dict:
+    """One row of panels, ``{panel name: ax}``; a 2-D path panel gets 2.2 times the width of the others, so
+    that a landscape drawn at equal aspect (a ravine is 2.5 times wider than tall) is still tall enough to
+    show its zig-zag."""
     wide = 2.2 if "path" in panels and problem.dim == 2 else 1.0
     ratios = [wide if panel == "path" else 1.0 for panel in panels]
-    return figure.subplots(1, len(panels), gridspec_kw={"width_ratios": ratios})
+    axes = figure.subplots(1, len(panels), gridspec_kw={"width_ratios": ratios})
+    return dict(zip(panels, np.atleast_1d(axes), strict=True))
 
 
 class TrajectoryExplorer(InteractiveFigure):
@@ -83,9 +85,7 @@ class TrajectoryExplorer(InteractiveFigure):
         super().__init__(name or f"{type(optimizer).__name__} on {problem.name}", controls)
 
     def setup(self):
-        self.axes = dict(
-            zip(self.panels, np.atleast_1d(_panel_row(self.figure, self.panels, self.problem)), strict=True)
-        )
+        self.axes = _panel_row(self.figure, self.panels, self.problem)
         titles = {"loss": "loss above the minimum", "effective_lr": "effective lr per coordinate"}
         for panel, ax in self.axes.items():
             if panel == "path":
@@ -178,9 +178,7 @@ class RaceExplorer(InteractiveFigure):
         super().__init__(f"{names} on {problem.name}", controls, figsize=(9.5, 3.8))
 
     def setup(self):
-        self.axes = dict(
-            zip(self.panels, np.atleast_1d(_panel_row(self.figure, self.panels, self.problem)), strict=True)
-        )
+        self.axes = _panel_row(self.figure, self.panels, self.problem)
         titles = {"loss": "loss", "effective_lr": "effective lr per coordinate"}
         for panel, ax in self.axes.items():
             if panel == "path":
