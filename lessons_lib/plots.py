@@ -20,6 +20,8 @@ from .running import Trajectory, run
 __all__ = [
     "compare_settings",
     "divergence_mark",
+    "landmark_keys",
+    "legend_below",
     "OKABE_ITO",
     "panels",
     "path_xy",
@@ -85,41 +87,88 @@ def style_of(optimizer: Optimizer | str) -> dict:
 MARGINS = {"left": 0.75, "right": 0.2, "bottom": 0.6, "top": 0.4, "wgap": 0.75, "hgap": 0.85}
 
 
-def fix_margins(fig, nrows: int, ncols: int) -> None:
-    """Place a grid of panels in ``fig`` with the fixed :data:`MARGINS`, whatever the figure's size.
+def fix_margins(fig, nrows: int, ncols: int, *, below: float = 0.0) -> None:
+    """Place a grid of panels in ``fig`` with the fixed :data:`MARGINS`, whatever the figure's size, and
+    ``below`` inches more under the bottom margin (room for :func:`legend_below`).
 
     Fixed margins replace a layout engine, whose extra layout pass would double a figure's render time.
     """
     fig_w, fig_h = fig.get_size_inches()
     m = MARGINS
     width = (fig_w - m["left"] - m["right"] - (ncols - 1) * m["wgap"]) / ncols
-    height = (fig_h - m["bottom"] - m["top"] - (nrows - 1) * m["hgap"]) / nrows
+    height = (fig_h - m["bottom"] - below - m["top"] - (nrows - 1) * m["hgap"]) / nrows
     fig.subplots_adjust(
         left=m["left"] / fig_w,
         right=1 - m["right"] / fig_w,
-        bottom=m["bottom"] / fig_h,
+        bottom=(m["bottom"] + below) / fig_h,
         top=1 - m["top"] / fig_h,
         wspace=m["wgap"] / width,
         hspace=m["hgap"] / height,
     )
 
 
-def panels(ncols: int = 1, nrows: int = 1, *, size=(3.4, 3.0), **subplot_kw):
+def panels(ncols: int = 1, nrows: int = 1, *, size=(3.4, 3.0), widths=None, **subplot_kw):
     """A figure of ``nrows`` × ``ncols`` panels of ``size`` inches each, with the course's fixed margins.
 
+    ``widths``, one number per column, makes columns that many times ``size``'s width: a ravine's path panel
+    drawn at equal aspect needs about twice the width of a panel of curves to be as tall.
     Returns ``(fig, axes)`` like ``plt.subplots`` (``axes`` is always a 1-D array, row by row). The margins
     (:data:`MARGINS`) are fixed in inches instead of being computed by a layout engine: that layout pass would
     double the time a figure takes to render.
     """
     import matplotlib.pyplot as plt
 
+    widths = [1.0] * ncols if widths is None else [float(w) for w in widths]
+    if len(widths) != ncols or min(widths) <= 0:
+        raise ValueError(f"panels: widths must be {ncols} positive numbers, one per column; got {widths}.")
     width, height = size
     m = MARGINS
-    fig_w = m["left"] + m["right"] + ncols * width + (ncols - 1) * m["wgap"]
+    fig_w = m["left"] + m["right"] + sum(widths) * width + (ncols - 1) * m["wgap"]
     fig_h = m["bottom"] + m["top"] + nrows * height + (nrows - 1) * m["hgap"]
-    fig, axes = plt.subplots(nrows, ncols, figsize=(fig_w, fig_h), layout="none", squeeze=False, **subplot_kw)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(fig_w, fig_h), layout="none", squeeze=False, width_ratios=widths, **subplot_kw
+    )
     fix_margins(fig, nrows, ncols)
     return fig, axes.ravel()
+
+
+#: Height of one row of :func:`legend_below`, in inches.
+LEGEND_ROW = 0.3
+
+
+def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float = 8):
+    """One legend for the whole figure, in a strip under its panels, where it can never cover data.
+
+    The figure grows by the strip's height and the panels keep their size. ``handles`` default to the
+    labelled artists of every panel, each label once; ``ncols`` to all of them in one row, up to six. Returns
+    the legend.
+    """
+    if handles is None:
+        handles, seen = [], set()
+        for ax in fig.axes:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                if label not in seen:
+                    seen.add(label)
+                    handles.append(handle)
+    if not handles:
+        raise ValueError("legend_below: nothing to show; give handles, or label what the panels draw.")
+    ncols = ncols or min(len(handles), 6)
+    strip = -(-len(handles) // ncols) * LEGEND_ROW
+    fig_w, fig_h = fig.get_size_inches()
+    fig.set_size_inches(fig_w, fig_h + strip)
+    grid = next(ax for ax in fig.axes if ax.get_subplotspec() is not None).get_subplotspec()
+    grid = grid.get_topmost_subplotspec().get_gridspec()
+    fix_margins(fig, grid.nrows, grid.ncols, below=strip)
+    return fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.02 / (fig_h + strip)),
+        ncols=ncols,
+        fontsize=fontsize,
+        frameon=False,
+        handlelength=2.2,
+        columnspacing=1.6,
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -164,30 +213,50 @@ def plot_contours(ax, problem: Problem, *, levels: int = 18, resolution: int = 1
             f"plot_contours: {problem.name} has {problem.dim} coordinates; only 1 or 2 can be drawn."
         )
     if mark_minima:
-        _mark(ax, problem, problem.minimizer, "*", "global minimum", size=14)
+        _mark(ax, problem, problem.minimizer, "global minimum")
         for point, _ in problem.local_minima:
-            _mark(ax, problem, point, "o", "other minimum", size=8, filled=False)
+            _mark(ax, problem, point, "other minimum")
         if "saddle_point" in problem.info:
-            _mark(ax, problem, problem.info["saddle_point"], "P", "saddle point", size=9, filled=False)
+            _mark(ax, problem, problem.info["saddle_point"], "saddle point")
     ax.set_title(problem.name, loc="left")  # the right end of the title row is for a status label
     return ax
 
 
-def _mark(ax, problem, point, marker, label, size, filled=True):
+#: How plot_contours marks a problem's landmarks: marker, size, filled.
+_LANDMARKS = {
+    "global minimum": ("*", 14, True),
+    "other minimum": ("o", 8, False),
+    "saddle point": ("P", 9, False),
+}
+
+
+def _landmark_style(label):
+    marker, size, filled = _LANDMARKS[label]
+    return {"marker": marker, "ms": size, "color": "0.15", "mfc": "0.15" if filled else "none", "ls": "none"}
+
+
+def _mark(ax, problem, point, label):
     if point is None:
         return
     point = np.asarray(point, dtype=float)
     xy = (point[0], float(problem.f(point))) if problem.dim == 1 else (point[0], point[1])
-    ax.plot(
-        *xy,
-        marker=marker,
-        ms=size,
-        color="0.15",
-        mfc="0.15" if filled else "none",
-        ls="none",
-        zorder=5,
-        label=label,
-    )
+    ax.plot(*xy, zorder=5, label=label, **_landmark_style(label))
+
+
+def landmark_keys(problems) -> list:
+    """Legend entries for the landmarks :func:`plot_contours` marks on any of ``problems``: the global
+    minimum, and other minima and a saddle point where one of them has some."""
+    from matplotlib.lines import Line2D
+
+    problems = list(problems)
+    present = {
+        "global minimum": True,
+        "other minimum": any(p.local_minima for p in problems),
+        "saddle point": any("saddle_point" in p.info for p in problems),
+    }
+    return [
+        Line2D([], [], label=label, **_landmark_style(label)) for label, shown in present.items() if shown
+    ]
 
 
 def path_xy(problem, points) -> tuple[np.ndarray, np.ndarray]:
@@ -312,12 +381,13 @@ def plot_loss(
             finite = np.isfinite(values)
             last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
             ax.plot(last, values[last], marker="X", ms=11, color=s["color"], mec="white", zorder=5)
+            early = last < np.mean(ax.get_xlim())  # the words go towards the middle, inside the panel
             ax.annotate(
                 f"diverged at step {int(diverged_step)}",
                 (last, values[last]),
                 textcoords="offset points",
-                xytext=(-6, -14),
-                ha="right",
+                xytext=(6, -14) if early else (-6, -14),
+                ha="left" if early else "right",
                 color=s["color"],
                 fontsize=9,
             )
@@ -388,12 +458,24 @@ def plot_rate_map(ax, curvatures, *, lrs, betas, averaged=False, nesterov=False,
     with np.errstate(divide="ignore", invalid="ignore"):
         steps_per_digit = np.where(rate < 1, np.log(10) / -np.log(rate), np.nan)
     cmap = matplotlib.colormaps["viridis_r"].with_extremes(bad="0.85")
-    ax.pcolormesh(
+    mesh = ax.pcolormesh(
         lrs, betas, np.ma.masked_invalid(steps_per_digit), cmap=cmap, norm=LogNorm(1, 1e4), shading="auto"
     )
-    lines = ax.contour(lrs, betas, steps_per_digit, levels=[10, 100, 1000], colors="white", linewidths=0.8)
-    ax.clabel(lines, fmt="%d steps", fontsize=7)
+    levels = [10, 100, 1000]
+    lines = ax.contour(lrs, betas, steps_per_digit, levels=levels, colors="white", linewidths=0.8)
+    # Each level labelled where it crosses the middle row of the map, away from the corners where the
+    # chosen settings and the optimum sit.
+    row = steps_per_digit[np.argmin(np.abs(betas - 0.45 * betas.max()))]
+    crossings = [np.flatnonzero(np.diff(np.sign(row - level)) != 0) for level in levels]
+    at = [(float(np.sqrt(lrs[i[0]] * lrs[i[0] + 1])), 0.45 * betas.max()) for i in crossings if i.size]
+    ax.clabel(lines, fmt="%d", fontsize=8, manual=at)
     ax.contour(lrs, betas, rate, levels=[1.0], colors="0.3", linewidths=1.2, linestyles="--")
+    # Under the panel, horizontal: its tick labels then take the room of the panel's own x label, not the
+    # gap to the next panel's y label. The contours' levels are marked on it too.
+    bar = ax.figure.colorbar(mesh, ax=ax, orientation="horizontal", fraction=0.06, pad=0.2, aspect=30)
+    bar.set_label("steps per digit (grey: does not converge)", fontsize=8)
+    bar.add_lines(lines)
+    bar.ax.tick_params(labelsize=8)
     ax.set_xscale("log")
     ax.set_xlabel("learning rate lr")
     ax.set_ylabel("β")
@@ -451,7 +533,8 @@ _SETTING_COLORS = [
 def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, steps: int = 60, x0=None):
     """The static figure beside a widget: one panel per setting, each the path of ``optimizer.replace(**s)``.
 
-    ``axes`` is a sequence with one ``Axes`` per setting (plus, optionally, one more for all the losses).
+    ``axes`` is a sequence with one ``Axes`` per setting (plus, optionally, one more for all the losses, whose
+    legend goes under the figure: see :func:`legend_below`).
     Returns the trajectories, in the order of ``settings``.
     """
     axes = list(np.ravel(axes))
@@ -476,8 +559,8 @@ def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, 
                 f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in setting.items()
             )
             plot_loss(ax, trajectory, label=label, color=_SETTING_COLORS[n % len(_SETTING_COLORS)])
-        ax.legend(fontsize=8)
         ax.set_title("loss above the minimum", fontsize=10)
+        legend_below(ax.figure, ax.get_legend_handles_labels()[0])  # the settings, by colour
     return trajectories
 
 

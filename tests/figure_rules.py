@@ -5,8 +5,9 @@ rules are the README's (section "Figure rules"); sizes are as displayed, in CSS 
 figure shown at ``display_scale`` times its drawn size (1 for a static figure shown at its size; a widget
 image shown narrower or wider than drawn scales everything with it):
 
-* ``legend-over-data``: a legend that overlaps its axes covers no point of a line or scatter drawn there
-  (lines are sampled every 2 px, so a line that only crosses the legend counts too);
+* ``legend-over-data``: no legend (a panel's own, one placed outside its panel, or the figure's) covers a
+  point of a line or scatter drawn in any panel (lines are sampled every 2 px, so a line that only crosses
+  the legend counts too);
 * ``text-clipped``: no text reaches beyond the figure's edge;
 * ``text-overlap``: no two texts overlap (tick labels, axis labels, titles, legends, annotations);
 * ``font-too-small``: no text is smaller than 7 pt as displayed;
@@ -172,12 +173,14 @@ def figure_problems(fig, *, display_scale: float = 1.0) -> list[str]:
             if short < MIN_PANEL_PX:
                 problems.append(f"panel-too-small: {name!r} — {short:.0f} px on its shorter side")
         points = _data_points(ax)
-        legend = ax.get_legend()
-        if legend is not None and legend.get_visible() and len(points):
-            lbox = legend.get_window_extent(renderer)
-            n = _covered(points, lbox)
-            if n:
-                problems.append(f"legend-over-data: the legend of {name!r} — over {n} sampled points of data")
+        for legend in _legends(fig):  # its own, or one placed outside another panel or the figure's
+            if legend.get_visible() and len(points):
+                n = _covered(points, legend.get_window_extent(renderer))
+                whose = "the legend" if legend is ax.get_legend() else "a legend from outside"
+                if n:
+                    problems.append(
+                        f"legend-over-data: {whose} of {name!r} — over {n} sampled points of data"
+                    )
         for t in ax.texts:
             if not t.get_visible() or not t.get_text().strip():
                 continue

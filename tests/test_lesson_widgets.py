@@ -67,6 +67,7 @@ def test_ewa_explorer_draws_the_library_ewa_and_states_window_and_half_life(made
         np.testing.assert_allclose(line.get_ydata(), ewa(series, beta, corrected))
         text = " ".join(t.get_text() for t in w.ax.texts)
         assert f"{window(beta):.1f} steps" in text and f"{half_life(beta):.1f} steps" in text
+        assert f"β = {beta:.3f}" + (", bias-corrected" if corrected else "") in text
     assert len([ln for ln in w.ax.lines if ln.get_label().startswith("EWA")]) == 1  # old ones removed
 
 

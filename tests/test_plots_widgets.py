@@ -597,6 +597,19 @@ SWEEP_CASES = [
 ]
 
 
+def drawn_path(trajectory):
+    return np.column_stack(path_xy(trajectory.problem, trajectory.points))
+
+
+def paths_differ(a, b, problem) -> bool:
+    """Whether two drawn paths differ by more than 2 % of the plot's span somewhere (several pixels)."""
+    if a.shape != b.shape:
+        return True
+    span = np.ptp(np.array(problem.bounds, dtype=float), axis=1)
+    span = span if problem.dim == 2 else np.array([span[0], np.ptp(a[:, 1]) + 1e-12])
+    return bool(np.any(np.abs(a - b) > 0.02 * span))
+
+
 @pytest.mark.parametrize("opt, problem, min_pass", SWEEP_CASES)
 def test_every_slider_setting_draws_a_picture_and_at_most_one_status_line(
     make_explorer, opt, problem, min_pass
@@ -608,7 +621,7 @@ def test_every_slider_setting_draws_a_picture_and_at_most_one_status_line(
         )
         assert set(w.controls) == set(every_control(opt))
         assert status_text(w) == run(opt, problem, STEPS).message
-        label, png = opt.label(), png_of(w)
+        path, png = drawn_path(run(opt, problem, STEPS)), png_of(w)
         diverged = 0
         for name, value in sweep_plan(w, min_pass):
             w.controls[name].value = value
@@ -622,9 +635,9 @@ def test_every_slider_setting_draws_a_picture_and_at_most_one_status_line(
                 assert f"diverged at step {expected.diverged_at} " in status
                 diverged += 1
             assert png_of(w).startswith(PNG_SIGNATURE), where
-            if setting.label() != label:  # the setting changed, so did the legend at least
-                assert png_of(w) != png, f"{where}: the picture did not change"
-            label, png = setting.label(), png_of(w)
+            if paths_differ(path, drawn_path(expected), problem):  # by a few pixels at least
+                assert png_of(w) != png, f"{where}: the path moved but the picture did not change"
+            path, png = drawn_path(expected), png_of(w)
     width, height = w.figure.canvas.get_width_height()
     assert png_array(png_of(w)).shape == (height, width, 4)
     assert (w.image.layout.width, w.image.layout.height) == (f"{width}px", f"{height}px")  # never stretched
@@ -780,7 +793,8 @@ def test_compare_settings_draws_one_panel_per_setting_and_the_losses(fig):
     assert len(set(colours)) == 3 and set(colours) <= PALETTE
     for line, trajectory in zip(losses.values(), trajectories, strict=True):
         np.testing.assert_allclose(line.get_ydata(), trajectory.gaps, rtol=1e-14)
-    assert [t.get_text() for t in axes[3].get_legend().get_texts()] == list(losses)
+    assert axes[3].get_legend() is None  # the settings' legend is under the figure, never over a loss
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(losses)
 
 
 def test_compare_settings_without_a_loss_panel(fig):
@@ -832,6 +846,74 @@ def test_panels_lays_out_a_grid_with_fixed_margins_and_no_layout_engine():
         assert box.height * height == pytest.approx(2.0)
     finally:
         plt.close(fig)
+
+
+def test_panels_makes_columns_of_the_widths_asked_for():
+    import matplotlib.pyplot as plt
+
+    from lessons_lib.plots import panels
+
+    fig, axes = panels(3, size=(2.0, 2.0), widths=(2.5, 1, 1))
+    try:
+        width = fig.get_size_inches()[0]
+        assert width == pytest.approx(0.75 + 0.2 + 4.5 * 2.0 + 2 * 0.75)
+        inches = [ax.get_position().width * width for ax in axes]
+        assert inches == pytest.approx([5.0, 2.0, 2.0])
+    finally:
+        plt.close(fig)
+    for bad in [(1, 1), (1, 0, 1), (1, -1, 1)]:
+        with pytest.raises(ValueError, match="widths must be 3 positive numbers"):
+            panels(3, widths=bad)
+
+
+def test_legend_below_is_one_legend_under_the_panels_which_keep_their_size():
+    import matplotlib.pyplot as plt
+    from figure_rules import figure_problems
+
+    from lessons_lib.plots import LEGEND_ROW, legend_below, panels
+
+    fig, axes = panels(2, size=(3.0, 2.2))
+    try:
+        for ax, name in zip(axes, ["GradientDescent", "Momentum"], strict=True):
+            for other in ["GradientDescent", "Momentum"]:  # each label in both panels
+                ax.plot([0, 1, 2], [3, 1, 0.5], label=other, color=style_of(other)["color"])
+            ax.set_title(name, fontsize=10)
+        width, height = fig.get_size_inches()
+        before = [size for ax in axes for size in ax.get_window_extent().bounds[2:]]
+        legend = legend_below(fig)
+        assert fig.get_size_inches() == pytest.approx([width, height + LEGEND_ROW])  # one row
+        assert [size for ax in axes for size in ax.get_window_extent().bounds[2:]] == pytest.approx(before)
+        assert [t.get_text() for t in legend.get_texts()] == ["GradientDescent", "Momentum"]  # each once
+        fig.canvas.draw()
+        top = legend.get_window_extent().y1
+        assert all(top < ax.xaxis.label.get_window_extent().y0 for ax in axes)  # under the x labels
+        assert figure_problems(fig) == []
+    finally:
+        plt.close(fig)
+    fig, _ = panels(1)
+    try:
+        with pytest.raises(ValueError, match="nothing to show"):
+            legend_below(fig)
+    finally:
+        plt.close(fig)
+
+
+def test_every_widget_legend_is_under_its_panels_and_says_what_each_style_means(make_explorer):
+    problem = ravine(10)
+    w = make_explorer(
+        problem,
+        Momentum(lr=0.01, beta=0.9),
+        sliders=("lr", "nesterov"),
+        panels=("path", "velocity", "effective_lr"),
+    )
+    assert all(ax.get_legend() is None for ax in w.figure.axes)  # no legend inside a panel
+    (legend,) = w.figure.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == ["Momentum", "Nesterov", "start", "global minimum", "gradient", "velocity", "x₁", "x₂"]
+    before = png_of(w)
+    w.controls["nesterov"].value = True  # the legend is drawn once, with the static part
+    assert [t.get_text() for t in w.figure.legends[0].get_texts()] == labels
+    assert png_of(w) != before
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -3,13 +3,15 @@
     python tools/figure_check.py                    # the solution notebooks; a report, one line per problem
     python tools/figure_check.py notebooks/solutions/02_momentum.ipynb
     python tools/figure_check.py --json             # as JSON: {"matplotlib": version, "figures": {...}}
+    python tools/figure_check.py --save build/figures   # and a PNG of each figure checked, to look at
 
 Each notebook runs in memory in a fresh kernel (:func:`nbtools.execute`), with a hidden first cell that checks
 every figure the inline backend is about to show, at the end of the cell that drew it. After the last cell,
 every widget the notebook made is checked at its first render, with each control at both ends of its range
 (for a learning rate, the top end is where runs diverge), and with each option of a menu. Figures are named
 ``<notebook> cell <n> figure <k>`` (``n`` counts code cells from 1) and
-``<notebook> widget <name> [<setting>]``. Nothing is written. Exit status 1 if any figure breaks a rule.
+``<notebook> widget <name> [<setting>]``. Nothing is written, except with ``--save``. Exit status 1 if any
+figure breaks a rule.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def _check_figures_as_shown():
 
     shell = get_ipython()
     found = {{}}
+    save = {save_dir!r}
     shown = [0, 0]  # the code cell running (the hidden one is 0), and how many figures it has shown
 
     def next_cell(*args):  # counted here: IPython versions differ in when they raise execution_count
@@ -44,7 +47,10 @@ def _check_figures_as_shown():
         cell = shown[0]
         for manager in Gcf.get_all_fig_managers():
             shown[1] += 1
-            found[f"cell {{cell}} figure {{shown[1]}}"] = figure_problems(manager.canvas.figure)
+            name = f"cell {{cell}} figure {{shown[1]}}"
+            found[name] = figure_problems(manager.canvas.figure)
+            if save:
+                manager.canvas.figure.savefig(f"{{save}}/{{name}}.png")
 
     show = plt.show
 
@@ -87,7 +93,11 @@ def _check_widgets():
         for artist in widget._dynamic:
             artist.set_animated(False)
         try:
-            _FIGURES_FOUND[f"widget {{widget.name}} [{{setting}}]"] = figure_problems(widget.figure)
+            name = f"widget {{widget.name}} [{{setting}}]"
+            _FIGURES_FOUND[name] = figure_problems(widget.figure)
+            if {save_dir!r}:  # the picture the learner sees
+                with open(f"{save_dir}/" + name.replace("/", "÷") + ".png", "wb") as file:
+                    file.write(widget.image.value)
         finally:
             for artist in widget._dynamic:
                 artist.set_animated(True)
@@ -112,23 +122,29 @@ _check_widgets()
 """
 
 
-def check_notebook(path: Path) -> dict[str, list[str]]:
-    """``{figure name: [problems]}`` for every figure and widget setting of the notebook at ``path``."""
+def check_notebook(path: Path, save: Path | None = None) -> dict[str, list[str]]:
+    """``{figure name: [problems]}`` for every figure and widget setting of the notebook at ``path``; with
+    ``save``, a PNG of each in ``save/<notebook stem>/``."""
     import nbformat
 
+    save_dir = None
+    if save is not None:
+        save_dir = str((Path(save) / path.stem).resolve())
+        Path(save_dir).mkdir(parents=True, exist_ok=True)
     nb = nbtools.read_notebook(path)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP.format(rules_dir=str(RULES_DIR))))
-    result = nbtools.execute(nb, path.resolve().parent, name=nbtools.display_path(path), after=AFTER.format())
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP.format(rules_dir=str(RULES_DIR), save_dir=save_dir)))
+    after = AFTER.format(save_dir=save_dir)
+    result = nbtools.execute(nb, path.resolve().parent, name=nbtools.display_path(path), after=after)
     if result.after_error:
         raise RuntimeError(f"{nbtools.display_path(path)}: the widget check failed: {result.after_error}")
     found = json.loads(result.after_stdout.strip().splitlines()[-1])
     return {f"{path.stem} {name}": problems for name, problems in found.items()}
 
 
-def check_all(paths) -> dict[str, list[str]]:
+def check_all(paths, save: Path | None = None) -> dict[str, list[str]]:
     found = {}
     for path in paths:
-        found.update(check_notebook(Path(path)))
+        found.update(check_notebook(Path(path), save))
     return found
 
 
@@ -136,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="notebooks (default: the solution notebooks)")
     parser.add_argument("--json", action="store_true", help="print {figure: [problems]} as JSON")
+    parser.add_argument(
+        "--save", type=Path, metavar="DIR", help="also write each figure as DIR/<notebook>/*.png"
+    )
     args = parser.parse_args(argv)
     paths = nbtools.expand_paths(args.paths) if args.paths else nbtools.solution_notebooks()
-    found = check_all(paths)
+    found = check_all(paths, args.save)
     if args.json:  # the figures' problems, and the matplotlib they were measured with
         import matplotlib
 

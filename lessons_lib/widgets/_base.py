@@ -12,15 +12,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
 from PIL import Image
 
 from ..optimizers import Optimizer, symbol
-from ..plots import (
-    fix_margins,
-    style_of,
-)
+from ..plots import fix_margins, legend_below
 
 _LIVE: list[weakref.ref] = []
 
@@ -82,19 +78,21 @@ class InteractiveFigure:
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")  # margins fixed below, no layout pass
         FigureCanvasAgg(self.figure)
-        width, height = self.figure.canvas.get_width_height()  # shown at the size drawn, never stretched
-        size = widgets.Layout(width=f"{width}px", height=f"{height}px")
-        self.image = widgets.Image(format="png", layout=size)
         self.status = widgets.HTML()
         self.timings_ms: list[float] = []
         self._dynamic: list = []
         self._background = None
         self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
-        self._static_legends: list = []  # legends drawn once, into the cached background
+        self.legend_handles: list = []  # setup() lists what the legend under the panels shows
         self.setup()
-        grid = self.figure.axes[0].get_subplotspec().get_gridspec() if self.figure.axes else None
-        if grid is not None:
+        if self.figure.axes:
+            grid = self.figure.axes[0].get_subplotspec().get_topmost_subplotspec().get_gridspec()
             fix_margins(self.figure, grid.nrows, grid.ncols)
+        if self.legend_handles:  # drawn once, with the static part, and never over the data
+            legend_below(self.figure, self.legend_handles)
+        width, height = self.figure.canvas.get_width_height()  # shown at the size drawn, never stretched
+        size = widgets.Layout(width=f"{width}px", height=f"{height}px")
+        self.image = widgets.Image(format="png", layout=size)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.status, self.image])
@@ -120,26 +118,12 @@ class InteractiveFigure:
     def track(self, ax, n_lines: int, n_texts: int):
         """Mark what was added to ``ax`` since it had ``n_lines`` lines and ``n_texts`` texts as dynamic."""
         new = ax.lines[n_lines:] + ax.texts[n_texts:]
-        if ax.get_legend() is not None and ax.get_legend() not in self._static_legends:
-            new.append(ax.get_legend())
         for artist in new:
             artist.set_animated(True)
         self._dynamic.extend(new)
 
     def _on_change(self, change):
         self.redraw()
-
-    def _static_legend(self, ax, loc, entries):
-        """A legend drawn once with the background: ``entries`` of (label, colour or None for the optimizer's,
-        line style, width), then the coordinates' line styles, x₁ solid and x₂ dashed."""
-        color = style_of(self.optimizer)["color"] if hasattr(self, "optimizer") else "0.3"
-        handles = [
-            Line2D([], [], color=c or color, ls=ls, lw=lw, label=label) for label, c, ls, lw in entries
-        ]
-        handles += [
-            Line2D([], [], color="0.4", ls=ls, label=name) for ls, name in (("-", "x₁"), ("--", "x₂"))
-        ]
-        self._static_legends.append(ax.legend(handles=handles, fontsize=7, loc=loc, framealpha=0.85))
 
     def _fit_y(self, ax, lines):
         """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or

@@ -12,6 +12,7 @@ from ..optimizers import Momentum, Optimizer, symbol
 from ..plots import (
     OKABE_ITO,
     divergence_mark,
+    landmark_keys,
     path_xy,
     plot_contours,
     plot_effective_lr,
@@ -34,6 +35,36 @@ def _panel_row(figure, panels, problem) -> dict:
     ratios = [wide if panel == "path" else 1.0 for panel in panels]
     axes = figure.subplots(1, len(panels), gridspec_kw={"width_ratios": ratios})
     return dict(zip(panels, np.atleast_1d(axes), strict=True))
+
+
+def _legend_keys(optimizers, problem=None, *, coordinates=False, velocity=None) -> list:
+    """What a widget's legend under its panels shows: each optimizer's colour and marker (``optimizers``:
+    names for :func:`lessons_lib.plots.style_of`), the start and the landmarks of ``problem``'s path panel,
+    then, when the panels need them, the velocity panel's two lines (``velocity``: the velocity's colour) and
+    the coordinates' line styles (x₁ solid, x₂ dashed)."""
+    keys = [
+        Line2D([], [], color=style_of(o)["color"], marker=style_of(o)["marker"], ms=5, label=o)
+        for o in optimizers
+    ]
+    if problem is not None:
+        keys.append(Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="start"))
+        keys += landmark_keys([problem])
+    if velocity is not None:
+        keys += [
+            Line2D([], [], color="0.55", lw=0.9, label="gradient"),
+            Line2D([], [], color=velocity, lw=2.0, label="velocity"),
+        ]
+    if coordinates:
+        keys += [Line2D([], [], color="0.4", ls=ls, label=name) for ls, name in (("-", "x₁"), ("--", "x₂"))]
+    return keys
+
+
+def _names(optimizer, nesterov_too=False) -> list[str]:
+    """The names the legend gives an optimizer's styles: its class, and Nesterov's when it can be chosen."""
+    name = type(optimizer).__name__
+    if isinstance(optimizer, Momentum) and (optimizer.nesterov or nesterov_too):
+        return ["Nesterov"] if not nesterov_too else [name, "Nesterov"]
+    return [name]
 
 
 class TrajectoryExplorer(InteractiveFigure):
@@ -95,17 +126,19 @@ class TrajectoryExplorer(InteractiveFigure):
                 ax.set_xlabel("step")
                 ax.set_ylabel("gradient and velocity")
                 ax.set_title("gradient (grey) and velocity", fontsize=10)
-                self._static_legend(
-                    ax, "upper right", [("gradient", "0.55", "-", 0.9), ("velocity", None, "-", 2.0)]
-                )
             else:
                 ax.set_xlim(0, self.steps)
                 ax.set_yscale("log")
                 ax.set_xlabel("step")
                 ax.set_ylabel("f(x) − f*" if panel == "loss" else "effective learning rate")
                 ax.set_title(titles[panel], fontsize=10)
-                if panel == "effective_lr":
-                    self._static_legend(ax, "lower left", [])
+        names = _names(self.optimizer, nesterov_too="nesterov" in self.controls)
+        self.legend_handles = _legend_keys(
+            names,
+            self.problem if "path" in self.axes else None,
+            coordinates="effective_lr" in self.axes or "velocity" in self.axes,
+            velocity=style_of(self.optimizer)["color"] if "velocity" in self.axes else None,
+        )
 
     def update(self, **values) -> str:
         optimizer = self.optimizer.replace(**values)
@@ -116,7 +149,6 @@ class TrajectoryExplorer(InteractiveFigure):
             try:
                 if panel == "path":
                     plot_path(ax, trajectory)
-                    ax.legend(loc="best", fontsize=8, framealpha=0.85)  # over the least of the path
                 elif panel == "loss":
                     plot_loss(ax, trajectory)
                 elif panel == "velocity":
@@ -179,7 +211,7 @@ class RaceExplorer(InteractiveFigure):
 
     def setup(self):
         self.axes = _panel_row(self.figure, self.panels, self.problem)
-        titles = {"loss": "loss", "effective_lr": "effective lr per coordinate"}
+        titles = {"loss": "loss above the minimum", "effective_lr": "effective lr per coordinate"}
         for panel, ax in self.axes.items():
             if panel == "path":
                 plot_contours(ax, self.problem)
@@ -187,20 +219,14 @@ class RaceExplorer(InteractiveFigure):
             ax.set_xlim(0, self.steps)
             ax.set_yscale("log")
             ax.set_xlabel("step")
+            ax.set_ylabel("f(x) − f*" if panel == "loss" else "effective learning rate")
             ax.set_title(titles[panel], fontsize=10)
-            # A legend that never changes (which colour is which optimizer, which line style which coordinate)
-            # is drawn once with the background; redrawing legends was almost half of each redraw.
-            handles = []
-            for optimizer in self.optimizers:
-                s = style_of(optimizer)
-                handles.append(
-                    Line2D([], [], color=s["color"], marker=s["marker"], label=type(optimizer).__name__)
-                )
-            if panel == "effective_lr":
-                for ls, name in (("-", "x₁"), ("--", "x₂")):
-                    handles.append(Line2D([], [], color="0.4", ls=ls, label=name))
-            legend = ax.legend(handles=handles, fontsize=7, loc="lower left", framealpha=0.85)
-            self._static_legends.append(legend)
+        names = []
+        for optimizer, sliders in zip(self.optimizers, self.sliders, strict=True):
+            names += [n for n in _names(optimizer, "nesterov" in sliders) if n not in names]
+        self.legend_handles = _legend_keys(
+            names, self.problem if "path" in self.axes else None, coordinates="effective_lr" in self.axes
+        )
 
     def update(self, **values) -> str:
         keep = "effective_lr" in self.axes
@@ -218,8 +244,6 @@ class RaceExplorer(InteractiveFigure):
                         plot_loss(ax, trajectory)
                     else:
                         plot_effective_lr(ax, trajectory)
-                if panel == "path":  # the one legend that changes: it names the hyperparameters
-                    ax.legend(fontsize=8, loc="best", framealpha=0.85)  # over the least of the paths
             finally:
                 self.track(ax, n_lines, n_texts)
             if panel != "path":
@@ -269,6 +293,14 @@ class RateMapExplorer(InteractiveFigure):
             self.map_ax, self.curvatures, lrs=lrs, betas=betas, averaged=m.averaged, nesterov=m.nesterov
         )
         plot_contours(self.path_ax, self.problem)
+        chosen = Line2D(
+            [], [], marker="o", ms=8, mfc="none", mec="0.3", mew=2, ls="none", label="chosen (lr, β)"
+        )
+        self.legend_handles = [
+            *_legend_keys(_names(m), self.problem),
+            *self.map_ax.get_legend_handles_labels()[0],
+            chosen,
+        ]
 
     def update(self, lr, beta) -> str:
         from ..theory import momentum_rate
@@ -294,7 +326,6 @@ class RateMapExplorer(InteractiveFigure):
         ax, n_lines, n_texts = self.path_ax, len(self.path_ax.lines), len(self.path_ax.texts)
         try:
             plot_path(ax, trajectory)
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
         finally:
             self.track(ax, n_lines, n_texts)
         return trajectory.message
@@ -347,6 +378,8 @@ class EWAExplorer(InteractiveFigure):
     def setup(self):
         self.ax = self.figure.subplots()
         self.ax.plot(self.x, self.series, color="0.65", lw=0.8, label=self.label)
+        average = Line2D([], [], color=OKABE_ITO["blue"], lw=1.8, label="exponentially weighted average")
+        self.legend_handles = [self.ax.lines[0], average]
         self.ax.set_xlabel("t" if self.x.dtype.kind in "iuf" else "date")
         self.ax.set_ylabel(self.label)
         self.ax.set_title(self.title, fontsize=10)
@@ -358,9 +391,9 @@ class EWAExplorer(InteractiveFigure):
         ax, n_lines, n_texts = self.ax, len(self.ax.lines), len(self.ax.texts)
         try:
             average = ewa(self.series, beta, bias_correction)
-            label = f"EWA, β = {beta:.3f}" + (", bias-corrected" if bias_correction else "")
-            ax.plot(self.x, average, color=OKABE_ITO["blue"], lw=1.8, label=label)
-            facts = f"window ≈ 1/(1−β) = {window(beta):.1f} steps    half-life = ln 2 / ln(1/β) = "
+            ax.plot(self.x, average, color=OKABE_ITO["blue"], lw=1.8, label="EWA")
+            setting = f"β = {beta:.3f}" + (", bias-corrected" if bias_correction else "")
+            facts = f"{setting}\nwindow ≈ 1/(1−β) = {window(beta):.1f} steps    half-life = ln 2 / ln(1/β) = "
             ax.text(
                 0.02,
                 0.95,
@@ -370,7 +403,6 @@ class EWAExplorer(InteractiveFigure):
                 fontsize=9,
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
             )
-            ax.legend(loc="lower right", fontsize=8)
         finally:
             self.track(ax, n_lines, n_texts)
         return ""
@@ -529,12 +561,11 @@ class TestbedRace(InteractiveFigure):
         ax.set_xlabel("step")
         ax.set_ylabel("f(x) − f*")
         ax.set_title("loss above the minimum", fontsize=10)
-        handles = [
-            Line2D([], [], color=style_of(o)["color"], marker=style_of(o)["marker"], label=name)
-            for name, o in self.optimizers.items()
+        self.legend_handles = [
+            *_legend_keys(self.optimizers),
+            Line2D([], [], color="0.2", marker="o", mfc="white", ls="none", label="start"),
+            *landmark_keys(self.problems.values()),
         ]
-        legend = ax.legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.85)
-        self._static_legends.append(legend)
         self._loss_lines = {name: self._lines_for(ax, o) for name, o in self.optimizers.items()}
         self._path_lines: dict = {}
         self._show_problem(self.controls["problem"].value)
