@@ -9,10 +9,12 @@ import _thread
 import doctest
 import itertools
 import math
+import re
 import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -1017,9 +1019,9 @@ def stub(*args):
 def test_a_stub_is_not_done_yet(name, capsys):
     verdict, out = run(name, stub, capsys)
     assert verdict is False
-    assert out == (
+    assert flat(out) == (
         f"{name}: not done yet — replace `raise NotImplementedError` in its cell with your code, "
-        "run that cell, then this one again.\n"
+        "run that cell, then this one again."
     )
 
 
@@ -1331,14 +1333,16 @@ def test_the_zeros_like_ewa_is_rejected_for_integer_values(capsys):
     assert ewa_into_zeros_like(np.array([10, 12, 8]), 0.5).tolist() == [5, 8, 8]
     verdict, out = run("ewa", ewa_into_zeros_like, capsys)
     assert verdict is False
-    assert out == (
-        'ewa: wrong result in case "a list of one integer, beta = 0.9".\n'
-        "  inputs: values=[3], beta=0.9\n"
-        "  averages: expected [0.3], got [0]\n"
-        "  Hint: your averages came back as an integer array (int64): each value stored in it was cut to a "
+    assert out.splitlines()[:3] == [
+        'ewa: wrong result in case "a list of one integer, beta = 0.9".',
+        "  inputs: values=[3], beta=0.9",
+        "  averages: expected [0.3], got [0]",
+    ]
+    assert flat("\n".join(out.splitlines()[3:])) == (
+        "Hint: your averages came back as an integer array (int64): each value stored in it was cut to a "
         "whole number. In this case values is a list of integers, and np.zeros_like(values), "
         "np.empty_like(values) and np.array(values) are integer arrays too. Make a float array instead: "
-        "np.zeros(len(values)) or np.zeros_like(values, dtype=float).\n"
+        "np.zeros(len(values)) or np.zeros_like(values, dtype=float)."
     )
 
 
@@ -1611,10 +1615,12 @@ def test_a_function_that_does_not_return_is_stopped(name, fn, short_limit, capsy
 def test_the_stop_names_the_case_that_hangs(short_limit, capsys):
     verdict, out, seconds = timed_check("gd_step", loops_on_2d_arrays, capsys)
     assert verdict is False
-    assert out == (
-        "gd_step: your function did not return within 0.3 s — is there a loop that never ends?\n"
-        '  It was stopped in case "2-D integer arrays": x: array of shape (3, 4), g: array of shape (3, 4), '
-        "lr=0.5\n"
+    assert out.splitlines()[0] == (
+        "gd_step: your function did not return within 0.3 s — is there a loop that never ends?"
+    )
+    assert flat("\n".join(out.splitlines()[1:])) == (
+        'It was stopped in case "2-D integer arrays": x: array of shape (3, 4), g: array of shape (3, 4), '
+        "lr=0.5"
     )
     assert timed_check("gd_step", loops_on_2d_arrays, capsys)[1] == out  # the same message every run
 
@@ -1828,3 +1834,174 @@ def test_errors_beyond_the_tolerance_fail(relative_error, sign):
         return x, s * (1 + sign * relative_error)
 
     assert check_rmsprop_step(rmsprop_step) is False
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Messages are wrapped at words: never inside a word, inline code, brackets or a formula.
+
+EXERCISES = {ex.name: ex for ex in _catalogue._EXERCISES}
+OPERATOR_AT_A_BREAK = re.compile(r"(^|\s)(\*\*|//|[-+*/=<>]=?)$")  # a line ending in "1 -" or "x ="
+
+
+def named(name, fn):
+    """``fn`` under the name the exercise gives it, as the learner's cell defines it."""
+
+    def learners(*args):
+        return fn(*args)
+
+    learners.__name__ = learners.__qualname__ = name
+    return learners
+
+
+def raising(kind, text):
+    message = f"it went wrong: {text} in the middle of a long sentence about what went wrong"
+
+    def raises(*args):
+        raise kind(message)
+
+    return raises
+
+
+def every_message(monkeypatch, capsys):
+    """Each kind of message the checks print, unwrapped: every catalogued mistake, hint and dtype advice, a
+    stub, broken results and exceptions, changed inputs, and the library's rule put in the learner's place."""
+    monkeypatch.setattr(checks, "MESSAGE_WIDTH", 10**6)
+    learners = []
+    for ex in _catalogue._EXERCISES:
+        for mistake in ex.mistakes:
+            learners.append(
+                (ex, mistake.rule if len(ex.outputs) > 1 else lambda *a, r=mistake.rule: r(*a)[0])
+            )
+        learners += [(ex, raising(hint.kind, hint.text)) for hint in ex.hints]
+        learners += [(ex, stub), (ex, exits), (ex, (1.0, 2.0)), (ex, lambda x: x)]
+        learners += [(ex, fn) for fn, _ in BROKEN]
+    for row in (*IN_PLACE, *INTEGER_ONLY, *LOW_PRECISION, *WIDENED):
+        name, fn = getattr(row, "values", row)[:2]
+        learners.append((EXERCISES[name], fn))
+    messages = []
+    for ex, fn in learners:
+        _mechanism._check(ex, fn)
+        messages.append(capsys.readouterr().out.removesuffix("\n"))
+    for ex in _catalogue._EXERCISES:
+        _mechanism._library_in_place(ex)
+        messages.append(capsys.readouterr().out.removesuffix("\n"))
+    return messages
+
+
+def unbreakable(line):
+    """True if ``line`` is one part that must stay whole: code, brackets or a formula, with no other space."""
+    rest = re.sub(r"`[^`]*`|\[[^\]]*\]", "_", line.strip())
+    return " " not in re.sub(r" (\*\*|//|[-+*/=<>]=?) ", "_", rest)
+
+
+def test_messages_wrap_at_words_only_at_any_width(monkeypatch, capsys):
+    messages = every_message(monkeypatch, capsys)
+    assert len(messages) > 150 and max(len(line) for m in messages for line in m.splitlines()) > 150
+    for message in messages:
+        assert _mechanism._wrap(message, 10**6) == message  # lines that fit are left alone
+        code_and_brackets = re.findall(r"`[^`\n]*`|\[[^\]\n]*\]", message)
+        for width in range(30, 141, 11):
+            wrapped = _mechanism._wrap(message, width)
+            where = f"width {width}:\n{wrapped}"
+            assert wrapped.split() == message.split(), where  # not one word cut in two ("agai n.")
+            assert all(part in wrapped for part in code_and_brackets), where
+            lines = wrapped.splitlines()
+            assert not any(OPERATOR_AT_A_BREAK.search(line) for line in lines), where  # no formula cut
+            assert all(len(line) <= width or unbreakable(line) for line in lines), where
+
+
+def test_a_continued_line_keeps_to_its_indent():
+    message = "name: " + "word " * 30 + "\n  detail: " + "more " * 30
+    wrapped = _mechanism._wrap(message.replace(" \n", "\n").rstrip(), 40).splitlines()
+    detail = next(i for i, line in enumerate(wrapped) if line.startswith("  detail:"))
+    assert all(not line.startswith(" ") for line in wrapped[:detail])
+    assert all(line.startswith("    more") for line in wrapped[detail + 1 :])
+
+
+def test_printed_messages_fit_the_width(monkeypatch, capsys):
+    monkeypatch.setattr(checks, "MESSAGE_WIDTH", 50)
+    verdict, out = run("adam_step", adam_with(m_rule=lambda m, g, b1: (1 - b1) * g), capsys)
+    assert verdict is False and max(len(line) for line in out.splitlines()) <= 50
+    assert len(out.splitlines()) > 3
+
+
+# ------------------------------------------------------------------------------------------------------------
+# After a check: the learner's function once it passes; until then the library's rule, and a line saying so.
+
+
+def fallback_message(ex):
+    return (
+        f"{ex.name}: your function has not passed its check, so the rest of the lesson uses lessons_lib's "
+        f"`{ex.library}` in its place. Once it passes, run this cell again to use yours."
+    )
+
+
+def assert_gives_the_librarys_results(ex, step):
+    for _, _, args, expected in reference_steps(ex):
+        result = step(*_mechanism._copies(ex, args))
+        result = (result,) if len(ex.outputs) == 1 else result
+        assert _mechanism._all_close(_mechanism._as_arrays(result), expected)
+
+
+@pytest.mark.parametrize(("name", "fn"), CORRECT[::3], ids=[fn.__name__ for _, fn in CORRECT[::3]])
+def test_a_function_that_passed_is_used_and_nothing_more_is_said(name, fn, capsys):
+    learners = named(name, fn)
+    passed = CHECKS[name][0](learners)
+    capsys.readouterr()
+    assert checks.yours_or_library(learners, passed) is learners
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
+def test_an_exercise_not_done_yet_is_replaced_by_the_library_and_says_so(ex, capsys):
+    learners = named(ex.name, stub)
+    passed = CHECKS[ex.name][0](learners)
+    capsys.readouterr()
+    step = checks.yours_or_library(learners, passed)
+    out = capsys.readouterr().out
+    assert passed is False and step is not learners
+    assert flat(out) == fallback_message(ex)
+    assert max(len(line) for line in out.splitlines()) <= checks.MESSAGE_WIDTH
+    assert_gives_the_librarys_results(ex, step)
+
+
+@pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
+def test_a_failed_exercise_is_replaced_by_the_library_and_says_so(ex, capsys):
+    mistake = ex.mistakes[0].rule
+    learners = named(ex.name, mistake if len(ex.outputs) > 1 else lambda *a: mistake(*a)[0])
+    passed = CHECKS[ex.name][0](learners)
+    capsys.readouterr()
+    step = checks.yours_or_library(learners, passed)
+    out = capsys.readouterr().out
+    assert passed is False
+    assert flat(out) == fallback_message(ex)
+    assert "correct on" not in out and "not passed" in out  # it never reads like a pass
+    assert_gives_the_librarys_results(ex, step)  # the library's results, not the mistake's
+
+
+@pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
+def test_the_message_names_a_function_of_the_library(ex):
+    import lessons_lib
+
+    assert callable(getattr(lessons_lib, ex.library.partition("(")[0]))
+
+
+def test_a_function_not_named_as_an_exercise_is_refused_clearly():
+    with pytest.raises(ValueError, match="'my_step' is not the name of an exercise; .* gd_step"):
+        checks.yours_or_library(named("my_step", stub), False)
+
+
+SOLUTIONS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_lessons_go_on_with_the_learners_function_only_through_yours_or_library(path):
+    """Each check's verdict goes to ``yours_or_library``: no cell picks the learner's function by hand."""
+    import nbformat
+
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    verdicts = [m for source in code for m in re.finditer(r"^(\w+) = check_(\w+)\((\w+)\)$", source, re.M)]
+    for verdict in verdicts:
+        flag, fn = verdict.group(1), verdict.group(3)
+        assert any(f"yours_or_library({fn}, {flag})" in s for s in code), (path.name, flag)
+        assert not any(re.search(rf"\b{fn} if {flag} else\b", s) for s in code), (path.name, flag)

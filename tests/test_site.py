@@ -309,6 +309,33 @@ def test_executing_builds_from_fresh_outputs_and_never_writes_the_notebook(tmp_p
     assert "no learner notebook yet" in page
 
 
+def _css_rules(css: str) -> dict[str, str]:
+    """The declarations of every selector of ``css``, the rules that name it joined in order (no comments)."""
+    rules: dict[str, str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        for selector in selectors.split(","):
+            key = " ".join(selector.split())
+            rules[key] = rules.get(key, "") + ";" + body
+    return rules
+
+
+def _declared(rules: dict[str, str], selector: str, prop: str) -> str | None:
+    """The last value ``selector`` gives ``prop`` (None if it gives none)."""
+    values = re.findall(rf"(?:;|\s){re.escape(prop)}\s*:\s*([^;]+)", rules.get(selector, ""))
+    return " ".join(values[-1].split()) if values else None
+
+
+@pytest.mark.parametrize("selector", [".input_area pre", ".output_subarea > pre", ".output_error pre"])
+def test_long_lines_of_code_and_output_scroll_and_show_that_they_go_on(selector):
+    """A line wider than the column is never clipped: it scrolls (code keeps its indentation, a table its
+    columns), and a shadow at the edge shows there is more, where the system hides scroll bars."""
+    rules = _css_rules(build_site._css())
+    assert _declared(rules, selector, "overflow-x") in ("auto", "scroll"), selector
+    assert _declared(rules, selector, "white-space") == "pre", selector
+    background = _declared(rules, selector, "background") or ""
+    assert background.count("radial-gradient") == 2 and background.count(" local") == 2, background
+
+
 def test_pages_load_nothing_from_the_network(site):
     for page in sorted(site.glob("*.html")):
         source = page.read_text(encoding="utf-8")
@@ -348,6 +375,12 @@ _MEASURE = """() => {
     fences: fences.length,
     shortFences: fences.filter(([o, t]) => box(o).height < 0.8 * box(t).height).length,
     images: [...document.images].map(i => ({complete: i.complete, width: i.naturalWidth})),
+    clipped: [...document.querySelectorAll('pre')]
+      .filter(p => p.scrollWidth > p.clientWidth + 1)
+      .filter(p => !['auto', 'scroll'].includes(getComputedStyle(p).overflowX))
+      .map(p => p.textContent.slice(0, 80)),
+    pageWidth: document.documentElement.scrollWidth,
+    viewWidth: document.documentElement.clientWidth,
     text: clone.textContent,
   };
 }"""
@@ -438,6 +471,8 @@ def test_every_page_renders_offline_with_its_equations_and_figures(site, browser
                 got["text"][max(0, m.start() - 30) : m.end() + 30] for m in RAW_LATEX.finditer(got["text"])
             ]
             assert not raw, f"{where} raw LaTeX in the visible text: {raw[:3]}"
+            assert not got["clipped"], f"{where} lines cut off at the edge, not scrollable: {got['clipped']}"
+            assert got["pageWidth"] <= got["viewWidth"], f"{where} the page is wider than the window"
             broken = [i for i, img in enumerate(got["images"]) if not img["complete"] or img["width"] <= 0]
             assert not broken, f"{where} images {broken} did not decode"
             total_maths += got["maths"]

@@ -693,10 +693,21 @@ hr { border: 0; border-top: 1px solid var(--line); margin: 2em 0; }
 .input_area { background: var(--code-bg); border: 1px solid var(--line); border-radius: 4px;
   padding: .5rem .75rem; margin: .8rem 0 .3rem; }
 .output_area { margin: .2rem 0 .6rem; }
-.output_subarea > pre { padding: .2rem .75rem; border-left: 3px solid var(--line); }
-.output_stderr > pre { background: #fdf0f0; border-left-color: #d1242f; }
+.output_subarea > pre { padding: .2rem .75rem; border-left: 3px solid var(--line); --pre-bg: #fff; }
+.output_stderr > pre { border-left-color: #d1242f; }
+.output_stderr > pre, .output_error pre { --pre-bg: #fdf0f0; }
 .output_png, .output_jpeg, .output_svg { text-align: center; }
-.output_error pre { background: #fdf0f0; }
+/* A line of code or output longer than the column scrolls sideways, never wraps: code keeps its
+   indentation, a printed table its columns. Many systems show no scroll bar until one scrolls, so a shadow at
+   an edge shows that the lines go on past it (covers that move with the text hide it at either end). */
+.input_area pre, .output_subarea > pre, .output_error pre { white-space: pre; overflow-x: auto;
+  --bg: var(--pre-bg, var(--code-bg)); --shade: rgba(0, 0, 0, .25);
+  background:
+    linear-gradient(to right, var(--bg) 40%, transparent) left / 2rem 100% no-repeat local,
+    linear-gradient(to left, var(--bg) 40%, transparent) right / 2rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, var(--shade), transparent) left / .6rem 100% no-repeat,
+    radial-gradient(farthest-side at 100% 50%, var(--shade), transparent) right / .6rem 100% no-repeat,
+    var(--bg); }
 .widget-note { border-left: 4px solid var(--note-line); background: var(--note-bg); padding: .4rem .75rem;
   font: 15px/1.5 system-ui, "DejaVu Sans", sans-serif; }
 .widget-note pre { white-space: pre-wrap; margin: 0 0 .2rem; }

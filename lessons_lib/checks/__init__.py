@@ -37,9 +37,16 @@ How a check decides
    when a float64 result is off by no more than float32's round-off (``float()`` of a float32, or NumPy 1.x
    widening one that met a Python float).
 
-Every message is a few lines (long ones are left for the notebook to wrap, so that no formula is cut in
-two), with no memory address or timing in it, so that a notebook's outputs compare equal from run to run
+Every message is a few lines, wrapped at spaces to ``MESSAGE_WIDTH`` (100) characters, never inside a word,
+inline code, brackets or a formula (JupyterLab would break a wider line wherever its edge falls, even inside a
+word), with no memory address or timing in it, so that a notebook's outputs compare equal from run to run
 (``nbval``).
+
+After a check
+-------------
+The cells after an exercise use ``yours_or_library(fn, passed)``: the learner's function once its check has
+passed; until then the library's rule, called the same way, with a printed line that says the rest of the
+lesson uses lessons_lib's rule in its place. Nothing the library computes is shown as the learner's.
 
 How a call is stopped
 ---------------------
@@ -72,11 +79,12 @@ from ._catalogue import (
     _ADAM_STEP,
     _EWA,
     _EWA_BIAS_CORRECTED,
+    _EXERCISES,
     _GD_STEP,
     _MOMENTUM_STEP,
     _RMSPROP_STEP,
 )
-from ._mechanism import _check
+from ._mechanism import _check, _library_in_place
 
 __all__ = [
     "check_adagrad_step",
@@ -86,6 +94,7 @@ __all__ = [
     "check_gd_step",
     "check_momentum_step",
     "check_rmsprop_step",
+    "yours_or_library",
 ]
 
 #: Relative tolerance of every comparison; see the module docstring, point 4.
@@ -96,6 +105,9 @@ ATOL_FRACTION = 1e-12
 TIME_LIMIT = 5.0
 #: Seconds all the calls of one check may take together (a correct function needs milliseconds).
 CHECK_TIME_LIMIT = 8.0
+#: Characters per line of a message: longer lines are wrapped at words (JupyterLab's output area would break
+#: them wherever its edge falls, even inside a word).
+MESSAGE_WIDTH = 100
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -152,9 +164,9 @@ def check_ewa_bias_corrected(fn) -> bool:
     --------
     >>> def ewa_bias_corrected(values, beta):
     ...     raise NotImplementedError
-    >>> check_ewa_bias_corrected(ewa_bias_corrected)  # doctest: +NORMALIZE_WHITESPACE
-    ewa_bias_corrected: not done yet — replace `raise NotImplementedError` in its cell with your code, run
-    that cell, then this one again.
+    >>> check_ewa_bias_corrected(ewa_bias_corrected)
+    ewa_bias_corrected: not done yet — replace `raise NotImplementedError` in its cell with your code,
+    run that cell, then this one again.
     False
     """
     return _check(_EWA_BIAS_CORRECTED, fn)
@@ -230,7 +242,7 @@ def check_adagrad_step(fn) -> bool:
     >>> def adagrad_step(x, g, s, lr, eps):
     ...     s = s + g**2
     ...     return x - lr * g / np.sqrt(s + eps), s
-    >>> check_adagrad_step(adagrad_step)  # doctest: +NORMALIZE_WHITESPACE
+    >>> check_adagrad_step(adagrad_step)
     adagrad_step: wrong result in case "Python floats, eps = 1e-3, 3 steps", step 1 of 3.
       Known mistake: eps inside the square root. You divided by sqrt(s + eps); here (as in PyTorch) eps
         goes outside the root: sqrt(s) + eps.
@@ -295,7 +307,7 @@ def check_adam_step(fn) -> bool:
     ...     m = beta1 * m + (1 - beta1) * g
     ...     v = beta2 * v + (1 - beta2) * g**2
     ...     return x - lr * m / (np.sqrt(v) + eps), m, v
-    >>> check_adam_step(adam_step)  # doctest: +NORMALIZE_WHITESPACE
+    >>> check_adam_step(adam_step)
     adam_step: wrong result in case "Python floats, eps = 1e-3, t = 1 to 3", step 1 of 3.
       Known mistake: bias correction missing. Divide m by 1 - beta1**t and v by 1 - beta2**t before the
         step; without it the early steps have the wrong size (about 3*lr at t = 1 with the default
@@ -303,3 +315,54 @@ def check_adam_step(fn) -> bool:
     False
     """
     return _check(_ADAM_STEP, fn)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# After a check.
+
+
+def yours_or_library(fn, passed: bool):
+    """The learner's function if its check passed; otherwise the library's rule in its place, said plainly.
+
+    The cells after an exercise use its function. Until the learner's function passes its check they use the
+    library's rule instead, so that the rest of the lesson still runs; a printed line says so, so that nothing
+    the library computes is taken for the learner's work.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, named as the exercise names it (``gd_step``, ``momentum_step``, ...): the name
+        says which exercise it is.
+    passed : bool
+        What its check returned.
+
+    Returns
+    -------
+    callable
+        ``fn`` itself if ``passed`` (nothing is printed); otherwise the library's rule, called as ``fn`` is
+        (the same parameters, the same results), after a line that names it.
+
+    Examples
+    --------
+    >>> def gd_step(x, g, lr):
+    ...     raise NotImplementedError
+    >>> step = yours_or_library(gd_step, check_gd_step(gd_step))  # doctest: +ELLIPSIS
+    gd_step: not done yet — ...
+    gd_step: your function has not passed its check, so the rest of the lesson uses lessons_lib's
+    `gd_update` in its place. Once it passes, run this cell again to use yours.
+    >>> print(step(4.0, 4.0, 0.5))
+    2.0
+    >>> yours_or_library(abs, True) is abs
+    True
+    """
+    if passed:
+        return fn
+    name = getattr(fn, "__name__", None)
+    exercise = next((ex for ex in _EXERCISES if ex.name == name), None)
+    if exercise is None:
+        raise ValueError(
+            f"yours_or_library: {name!r} is not the name of an exercise; pass the function the exercise "
+            f"defines, one of {', '.join(ex.name for ex in _EXERCISES)}, as in "
+            "yours_or_library(momentum_step, momentum_ok)."
+        )
+    return _library_in_place(exercise)

@@ -46,6 +46,7 @@ class _Exercise:
     params: tuple[str, ...]  # its positional parameters
     outputs: tuple[str, ...]  # what it returns, in order; one name means one value, not a tuple
     reference: Callable[..., tuple]  # the library's rule with the same parameters; returns a tuple
+    library: str  # what the reference calls, as the message that puts it in the learner's place names it
     cases: tuple[_Case, ...]
     mistakes: tuple[_Mistake, ...]
     in_place_fix: dict[str, str]  # per parameter: how to write its update without changing the input

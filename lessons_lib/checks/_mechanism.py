@@ -8,6 +8,7 @@ import itertools
 import math
 import re
 import sysconfig
+import textwrap
 import time
 import traceback
 import warnings
@@ -29,14 +30,67 @@ def _check(ex: _Exercise, fn) -> bool:
     try:
         _verify(ex, fn)
     except _Failure as failure:
-        print(f"{ex.name}: {failure}")
+        _say(f"{ex.name}: {failure}")
         return False
     except Exception as exc:  # a bug in this module must not reach the learner as a traceback
-        print(f"{ex.name}: the checker itself failed ({_exception_text(exc)}). Please report this.")
+        _say(f"{ex.name}: the checker itself failed ({_exception_text(exc)}). Please report this.")
         return False
     n = len(ex.cases)
-    print(f"{ex.name}: correct on all {n} case{'s' if n > 1 else ''}.")
+    _say(f"{ex.name}: correct on all {n} case{'s' if n > 1 else ''}.")
     return True
+
+
+def _library_in_place(ex: _Exercise):
+    """The library's rule, called as the learner's function is (same parameters, same results); says so."""
+    _say(
+        f"{ex.name}: your function has not passed its check, so the rest of the lesson uses lessons_lib's "
+        f"`{ex.library}` in its place. Once it passes, run this cell again to use yours."
+    )
+
+    def library(*args):
+        result = ex.reference(*args)
+        return result[0] if len(ex.outputs) == 1 else result
+
+    library.__name__ = library.__qualname__ = f"library_{ex.name}"
+    return library
+
+
+# Printing a message -----------------------------------------------------------------------------------------
+
+_GLUE = "\x00"  # stands for a space that must not become a line break while a message is wrapped
+_KEEP_TOGETHER = re.compile(r"`[^`\n]*`|\[[^\]\n]*\]")  # inline code, and arrays or indices such as x[1, 2]
+_OPERATOR = re.compile(r" (\*\*|//|[-+*/=<>]=?) ")  # an operator and the spaces beside it: sqrt(s) + eps
+
+
+def _say(message: str) -> None:
+    """Print ``message`` for the learner, wrapped at words to ``MESSAGE_WIDTH`` characters (:func:`_wrap`)."""
+    print(_wrap(message, settings.MESSAGE_WIDTH))
+
+
+def _wrap(message: str, width: int) -> str:
+    """``message`` with each of its lines wrapped at spaces to ``width`` characters.
+
+    JupyterLab breaks a printed line that is wider than its output area anywhere, even inside a word ("agai
+    n."); lines that already fit are left alone. A break never falls inside a word, inline code (between
+    backticks), brackets (``[0.3, 0.7]``) or a formula (the spaces around an operator: ``1 - beta``), so a
+    part longer than ``width`` keeps a line of its own. A continued line is indented two spaces more than the
+    line it continues, except the first line of a message, whose continuation starts at the margin.
+    """
+    lines = []
+    for line in message.split("\n"):
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        glued = _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", _GLUE), line.strip())
+        glued = _OPERATOR.sub(lambda m: f"{_GLUE}{m.group(1)}{_GLUE}", glued)
+        wrapped = textwrap.wrap(
+            glued,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  " if indent else "",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        lines += [part.replace(_GLUE, " ") for part in wrapped] or [""]
+    return "\n".join(lines)
 
 
 def _reference_calls(ex: _Exercise):
@@ -506,7 +560,7 @@ def _learner_line(exc: BaseException) -> str | None:
         return None
     frame = frames[-1]
     code = (frame.line or "").strip()
-    return f"line {frame.lineno}: {code}" if code else f"line {frame.lineno}"
+    return f"line {frame.lineno}: `{code}`" if code else f"line {frame.lineno}"
 
 
 def _no_addresses(text: str) -> str:
