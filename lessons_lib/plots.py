@@ -136,12 +136,13 @@ def panels(ncols: int = 1, nrows: int = 1, *, size=(3.4, 3.0), widths=None, **su
 LEGEND_ROW = 0.3
 
 
-def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float = 8):
+def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float = 8, grow: bool = True):
     """One legend for the whole figure, in a strip under its panels, where it can never cover data.
 
     The figure grows by the strip's height and the panels keep their size. ``handles`` default to the
-    labelled artists of every panel, each label once; ``ncols`` to all of them in one row, up to six. Returns
-    the legend.
+    labelled artists of every panel, each label once; ``ncols`` to all of them in one row, up to six. With
+    ``grow=False`` the legend goes into the strip an earlier call made (a widget showing other entries).
+    Returns the legend.
     """
     if handles is None:
         handles, seen = [], set()
@@ -153,16 +154,17 @@ def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float
     if not handles:
         raise ValueError("legend_below: nothing to show; give handles, or label what the panels draw.")
     ncols = ncols or min(len(handles), 6)
-    strip = -(-len(handles) // ncols) * LEGEND_ROW
-    fig_w, fig_h = fig.get_size_inches()
-    fig.set_size_inches(fig_w, fig_h + strip)
-    grid = next(ax for ax in fig.axes if ax.get_subplotspec() is not None).get_subplotspec()
-    grid = grid.get_topmost_subplotspec().get_gridspec()
-    fix_margins(fig, grid.nrows, grid.ncols, below=strip)
+    if grow:
+        strip = -(-len(handles) // ncols) * LEGEND_ROW
+        fig_w, fig_h = fig.get_size_inches()
+        fig.set_size_inches(fig_w, fig_h + strip)
+        grid = next(ax for ax in fig.axes if ax.get_subplotspec() is not None).get_subplotspec()
+        grid = grid.get_topmost_subplotspec().get_gridspec()
+        fix_margins(fig, grid.nrows, grid.ncols, below=strip)
     return fig.legend(
         handles=handles,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.02 / (fig_h + strip)),
+        bbox_to_anchor=(0.5, 0.02 / fig.get_size_inches()[1]),
         ncols=ncols,
         fontsize=fontsize,
         frameon=False,
@@ -484,7 +486,9 @@ def plot_rate_map(ax, curvatures, *, lrs, betas, averaged=False, nesterov=False,
         best_lr, best_beta = optimal_momentum(mu, L, averaged=averaged)
         ax.plot(best_lr, best_beta, marker="*", ms=14, color="white", mec="black", ls="none", label="optimum")
     if mark is not None:
-        ax.plot(*mark, marker="o", ms=9, mfc="none", mec="white", mew=2, ls="none", label="chosen")
+        ax.plot(
+            *mark, marker="o", ms=9, mfc="none", mec="white", mew=2, ls="none", label="chosen", clip_on=False
+        )
     form = "Nesterov" if nesterov else "heavy ball"
     ax.set_title(f"steps per digit of accuracy ({form}, {'averaged' if averaged else 'summed'})", fontsize=9)
     return ax

@@ -173,6 +173,28 @@ def test_with_nothing_shown_there_is_still_a_picture_and_a_hint(make):
     assert status(w) == ""
 
 
+def test_the_legend_under_the_panels_names_the_ticked_optimizers_only(make):
+    w = make(problem="ravine")
+
+    def named():
+        (legend,) = w.figure.legends  # one, under the panels
+        return [t.get_text() for t in legend.get_texts()]
+
+    marks = ["start", "global minimum", "other minimum", "saddle point"]
+    assert named() == [*w.optimizers, *marks]
+    assert all(ax.get_legend() is None for ax in w.figure.axes)
+    height = w.figure.get_size_inches()[1]
+    w.controls["Momentum:show"].value = False
+    assert named() == [o for o in w.optimizers if o != "Momentum"] + marks
+    assert same_picture(png(w), full_redraw(w))  # the cached static part was drawn with the new legend
+    for o in w.optimizers:
+        w.controls[f"{o}:show"].value = False
+    assert named() == marks
+    w.controls["Momentum:show"].value = True
+    assert named() == ["Momentum", *marks]
+    assert w.figure.get_size_inches()[1] == height  # the strip under the panels keeps its size
+
+
 def test_an_error_while_drawing_is_one_line_of_status(make, monkeypatch):
     w = make(problem="ravine")
     before = png(w)
@@ -219,7 +241,7 @@ def test_switching_back_pastes_the_cached_background_and_looks_the_same(make):
     n_axes = len(w.figure.axes)
     w.controls["problem"].value = "saddle"
     assert len(w.figure.axes) == n_axes  # no new panel: the saddle's is shown again
-    assert ("saddle", w.loss_ax.get_ylim()) in w._backgrounds
+    assert ("saddle", w.loss_ax.get_ylim(), tuple(w.optimizers)) in w._backgrounds
     assert same_picture(png(w), saddle_picture)
     w.controls["problem"].value = "rotated ravine"
     assert same_picture(png(w), ravine_picture)

@@ -13,6 +13,7 @@ from ..plots import (
     OKABE_ITO,
     divergence_mark,
     landmark_keys,
+    legend_below,
     path_xy,
     plot_contours,
     plot_effective_lr,
@@ -311,7 +312,8 @@ class RateMapExplorer(InteractiveFigure):
             momentum_rate(lr, beta, self.curvatures, averaged=optimizer.averaged, nesterov=optimizer.nesterov)
         )
         ax, n_lines, n_texts = self.map_ax, len(self.map_ax.lines), len(self.map_ax.texts)
-        ax.plot(lr, beta, marker="o", ms=10, mfc="none", mec="white", mew=2.2, ls="none")
+        # Not clipped: at an end of a slider the circle sits on the map's edge, and must show whole.
+        ax.plot(lr, beta, marker="o", ms=10, mfc="none", mec="white", mew=2.2, ls="none", clip_on=False)
         speed = f"{np.log(10) / -np.log(rate):.0f} steps per digit" if rate < 1 else "does not converge"
         ax.text(
             0.03,
@@ -561,11 +563,13 @@ class TestbedRace(InteractiveFigure):
         ax.set_xlabel("step")
         ax.set_ylabel("f(x) − f*")
         ax.set_title("loss above the minimum", fontsize=10)
-        self.legend_handles = [
-            *_legend_keys(self.optimizers),
+        self._keys = dict(zip(self.optimizers, _legend_keys(self.optimizers), strict=True))
+        self._marks = [
             Line2D([], [], color="0.2", marker="o", mfc="white", ls="none", label="start"),
             *landmark_keys(self.problems.values()),
         ]
+        self.legend_handles = [*self._keys.values(), *self._marks]
+        self._legend_for = tuple(self.optimizers)  # the optimizers the legend names: the ticked ones
         self._loss_lines = {name: self._lines_for(ax, o) for name, o in self.optimizers.items()}
         self._path_lines: dict = {}
         self._show_problem(self.controls["problem"].value)
@@ -619,6 +623,13 @@ class TestbedRace(InteractiveFigure):
         p = self.problems[name]
         path_ax, loss_ax = self._path_axes[name], self.loss_ax
         shown = [o for o in self.optimizers if values[f"{o}:show"]]
+        if tuple(shown) != self._legend_for:  # an unticked optimizer leaves the legend
+            for legend in list(self.figure.legends):
+                legend.remove()
+            keys = [self._keys[o] for o in shown] + self._marks
+            legend_below(self.figure, keys, ncols=min(len(self.legend_handles), 6), grow=False)  # as first
+            self._legend_for = tuple(shown)
+            self._background = None  # a new static part; cached ones are kept per legend (see _render)
         messages, loss_lines = [], []
         for o in shown:
             t = self._run(name, o, float(values[f"{o}:lr"]))
@@ -659,7 +670,7 @@ class TestbedRace(InteractiveFigure):
             self._backgrounds.clear()
 
     def _render(self) -> bytes:
-        key = (self._shown, self.loss_ax.get_ylim())
+        key = (self._shown, self.loss_ax.get_ylim(), self._legend_for)
         if self._background is None:
             self._background = self._backgrounds.get(key)
         png = super()._render()
