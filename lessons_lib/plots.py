@@ -136,11 +136,14 @@ def panels(ncols: int = 1, nrows: int = 1, *, size=(3.4, 3.0), widths=None, **su
 LEGEND_ROW = 0.3
 
 
-def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float = 8, grow: bool = True):
+def legend_below(
+    fig, handles=None, *, ncols: int | None = None, fontsize: float = 8, grow: bool = True, space_below=0.0
+):
     """One legend for the whole figure, in a strip under its panels, where it can never cover data.
 
     The figure grows by the strip's height and the panels keep their size. ``handles`` default to the
-    labelled artists of every panel, each label once; ``ncols`` to all of them in one row, up to six. With
+    labelled artists of every panel, each label once; ``ncols`` to all of them in one row, up to six;
+    ``space_below`` inches are left free under the legend (a widget writes its setting there). With
     ``grow=False`` the legend goes into the strip an earlier call made (a widget showing other entries).
     Returns the legend.
     """
@@ -155,7 +158,7 @@ def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float
         raise ValueError("legend_below: nothing to show; give handles, or label what the panels draw.")
     ncols = ncols or min(len(handles), 6)
     if grow:
-        strip = -(-len(handles) // ncols) * LEGEND_ROW
+        strip = -(-len(handles) // ncols) * LEGEND_ROW + space_below
         fig_w, fig_h = fig.get_size_inches()
         fig.set_size_inches(fig_w, fig_h + strip)
         grid = next(ax for ax in fig.axes if ax.get_subplotspec() is not None).get_subplotspec()
@@ -164,7 +167,7 @@ def legend_below(fig, handles=None, *, ncols: int | None = None, fontsize: float
     return fig.legend(
         handles=handles,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.02 / fig.get_size_inches()[1]),
+        bbox_to_anchor=(0.5, (0.02 + space_below) / fig.get_size_inches()[1]),
         ncols=ncols,
         fontsize=fontsize,
         frameon=False,
@@ -325,7 +328,7 @@ def plot_path(
 
 def _show_divergence(ax, problem, x_end, y_end, step, color):
     x_end, y_end = divergence_mark(problem, x_end, y_end, ax.get_ylim())
-    ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6)
+    ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6, clip_on=False)  # on the edge
     ax.text(  # above the panel, at the right of the title row: never on the data
         1.0,
         1.0,
@@ -382,7 +385,9 @@ def plot_loss(
         if diverged_step >= 0:
             finite = np.isfinite(values)
             last = int(np.flatnonzero(finite)[-1]) if finite.any() else 0
-            ax.plot(last, values[last], marker="X", ms=11, color=s["color"], mec="white", zorder=5)
+            ax.plot(
+                last, values[last], marker="X", ms=11, color=s["color"], mec="white", zorder=5, clip_on=False
+            )
             early = last < np.mean(ax.get_xlim())  # the words go towards the middle, inside the panel
             ax.annotate(
                 f"diverged at step {int(diverged_step)}",

@@ -495,9 +495,12 @@ def test_log_ranges_give_log_sliders():
     slider = control_for(opt, "lr")
     assert isinstance(slider, ipywidgets.FloatLogSlider)
     assert slider.base == 10
-    assert slider.min == pytest.approx(np.log10(Adam.ranges["lr"].low))
-    assert slider.max == pytest.approx(np.log10(Adam.ranges["lr"].high))
+    low, high = np.log10(Adam.ranges["lr"].low), np.log10(Adam.ranges["lr"].high)
+    assert low - slider.step < slider.min <= low and high <= slider.max < high + slider.step  # the range
     assert slider.value == pytest.approx(0.01)
+    for end in (slider.min, slider.max):  # the grid of steps runs through the value: the browser snaps to it
+        steps = (np.log10(slider.value) - end) / slider.step
+        assert steps == pytest.approx(round(steps), abs=1e-9)
 
 
 def test_linear_ranges_give_linear_sliders():
@@ -523,8 +526,8 @@ def test_bool_fields_give_checkboxes(opt, name):
 
 
 def test_low_and_high_narrow_the_range():
-    slider = control_for(GradientDescent(lr=0.05), "lr", low=0.01, high=0.1)
-    assert (slider.min, slider.max) == (pytest.approx(-2.0), pytest.approx(-1.0))
+    slider = control_for(GradientDescent(lr=0.1), "lr", low=0.01, high=0.1)
+    assert (slider.min, slider.max) == (pytest.approx(-2.0), pytest.approx(-1.0))  # on the grid
     slider = control_for(Momentum(lr=0.05, beta=0.95), "beta", high=0.9)  # the value is clipped in
     assert (slider.min, slider.max, slider.value) == (0.0, 0.9, 0.9)
 
@@ -896,6 +899,23 @@ def test_legend_below_is_one_legend_under_the_panels_which_keep_their_size():
             legend_below(fig)
     finally:
         plt.close(fig)
+
+
+def test_a_widget_writes_the_setting_it_draws_under_its_legend(make_explorer):
+    w = make_explorer(ravine(100), Adagrad(lr=1.0), sliders=("lr", "eps"))
+
+    def note():
+        (text,) = [t for t in w._dynamic if t.axes is None]  # the one figure-level text
+        return text
+
+    assert note().get_text() == Adagrad(lr=1.0).label()
+    before = png_of(w)
+    w.controls["eps"].value = 1e-10  # a step too small to move the path: the words still change
+    assert note().get_text() == Adagrad(lr=1.0, eps=1e-10).label() == "Adagrad(lr=1, ε=1e-10)"
+    assert png_of(w) != before
+    w.figure.canvas.draw()
+    text_top = note().get_window_extent().y1
+    assert text_top < w.figure.legends[0].get_window_extent().y0  # under the legend, over no panel
 
 
 def test_every_widget_legend_is_under_its_panels_and_says_what_each_style_means(make_explorer):

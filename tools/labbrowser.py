@@ -8,6 +8,8 @@ move the widgets' sliders with the keyboard. Shared by ``tests/test_browser.py``
         problems = notebook.not_run() + notebook.problems()  # cells not run, errors, widgets not rendered
         widgets = notebook.widgets()            # the interactive widgets: sliders above an image
         move = notebook.move_slider(0)          # one key press on widget 0: move.ms, move.changed
+        notebook.move_slider(0, "End", slider=1)  # widget 0's second slider to the end of its range
+        notebook.widget_screenshot(0, path)     # the widget (controls, status line, image) as a PNG
         lab.shutdown_kernels()
 
 The server is what ``make lab`` starts (``tools/lab.py``'s command line, environment and settings), with
@@ -17,7 +19,8 @@ running cells never touches the committed notebooks.
 Its settings, workspaces and runtime files live in that temporary folder too, and it is stopped with its
 kernels when the ``with`` block ends, also on an error. The browser is the system's Chromium
 (Debian's ``chromium`` package); nothing downloads a browser. Everything is driven through the user
-interface (menus, keyboard) and read from the page's DOM; the page-side helpers are ``_PAGE_SCRIPT``.
+interface (menus, keyboard; only ``place_slider`` calls the slider's own ``set()``, to put it back in the
+middle of its range) and read from the page's DOM; the page-side helpers are ``_PAGE_SCRIPT``.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ VIEWPORT = {"width": 1400, "height": 1000}
 WIDGET_FAILURES = ("Loading widget...", "Error displaying widget")
 # What an InteractiveFigure shows (in its status line, never as a traceback) when drawing a setting raised.
 DRAW_FAILURE = "Cannot draw this setting"
+# What a widget's status line says when a run diverged (the message of lessons_lib.running.run).
+DIVERGED = "diverged at step"
 # The text/plain fallback of an InteractiveFigure: what the committed notebook stores for each widget.
 WIDGET_FALLBACK = "[interactive widget:"
 
@@ -317,9 +322,19 @@ window.courseLab = (() => {
   const where = (i, cell) => `code cell ${i + 1} (${summary(cell)})`;
   const outputs = () => [...(panel()?.querySelectorAll('.jp-OutputArea-output') || [])];
   const widget = (index) => document.querySelector(`[data-course-widget="${index}"]`);
-  const handleOf = (out) => out.querySelector('.widget-slider .noUi-handle');
+  const slidersOf = (out) =>
+    [...out.querySelectorAll('.widget-slider')].filter((slider) => slider.querySelector('.noUi-handle'));
+  const handleOf = (out, slider = 0) => slidersOf(out)[slider]?.querySelector('.noUi-handle');
+  // What a slider is called: its description, after that of a checkbox just before it (the testbed race's
+  // rows: "GD" then its "lr"). Without the zero-width space that ipywidgets puts in an empty label.
+  const text = (element) => (element?.textContent || '').replace(/\u200b/g, '').trim();
+  const labelOf = (slider) => {
+    const name = text(slider.querySelector('.widget-label'));
+    const before = slider.previousElementSibling;
+    return before?.classList.contains('widget-checkbox') ? `${text(before)} ${name}` : name;
+  };
   // The slider's value as noUiSlider states it (aria-valuenow and -valuemax are rounded to 1 decimal).
-  const position = (index) => handleOf(widget(index)).getAttribute('aria-valuetext');
+  const position = (index, slider = 0) => handleOf(widget(index), slider).getAttribute('aria-valuetext');
   return {
     cellCount: () => panel()?.querySelectorAll('.jp-Notebook .jp-Cell').length || 0,
     noOutputs: () => outputs().length === 0,
@@ -356,15 +371,14 @@ window.courseLab = (() => {
       .map((out, index) => {
         out.dataset.courseWidget = String(index);
         const cell = out.closest('.jp-CodeCell');
-        const slider = out.querySelector('.widget-slider .widget-label')?.textContent || '';
-        return {index, slider, source: cell ? summary(cell) : ''};
+        const sliders = slidersOf(out).map(labelOf);
+        return {index, slider: sliders[0], sliders, source: cell ? summary(cell) : ''};
       }),
     // A widget's picture (FNV-1a hash of its decoded pixels, so that only a different picture counts as
-    // a change, not different bytes), its size, its first slider's position and its status line.
-    state: async (index) => {
+    // a change, not different bytes), its size, a slider's position and its status line.
+    state: async (index, slider = 0) => {
       const out = widget(index);
       const img = out.querySelector('img.widget-image');
-      const handle = handleOf(out);
       let hash = 2166136261, width = 0, height = 0;
       if (img.src) {
         const bitmap = await createImageBitmap(await (await fetch(img.src)).blob());
@@ -375,16 +389,16 @@ window.courseLab = (() => {
           hash = Math.imul(hash ^ b, 16777619) >>> 0;
       }
       return {
-        src: img.src, hash, width, height, now: position(index),
+        src: img.src, hash, width, height, now: position(index, slider),
         status: out.querySelector('.widget-html')?.textContent || '',
       };
     },
     position,
     // Before a key press: focus the slider; note when the key goes down and when the image's src changes.
-    arm: (index) => {
+    arm: (index, slider = 0) => {
       const out = widget(index);
       const img = out.querySelector('img.widget-image');
-      const handle = handleOf(out);
+      const handle = handleOf(out, slider);
       const probe = window.courseProbe = {down: null, changed: null};
       const keyDown = () => { probe.down = performance.now(); };
       handle.addEventListener('keydown', keyDown, {capture: true, once: true});
@@ -396,6 +410,15 @@ window.courseLab = (() => {
       handle.focus();
       return document.activeElement === handle;
     },
+    // Put a slider back at a position it had (its value as noUiSlider states it): noUiSlider's own set(),
+    // which the widget hears as it hears a drag (no key goes from an end back to a value in the middle).
+    place: (index, slider, value) => {
+      const target = slidersOf(widget(index))[slider].querySelector('.noUi-target');
+      window.courseProbe.down = performance.now();
+      target.noUiSlider.set(Number(value));
+    },
+    // Nothing focused (a focused slider's handle is drawn with a ring): for a picture of the widget.
+    blur: () => document.activeElement?.blur(),
     probeDone: () => window.courseProbe.changed !== null,
     probe: () => window.courseProbe,
     // The notebook's tab is marked modified (unsaved changes).
@@ -414,13 +437,15 @@ window.courseLab = (() => {
 
 @dataclass
 class Move:
-    """One key press on a widget's slider: the round trip to the new picture and whether it changed."""
+    """One move of a widget's slider (a key press, or ``"place"``): the round trip to the new picture and
+    whether it changed."""
 
     key: str
     ms: float | None  # key down to the image's new src; None when it did not change within the timeout
     changed: bool  # the picture's pixels differ from before the press
     slider_moved: bool  # the slider's position changed
     status: str  # the widget's status line after the press
+    position: str  # the slider's position after the press (noUiSlider's value)
 
 
 class NotebookPage:
@@ -495,26 +520,50 @@ class NotebookPage:
         return self._js("widgetCount")
 
     def widgets(self) -> list[dict]:
-        """The interactive widgets (an image and at least one slider), in order: index, slider, source."""
+        """The interactive widgets (an image and at least one slider), in order: index, slider (the first
+        slider's label), sliders (every slider's label, in order), source."""
         return self._js("widgets")
 
-    def widget_state(self, index: int) -> dict:
-        return self._js("state", index)
+    def widget_state(self, index: int, slider: int = 0) -> dict:
+        return self._js("state", index, slider)
 
-    def move_slider(self, index: int, key: str | None = None, timeout_s: float = 15.0) -> Move:
-        """Press ``key`` (an arrow key) on the first slider of widget ``index`` and time the round trip from
-        the key going down to the image's next src. Without ``key``: ArrowRight, or ArrowLeft when the
-        slider is at the right end. A key that does not move the slider (the end of its range) returns at
-        once, with ``slider_moved`` False."""
+    def move_slider(
+        self, index: int, key: str | None = None, timeout_s: float = 15.0, *, slider: int = 0
+    ) -> Move:
+        """Press ``key`` on slider ``slider`` (0: the first) of widget ``index`` and time the round trip
+        from the key going down to the image's next src. The slider (noUiSlider) takes the arrow keys (one
+        step), PageUp and PageDown (five steps), Home and End (the ends of its range). Without ``key``:
+        ArrowRight, or ArrowLeft when the slider is at the right end. A key that does not move the slider
+        (the end of its range) returns at once, with ``slider_moved`` False."""
         if key is None:
-            move = self.move_slider(index, "ArrowRight", timeout_s)
-            return move if move.slider_moved else self.move_slider(index, "ArrowLeft", timeout_s)
-        before = self.widget_state(index)
-        if not self._js("arm", index):
-            raise LabError(f"{self.name}: widget {index}'s slider did not take the keyboard focus")
-        self.page.keyboard.press(key)
-        if self._js("position", index) == before["now"]:  # the slider moves (or not) during the key down
-            return Move(key=key, ms=None, changed=False, slider_moved=False, status=before["status"])
+            move = self.move_slider(index, "ArrowRight", timeout_s, slider=slider)
+            if move.slider_moved:
+                return move
+            return self.move_slider(index, "ArrowLeft", timeout_s, slider=slider)
+        return self._round_trip(index, slider, key, lambda: self.page.keyboard.press(key), timeout_s)
+
+    def place_slider(self, index: int, slider: int, position: str, timeout_s: float = 15.0) -> Move:
+        """Put slider ``slider`` of widget ``index`` back at ``position`` (a ``Move.position`` or a state's
+        ``now``: noUiSlider's value) with noUiSlider's own ``set()``, and time the round trip as
+        ``move_slider`` does. No key goes from an end of the range back to a value inside it in one press."""
+        return self._round_trip(
+            index, slider, "place", lambda: self._js("place", index, slider, position), timeout_s
+        )
+
+    def _round_trip(self, index: int, slider: int, key: str, act, timeout_s: float) -> Move:
+        before = self.widget_state(index, slider)
+        if not self._js("arm", index, slider):
+            raise LabError(f"{self.name}: widget {index}'s slider {slider} did not take the keyboard focus")
+        act()
+        if self._js("position", index, slider) == before["now"]:  # the slider moves (or not) at once
+            return Move(
+                key=key,
+                ms=None,
+                changed=False,
+                slider_moved=False,
+                status=before["status"],
+                position=before["now"],
+            )
         try:
             self._wait("probeDone", timeout_s, polling="raf")
         except Exception:
@@ -522,14 +571,22 @@ class NotebookPage:
         else:
             probe = self._js("probe")
             ms = probe["changed"] - probe["down"] if probe["down"] is not None else None
-        after = self.widget_state(index)
+        after = self.widget_state(index, slider)
         return Move(
             key=key,
             ms=ms,
             changed=after["hash"] != before["hash"],
             slider_moved=after["now"] != before["now"],
             status=after["status"],
+            position=after["now"],
         )
+
+    def widget_screenshot(self, index: int, path: Path) -> Path:
+        """Widget ``index`` (its controls, status line and image) as a PNG, with nothing focused."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._js("blur")
+        self.page.locator(f'[data-course-widget="{index}"]').screenshot(path=str(path), animations="disabled")
+        return path
 
     def screenshot(self, path: Path) -> Path:
         """The page as a PNG, scrolled to the first interactive widget, else to the first figure."""

@@ -46,12 +46,15 @@ def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, descrip
     high = r.high if high is None else high
     value = float(np.clip(value, low, high))
     if r.log:
+        # The slider's grid of steps runs through the starting value (the browser snaps a value to the
+        # grid: 0.1 would show as 0.0998), and reaches out to both ends of the range, less than a step past.
+        step, at = 0.02, np.log10(value)
         return widgets.FloatLogSlider(
             value=value,
             base=10,
-            min=np.log10(low),
-            max=np.log10(high),
-            step=0.02,
+            min=at - step * np.ceil(round((at - np.log10(low)) / step, 9)),
+            max=at + step * np.ceil(round((np.log10(high) - at) / step, 9)),
+            step=step,
             description=label,
             readout_format=".3g",
             continuous_update=True,
@@ -60,6 +63,10 @@ def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, descrip
     return widgets.FloatSlider(
         value=value, min=low, max=high, step=r.step, description=label, readout_format=".3g", style=style
     )
+
+
+#: Height of the row under a widget's legend where it writes its setting (``say_setting``), in inches.
+SETTING_ROW = 0.25
 
 
 class InteractiveFigure:
@@ -72,6 +79,8 @@ class InteractiveFigure:
     the static part (axis limits) it calls ``invalidate()``. Any exception raised while drawing is shown as
     one line of status, never as a traceback.
     """
+
+    says_setting = False  # a subclass whose update() calls say_setting() gets a row for it
 
     def __init__(self, name: str, controls: dict, *, figsize=(9.5, 3.6), dpi: int = 96):
         self.name = name
@@ -89,7 +98,8 @@ class InteractiveFigure:
             grid = self.figure.axes[0].get_subplotspec().get_topmost_subplotspec().get_gridspec()
             fix_margins(self.figure, grid.nrows, grid.ncols)
         if self.legend_handles:  # drawn once, with the static part, and never over the data
-            legend_below(self.figure, self.legend_handles)
+            space = SETTING_ROW if self.says_setting else 0.0
+            legend_below(self.figure, self.legend_handles, space_below=space)
         width, height = self.figure.canvas.get_width_height()  # shown at the size drawn, never stretched
         size = widgets.Layout(width=f"{width}px", height=f"{height}px")
         self.image = widgets.Image(format="png", layout=size)
@@ -125,6 +135,14 @@ class InteractiveFigure:
     def _on_change(self, change):
         self.redraw()
 
+    def say_setting(self, text: str):
+        """Write the setting drawn (the optimizers' labels) in the row under the legend, so that the picture
+        says what it shows even where a slider's move changes no line (a tiny ε), and in a screenshot."""
+        height = self.figure.get_size_inches()[1]
+        note = self.figure.text(0.5, 0.04 / height, text, ha="center", va="bottom", fontsize=8, color="0.2")
+        note.set_animated(True)
+        self._dynamic.append(note)
+
     def _fit_y(self, ax, lines):
         """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or
         fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes:
@@ -135,9 +153,10 @@ class InteractiveFigure:
         ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
         if ys.size == 0:
             ys = np.ones(1)
-        if log:
-            low = 10.0 ** np.floor(np.log10(max(ys.min(), 1e-300)))
-            high = max(10.0 ** np.ceil(np.log10(ys.max())), low * 10)
+        if log:  # at most 16 decades: a run that reaches round-off must not flatten every other curve
+            high = 10.0 ** np.ceil(np.log10(ys.max()))
+            low = max(10.0 ** np.floor(np.log10(max(ys.min(), 1e-300))), high * 1e-16)
+            high = max(high, low * 10)
             span, slack = np.log10(high / low), 3.0
         else:  # symmetric about 0 and rounded up to 1, 2 or 5 × 10^k, so that small changes keep the limits
             reach = max(np.abs(ys).max() * 1.08, 1e-12)
@@ -182,7 +201,7 @@ class InteractiveFigure:
         else:
             canvas.restore_region(self._background)
         for artist in self._dynamic:
-            artist.axes.draw_artist(artist)
+            (artist.axes or self.figure).draw_artist(artist)
         buffer = io.BytesIO()
         Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()

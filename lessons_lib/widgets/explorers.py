@@ -90,6 +90,7 @@ class TrajectoryExplorer(InteractiveFigure):
     """
 
     PANELS = ("path", "loss", "effective_lr", "velocity")
+    says_setting = True
 
     def __init__(
         self,
@@ -145,6 +146,7 @@ class TrajectoryExplorer(InteractiveFigure):
         optimizer = self.optimizer.replace(**values)
         keep = "effective_lr" in self.axes or "velocity" in self.axes
         trajectory = run(optimizer, self.problem, self.steps, self.x0, keep_states=keep)
+        self.say_setting(optimizer.label())
         for panel, ax in self.axes.items():
             n_lines, n_texts = len(ax.lines), len(ax.texts)
             try:
@@ -181,6 +183,7 @@ class RaceExplorer(InteractiveFigure):
     """
 
     PANELS = ("path", "loss", "effective_lr")
+    says_setting = True
 
     def __init__(self, problem, optimizers, *, sliders, steps: int = 60, panels=("path", "loss"), x0=None):
         optimizers = list(optimizers)
@@ -235,6 +238,7 @@ class RaceExplorer(InteractiveFigure):
         for i, (optimizer, names) in enumerate(zip(self.optimizers, self.sliders, strict=True)):
             chosen = optimizer.replace(**{name: values[f"{i}:{name}"] for name in names})
             trajectories.append(run(chosen, self.problem, self.steps, self.x0, keep_states=keep))
+        self.say_setting("    ".join(t.optimizer.label() for t in trajectories))
         for panel, ax in self.axes.items():
             n_lines, n_texts = len(ax.lines), len(ax.texts)
             try:
@@ -564,12 +568,10 @@ class TestbedRace(InteractiveFigure):
         ax.set_ylabel("f(x) − f*")
         ax.set_title("loss above the minimum", fontsize=10)
         self._keys = dict(zip(self.optimizers, _legend_keys(self.optimizers), strict=True))
-        self._marks = [
-            Line2D([], [], color="0.2", marker="o", mfc="white", ls="none", label="start"),
-            *landmark_keys(self.problems.values()),
-        ]
-        self.legend_handles = [*self._keys.values(), *self._marks]
-        self._legend_for = tuple(self.optimizers)  # the optimizers the legend names: the ticked ones
+        self._start = Line2D([], [], color="0.2", marker="o", mfc="white", ls="none", label="start")
+        # Room for the most entries any problem needs; the legend shown names the problem's own landmarks.
+        self.legend_handles = [*self._keys.values(), self._start, *landmark_keys(self.problems.values())]
+        self._legend_for = None  # (problem, ticked optimizers) the legend was drawn for
         self._loss_lines = {name: self._lines_for(ax, o) for name, o in self.optimizers.items()}
         self._path_lines: dict = {}
         self._show_problem(self.controls["problem"].value)
@@ -581,6 +583,7 @@ class TestbedRace(InteractiveFigure):
         line = Line2D([], [], color=s["color"], marker=s["marker"], ms=4, lw=1.3, zorder=3, animated=True)
         cross = Line2D([], [], color=s["color"], marker="X", ms=11, mec="white", ls="none", zorder=6)
         cross.set_animated(True)
+        cross.set_clip_on(False)  # it may sit on the panel's edge, and must show whole
         return line, cross
 
     def _show_problem(self, name):
@@ -623,12 +626,12 @@ class TestbedRace(InteractiveFigure):
         p = self.problems[name]
         path_ax, loss_ax = self._path_axes[name], self.loss_ax
         shown = [o for o in self.optimizers if values[f"{o}:show"]]
-        if tuple(shown) != self._legend_for:  # an unticked optimizer leaves the legend
+        if (name, tuple(shown)) != self._legend_for:  # the ticked optimizers, the problem's landmarks
             for legend in list(self.figure.legends):
                 legend.remove()
-            keys = [self._keys[o] for o in shown] + self._marks
+            keys = [self._keys[o] for o in shown] + [self._start, *landmark_keys([p])]
             legend_below(self.figure, keys, ncols=min(len(self.legend_handles), 6), grow=False)  # as first
-            self._legend_for = tuple(shown)
+            self._legend_for = (name, tuple(shown))
             self._background = None  # a new static part; cached ones are kept per legend (see _render)
         messages, loss_lines = [], []
         for o in shown:
@@ -670,7 +673,7 @@ class TestbedRace(InteractiveFigure):
             self._backgrounds.clear()
 
     def _render(self) -> bytes:
-        key = (self._shown, self.loss_ax.get_ylim(), self._legend_for)
+        key = (self.loss_ax.get_ylim(), self._legend_for)  # the problem shown, and the ticked optimizers
         if self._background is None:
             self._background = self._backgrounds.get(key)
         png = super()._render()
