@@ -741,6 +741,35 @@ def test_after_limits_changed_the_blitted_picture_equals_a_full_redraw(make_expl
     assert_same_picture(blitted, full, "lr swept to 2 and back to 0.05")
 
 
+@pytest.mark.parametrize(
+    "problem, optimizer, panels",
+    [
+        (ravine(10), GradientDescent(lr=0.05), ("path", "loss")),
+        (ravine(100), Adagrad(lr=1.0), ("path", "loss", "effective_lr")),
+        (double_well(), Momentum(lr=0.05, beta=0.5), ("path", "loss", "velocity")),
+    ],
+    ids=["gd", "adagrad", "momentum 1-D"],
+)
+def test_a_panel_rendered_alone_after_its_limits_changed_equals_a_full_render(
+    make_explorer, monkeypatch, problem, optimizer, panels
+):
+    w = make_explorer(problem, optimizer, steps=STEPS, panels=panels)
+    partial, full = [], []
+    monkeypatch.setattr(w, "_render_all", lambda orig=w._render_all: (full.append(1), orig())[1])
+    monkeypatch.setattr(
+        w, "_render_stale_panels", lambda orig=w._render_stale_panels: (partial.append(1), orig())[1]
+    )
+    slider = w.controls["lr"]
+    for value in np.geomspace(slider.base**slider.min, slider.base**slider.max, 12):
+        slider.value = float(value)
+        refits = len(partial)
+        blitted = png_of(w)
+        w._background = None  # render exactly the current artists, without update() choosing new limits
+        assert_same_picture(blitted, w._render(), f"lr = {value:.3g} ({refits} panel renders so far)")
+    assert len(partial) >= 2  # the sweep did change limits, and the panel was rendered alone
+    assert len(full) <= len(partial) + 12 + 1  # full renders: the first, the checks above, rare fallbacks
+
+
 def test_loss_limits_always_hold_the_data(make_explorer):
     w = make_explorer(ravine(10), Momentum(lr=0.05, beta=0.5), sliders=("lr", "beta"), steps=STEPS)
     ax = w.axes["loss"]

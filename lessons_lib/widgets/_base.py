@@ -11,14 +11,26 @@ import weakref
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from ..optimizers import Optimizer, symbol
 from ..plots import fix_margins, legend_below
 
 _LIVE: list[weakref.ref] = []
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _decade(y, _position=None) -> str:
+    """A decade's tick label, 10 with its exponent in superscript (as matplotlib writes it, without mathtext).
+
+    >>> _decade(1e-12), _decade(1000.0)
+    ('10⁻¹²', '10³')
+    """
+    return "10" + str(round(np.log10(y))).translate(_SUPERSCRIPTS)
 
 
 def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, description=None):
@@ -91,6 +103,8 @@ class InteractiveFigure:
         self.timings_ms: list[float] = []
         self._dynamic: list = []
         self._background = None
+        self._stale: set = set()  # panels whose static part changed (their limits) since the last render
+        self._boxes: dict = {}  # each panel's static part's extent, as last rendered
         self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
         self.legend_handles: list = []  # setup() lists what the legend under the panels shows
         self.setup()
@@ -176,7 +190,8 @@ class InteractiveFigure:
             if log:  # labelled decades only: minor ticks (even unlabelled) cost most of a full redraw
                 ax.yaxis.set_major_locator(LogLocator(numticks=6))
                 ax.yaxis.set_minor_locator(NullLocator())
-            self.invalidate()
+                ax.yaxis.set_major_formatter(FuncFormatter(_decade))  # plain text: mathtext is slow
+            self._stale.add(ax)  # only this panel is rendered again (see _render)
 
     def redraw(self):
         """Draw for the current values and show the picture; report problems in the status line."""
@@ -196,15 +211,91 @@ class InteractiveFigure:
     def _render(self) -> bytes:
         canvas = self.figure.canvas
         if self._background is None:
-            canvas.draw()  # the static part only: dynamic artists are animated, so draw() skips them
+            self._render_all()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
         else:
             canvas.restore_region(self._background)
+            if self._stale:
+                self._render_stale_panels()
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._stale = set()
         for artist in self._dynamic:
             (artist.axes or self.figure).draw_artist(artist)
         buffer = io.BytesIO()
         Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+    def _parts(self, ax) -> list:
+        """Where a panel is drawn, piece by piece: the panel, its two axes (tick labels and label), its titles
+        and texts, each with 2 px to spare. Cheap right after a render, which has laid the text out."""
+        renderer = self.figure.canvas.get_renderer()
+        parts = [ax.get_window_extent(renderer)]  # static markers are clipped to it
+        parts += [axis.get_tightbbox(renderer) for axis in (ax.xaxis, ax.yaxis)]
+        parts += [ax.title.get_window_extent(renderer)]  # the centre title; the left and right ones:
+        parts += [t.get_window_extent(renderer) for t in ax.texts if not t.get_animated()]
+        return [b.padded(2) for b in parts if b is not None and b.width > 0]
+
+    def _all_parts(self) -> dict:
+        return {ax: self._parts(ax) for ax in self.figure.axes if ax.get_visible()}
+
+    def _render_stale_panels(self) -> None:
+        """Render again only the region of the panels whose limits changed, over the pasted background.
+
+        The region (where those panels were drawn, and free room around it) is painted with the figure's
+        colour, every panel and figure legend that reaches into it is drawn, and the pixels outside it are
+        put back: the picture a full render gives (tested), at the cost of one panel. When the pieces of the
+        last render are unknown, or a panel now reaches out of the region, the whole figure is rendered.
+        """
+        canvas = self.figure.canvas
+        renderer = canvas.get_renderer()
+        pixels = np.asarray(canvas.buffer_rgba())
+        height, width = pixels.shape[:2]
+        stale = [ax for ax in self._stale if ax in self._boxes and ax.get_visible()]
+        if not stale:  # nothing drawn yet, or a panel just shown: render all
+            return self._render_all()
+        region = self._room(stale)
+        x0, x1 = max(int(np.floor(region.x0)), 0), min(int(np.ceil(region.x1)), width)
+        y0, y1 = max(int(np.floor(region.y0)), 0), min(int(np.ceil(region.y1)), height)
+        area = Bbox.from_extents(x0, y0, x1, y1)
+        rows, cols = slice(height - y1, height - y0), slice(x0, x1)
+        before = pixels.copy()
+        pixels[rows, cols] = np.round(np.array(to_rgba(self.figure.get_facecolor())) * 255).astype(np.uint8)
+        for ax, parts in self._boxes.items():  # in the order a full render draws them
+            if ax in stale or any(part.overlaps(area) for part in parts):
+                ax.draw(renderer)  # its static part: animated artists are left out
+        for artist in self.figure.legends + self.figure.texts:
+            if not artist.get_animated() and artist.get_window_extent(renderer).overlaps(area):
+                artist.draw(renderer)
+        for ax in stale:
+            self._boxes[ax] = self._parts(ax)
+            if not all(area.containsx(b.x0) and area.containsx(b.x1) for b in self._boxes[ax]) or not all(
+                area.containsy(b.y0) and area.containsy(b.y1) for b in self._boxes[ax]
+            ):
+                return self._render_all()
+        redrawn = pixels[rows, cols].copy()
+        pixels[...] = before
+        pixels[rows, cols] = redrawn
+
+    def _room(self, stale, reach: float = 40.0):
+        """The region the ``stale`` panels were drawn in, widened on each side by up to ``reach`` pixels of
+        free space (not to another panel's piece), so that longer tick labels still fit in it."""
+        region = Bbox.union([b for ax in stale for b in self._boxes[ax]])
+        others = [b for ax, parts in self._boxes.items() if ax not in stale for b in parts]
+        others += [legend.get_window_extent() for legend in self.figure.legends]
+        x0, y0, x1, y1 = region.extents
+        beside = [b for b in others if b.y0 < y1 and b.y1 > y0]  # level with the region
+        x0 = max([x0 - reach] + [b.x1 for b in beside if b.x1 <= x0])
+        x1 = min([x1 + reach] + [b.x0 for b in beside if b.x0 >= x1])
+        above_below = [b for b in others if b.x0 < x1 and b.x1 > x0]
+        y0 = max([y0 - reach] + [b.y1 for b in above_below if b.y1 <= y0])
+        y1 = min([y1 + reach] + [b.y0 for b in above_below if b.y0 >= y1])
+        return Bbox.from_extents(
+            min(x0 + 1, region.x0), min(y0 + 1, region.y0), max(x1 - 1, region.x1), max(y1 - 1, region.y1)
+        )
+
+    def _render_all(self) -> None:
+        self.figure.canvas.draw()  # the static part only: dynamic artists are animated, so draw() skips them
+        self._boxes = self._all_parts()
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

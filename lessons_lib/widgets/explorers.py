@@ -503,7 +503,6 @@ class TestbedRace(InteractiveFigure):
         self._runs: dict = {}  # (problem, optimizer name, lr) -> Trajectory
         self._backgrounds: dict = {}  # (problem, loss y-limits) -> rendered static part
         self._quiet = False  # True while the widget itself moves the sliders
-        self._refitting = False
         style = {"description_width": "initial"}
         controls = {
             "problem": widgets.Dropdown(
@@ -657,11 +656,7 @@ class TestbedRace(InteractiveFigure):
                 last = int(finite[-1]) if finite.size else 0
                 loss_cross.set_data([last], [gaps[last]])
                 self._place(loss_ax, loss_cross)
-        self._refitting = True  # new loss limits need a new background, not a new cache
-        try:
-            self._fit_y(loss_ax, loss_lines)
-        finally:
-            self._refitting = False
+        self._fit_y(loss_ax, loss_lines)  # new limits: a cached background for them, or the panel rendered
         if not shown:
             return "No optimizer is shown: tick one to race."
         return " ".join(messages)
@@ -669,13 +664,13 @@ class TestbedRace(InteractiveFigure):
     def invalidate(self):
         """The static part changed: forget every cached background; the next redraw renders from scratch."""
         super().invalidate()
-        if not self._refitting:
-            self._backgrounds.clear()
+        self._backgrounds.clear()
 
     def _render(self) -> bytes:
         key = (self.loss_ax.get_ylim(), self._legend_for)  # the problem shown, and the ticked optimizers
-        if self._background is None:
-            self._background = self._backgrounds.get(key)
+        cached = self._backgrounds.get(key)
+        if cached is not None and cached is not self._background:  # rendered before: paste it as it is
+            self._background, self._stale, self._boxes = cached, set(), {}  # (pieces unknown: see _base)
         png = super()._render()
         self._backgrounds[key] = self._background
         # The lines stay on their axes (animated, so only draw_artist draws them): nothing for the next
