@@ -159,9 +159,9 @@ class InteractiveFigure:
 
     def _fit_y(self, ax, lines):
         """Fit ``ax``'s y limits to the data of ``lines``, changing them only when the data leaves them or
-        fills less than a small part of them (log axes: whole decades, 3 decades of slack; linear axes:
-        symmetric about 0 at 1, 2 or 5 × 10^k, a factor 5 of slack). Changed limits re-render the static
-        part."""
+        fills less than a small part of them (log axes: whole decades, 2 to spare below the data when they
+        change, 3 of slack, 16 at most; linear axes: symmetric about 0 at 1, 2 or 5 × 10^k, a factor 5 of
+        slack). Changed limits render that panel again."""
         ys = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in lines] or [np.ones(1)])
         log = ax.get_yscale() == "log"
         ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
@@ -186,6 +186,8 @@ class InteractiveFigure:
             too_wide = (current_high - current_low) > 5 * span
         if ax not in self._fitted or not fits or too_wide:
             self._fitted.add(ax)
+            if log:  # 2 decades to spare below: a slider swept towards faster runs refits less often
+                low = max(low / 100, high * 1e-16)
             ax.set_ylim(low, high)
             if log:  # labelled decades only: minor ticks (even unlabelled) cost most of a full redraw
                 ax.yaxis.set_major_locator(LogLocator(numticks=6))
