@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from matplotlib.transforms import Bbox
 from PIL import Image
@@ -228,13 +230,16 @@ class InteractiveFigure:
         return buffer.getvalue()
 
     def _parts(self, ax) -> list:
-        """Where a panel is drawn, piece by piece: the panel, its two axes (tick labels and label), its titles
-        and texts, each with 2 px to spare. Cheap right after a render, which has laid the text out."""
+        """Where a panel is drawn, piece by piece: the panel, its two axes (tick labels and label), its
+        titles, texts and legend, each with 2 px to spare. Cheap right after a render (text laid out)."""
         renderer = self.figure.canvas.get_renderer()
         parts = [ax.get_window_extent(renderer)]  # static markers are clipped to it
         parts += [axis.get_tightbbox(renderer) for axis in (ax.xaxis, ax.yaxis)]
-        parts += [ax.title.get_window_extent(renderer)]  # the centre title; the left and right ones:
-        parts += [t.get_window_extent(renderer) for t in ax.texts if not t.get_animated()]
+        parts += [
+            child.get_window_extent(renderer)  # the three titles, the texts, a legend
+            for child in ax.get_children()
+            if isinstance(child, (Text, Legend)) and child.get_visible() and not child.get_animated()
+        ]
         return [b.padded(2) for b in parts if b is not None and b.width > 0]
 
     def _all_parts(self) -> dict:
