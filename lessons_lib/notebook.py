@@ -6,11 +6,9 @@ import matplotlib
 import numpy as np
 from cycler import cycler
 
-from .plots import OKABE_ITO
+from .plots import LINE_COLORS
 
 __all__ = ["setup_notebook"]
-
-_CYCLE = ("black", "blue", "orange", "sky blue", "reddish purple", "bluish green", "vermillion", "yellow")
 
 
 def setup_notebook(precision: int = 4) -> None:
@@ -33,9 +31,8 @@ def setup_notebook(precision: int = 4) -> None:
             "figure.dpi": 96,
             "figure.figsize": (9.5, 3.6),
             "figure.constrained_layout.use": True,
-            # Lines drawn in the default order: Okabe–Ito colours that any five together stay distinct for
-            # colour-blind readers (matplotlib's default green and red do not).
-            "axes.prop_cycle": cycler(color=[OKABE_ITO[c] for c in _CYCLE]),
+            # Lines drawn in the default order: colours any five of which stay distinct (plots.LINE_COLORS).
+            "axes.prop_cycle": cycler(color=list(LINE_COLORS)),
         }
     )
     try:

@@ -22,6 +22,7 @@ __all__ = [
     "divergence_mark",
     "landmark_keys",
     "legend_below",
+    "LINE_COLORS",
     "OKABE_ITO",
     "panels",
     "path_xy",
@@ -48,6 +49,14 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish purple": "#CC79A7",
 }
+
+#: Colours for lines told apart by colour alone (settings of one optimizer, several averages, a notebook's own
+#: lines: ``setup_notebook`` makes this matplotlib's default order), in an order whose first five any
+#: colour-blind reader tells apart (matplotlib's default green and red merge for a protanope).
+LINE_COLORS = tuple(
+    OKABE_ITO[c]
+    for c in ("black", "blue", "orange", "sky blue", "reddish purple", "bluish green", "vermillion", "yellow")
+)
 
 #: Each optimizer's colour and marker. Any two that lessons draw together stay distinct (CIELAB ΔE >= 20)
 #: under simulated deuteranopia and protanopia (tests/figure_rules.py): orange and vermillion, for instance,
@@ -439,7 +448,7 @@ def plot_ewa(ax, values, betas=(0.9,), *, bias_correction: bool = False, x=None,
     values = np.asarray(values, dtype=float)
     x = np.arange(1, len(values) + 1) if x is None else x
     ax.plot(x, values, color="0.7", lw=0.8, label=raw_label)
-    colors = [OKABE_ITO[c] for c in ("blue", "orange", "sky blue", "reddish purple", "bluish green")]
+    colors = LINE_COLORS[1:]  # the series itself is grey
     for n, beta in enumerate(betas):
         label = f"β={beta:g} (window ≈ {window(beta):.3g}, half-life {half_life(beta):.3g})"
         ax.plot(x, ewa(values, beta, bias_correction), color=colors[n % len(colors)], lw=1.6, label=label)
@@ -534,9 +543,6 @@ def plot_velocity(ax, trajectory: Trajectory, *, coords=None, run_index: int = 0
 
 
 #: Colours that tell apart several settings of one optimizer (Okabe–Ito, in a fixed order).
-_SETTING_COLORS = [
-    OKABE_ITO[c] for c in ("black", "blue", "orange", "sky blue", "reddish purple", "bluish green")
-]
 
 
 def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, steps: int = 60, x0=None):
@@ -567,7 +573,7 @@ def compare_settings(axes, problem: Problem, optimizer: Optimizer, settings, *, 
             label = ", ".join(
                 f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in setting.items()
             )
-            plot_loss(ax, trajectory, label=label, color=_SETTING_COLORS[n % len(_SETTING_COLORS)])
+            plot_loss(ax, trajectory, label=label, color=LINE_COLORS[n % len(LINE_COLORS)])
         ax.set_title("loss above the minimum", fontsize=10)
         legend_below(ax.figure, ax.get_legend_handles_labels()[0])  # the settings, by colour
     return trajectories

@@ -38,18 +38,18 @@ def _panel_row(figure, panels, problem) -> dict:
     return dict(zip(panels, np.atleast_1d(axes), strict=True))
 
 
-def _legend_keys(optimizers, problem=None, *, coordinates=False, velocity=None) -> list:
+def _legend_keys(optimizers, problems=(), *, coordinates=False, velocity=None) -> list:
     """What a widget's legend under its panels shows: each optimizer's colour and marker (``optimizers``:
-    names for :func:`lessons_lib.plots.style_of`), the start and the landmarks of ``problem``'s path panel,
-    then, when the panels need them, the velocity panel's two lines (``velocity``: the velocity's colour) and
-    the coordinates' line styles (x₁ solid, x₂ dashed)."""
+    names for :func:`lessons_lib.plots.style_of`), the start and the landmarks of the path panels of
+    ``problems``, then, when the panels need them, the velocity panel's two lines (``velocity``: the
+    velocity's colour) and the coordinates' line styles (x₁ solid, x₂ dashed)."""
     keys = [
         Line2D([], [], color=style_of(o)["color"], marker=style_of(o)["marker"], ms=5, label=o)
         for o in optimizers
     ]
-    if problem is not None:
+    if problems:
         keys.append(Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="start"))
-        keys += landmark_keys([problem])
+        keys += landmark_keys(problems)
     if velocity is not None:
         keys += [
             Line2D([], [], color="0.55", lw=0.9, label="gradient"),
@@ -63,9 +63,11 @@ def _legend_keys(optimizers, problem=None, *, coordinates=False, velocity=None) 
 def _names(optimizer, nesterov_too=False) -> list[str]:
     """The names the legend gives an optimizer's styles: its class, and Nesterov's when it can be chosen."""
     name = type(optimizer).__name__
-    if isinstance(optimizer, Momentum) and (optimizer.nesterov or nesterov_too):
-        return ["Nesterov"] if not nesterov_too else [name, "Nesterov"]
-    return [name]
+    if not isinstance(optimizer, Momentum):
+        return [name]
+    if nesterov_too:
+        return [name, "Nesterov"]
+    return ["Nesterov" if optimizer.nesterov else name]
 
 
 class TrajectoryExplorer(InteractiveFigure):
@@ -137,7 +139,7 @@ class TrajectoryExplorer(InteractiveFigure):
         names = _names(self.optimizer, nesterov_too="nesterov" in self.controls)
         self.legend_handles = _legend_keys(
             names,
-            self.problem if "path" in self.axes else None,
+            [self.problem] if "path" in self.axes else [],
             coordinates="effective_lr" in self.axes or "velocity" in self.axes,
             velocity=style_of(self.optimizer)["color"] if "velocity" in self.axes else None,
         )
@@ -229,7 +231,7 @@ class RaceExplorer(InteractiveFigure):
         for optimizer, sliders in zip(self.optimizers, self.sliders, strict=True):
             names += [n for n in _names(optimizer, "nesterov" in sliders) if n not in names]
         self.legend_handles = _legend_keys(
-            names, self.problem if "path" in self.axes else None, coordinates="effective_lr" in self.axes
+            names, [self.problem] if "path" in self.axes else [], coordinates="effective_lr" in self.axes
         )
 
     def update(self, **values) -> str:
@@ -302,7 +304,7 @@ class RateMapExplorer(InteractiveFigure):
             [], [], marker="o", ms=8, mfc="none", mec="0.3", mew=2, ls="none", label="chosen (lr, β)"
         )
         self.legend_handles = [
-            *_legend_keys(_names(m), self.problem),
+            *_legend_keys(_names(m), [self.problem]),
             *self.map_ax.get_legend_handles_labels()[0],
             chosen,
         ]
@@ -566,10 +568,8 @@ class TestbedRace(InteractiveFigure):
         ax.set_xlabel("step")
         ax.set_ylabel("f(x) − f*")
         ax.set_title("loss above the minimum", fontsize=10)
-        self._keys = dict(zip(self.optimizers, _legend_keys(self.optimizers), strict=True))
-        self._start = Line2D([], [], color="0.2", marker="o", mfc="white", ls="none", label="start")
         # Room for the most entries any problem needs; the legend shown names the problem's own landmarks.
-        self.legend_handles = [*self._keys.values(), self._start, *landmark_keys(self.problems.values())]
+        self.legend_handles = _legend_keys(self.optimizers, list(self.problems.values()))
         self._legend_for = None  # (problem, ticked optimizers) the legend was drawn for
         self._loss_lines = {name: self._lines_for(ax, o) for name, o in self.optimizers.items()}
         self._path_lines: dict = {}
@@ -628,7 +628,7 @@ class TestbedRace(InteractiveFigure):
         if (name, tuple(shown)) != self._legend_for:  # the ticked optimizers, the problem's landmarks
             for legend in list(self.figure.legends):
                 legend.remove()
-            keys = [self._keys[o] for o in shown] + [self._start, *landmark_keys([p])]
+            keys = _legend_keys(shown, [p])
             legend_below(self.figure, keys, ncols=min(len(self.legend_handles), 6), grow=False)  # as first
             self._legend_for = (name, tuple(shown))
             self._background = None  # a new static part; cached ones are kept per legend (see _render)
