@@ -399,6 +399,53 @@ def test_copies_grow_sees_growth_from_below_round_off_and_ignores_equal_copies()
         copies_grow(np.zeros((3, 3, 1)), 1)  # 3 runs cannot be 2 copies of whole starts
 
 
+def _copy_gaps_by_loop(points, nudges):
+    """The largest distance of a copy from its run, per record and run, written as plainly as possible."""
+    records, n_copies = points.shape[0], points.shape[-2] // (nudges + 1)
+    gap = np.zeros((records, n_copies))
+    for t in range(records):
+        for i in range(n_copies):
+            run_point = points[t, i]
+            copies = [points[t, (c + 1) * n_copies + i] for c in range(nudges)]
+            lost = [bool(np.isnan(p).any()) for p in [run_point, *copies]]
+            if all(lost):
+                gap[t, i] = 0.0
+            elif any(lost):
+                gap[t, i] = np.inf
+            else:
+                gap[t, i] = max(float(np.sqrt(np.sum((c - run_point) ** 2))) for c in copies)
+    return gap
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_chaotic_runs_is_the_two_tests_and_their_distances_are_the_plain_ones(nudges, n, d, seed):
+    """chaotic_runs shares one distance computation between copies_part and copies_grow: it must give their
+    union, and copies_part must judge the distances a plain loop computes (NaN rows: diverged copies)."""
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(6, (nudges + 1) * n, d)) * 10.0 ** rng.integers(-12, 1, size=(6, 1, 1))
+    lost = rng.random((nudges + 1) * n) < 0.3
+    points[4:, lost] = np.nan  # some runs or copies diverge at record 4, some of them together
+    points[5, rng.random((nudges + 1) * n) < 0.2] = np.nan
+    well = double_well_2d() if d == 2 else quadratic(np.eye(d))
+    np.testing.assert_array_equal(
+        chaotic_runs(well, points, nudges, apart=1e-3, grow=1e4),
+        copies_part(well, points, nudges, 1e-3) | copies_grow(points, nudges, 1e4),
+    )
+    gap = _copy_gaps_by_loop(points, nudges)
+    first_lost = [np.flatnonzero(np.isnan(points[:, j]).any(axis=-1)) for j in range(points.shape[1])]
+    first_lost = np.array([f[0] if f.size else -1 for f in first_lost]).reshape(nudges + 1, n)
+    together = (first_lost >= 0).all(axis=0) & (first_lost == first_lost[0]).all(axis=0)
+    span = max(high - low for low, high in well.bounds)
+    expected = np.where(together, False, gap.max(axis=0) > 1e-3 * span)
+    np.testing.assert_array_equal(copies_part(well, points, nudges, 1e-3), expected)
+
+
 def test_decided_runs_keep_their_steps_when_round_off_moves_the_starts():
     p = rotated_ravine(10)
     starts = p.random_starts(50, seed=0)

@@ -366,15 +366,16 @@ def _groups(problems: dict, step_counts: dict, start_sets: dict, grids: dict) ->
     return list(groups.values())
 
 
-def _reached_at(s, measure: str, tol: float) -> np.ndarray:
-    """Per run of a Sweep, the first recorded step from which it stays within the tolerance; -1 if never."""
+def _reached_at(s, measure: str, tol: float, n: int) -> np.ndarray:
+    """Per run of a Sweep from its first ``n`` starts, the first recorded step from which it stays within the
+    tolerance; -1 if never."""
     if measure == "gap":
-        return s.steps_to(tol)
+        return s.steps_to(tol)[..., :n]
     if measure == "relative gap":
-        gaps = s.gaps
+        gaps = s.gaps[..., :n]
         with np.errstate(invalid="ignore"):
             return first_staying(gaps <= tol * gaps[0], s.steps)  # NaN (diverged) compares False
-    distance = np.linalg.norm(s.points - s.problem.minimizer, axis=-1)
+    distance = np.linalg.norm(s.points[..., :n, :] - s.problem.minimizer, axis=-1)  # not the nudged copies
     with np.errstate(invalid="ignore"):
         return first_staying(distance <= tol * distance[0], s.steps)
 
@@ -533,7 +534,7 @@ def race(
             total += runs[0].seconds
             for p, s in zip(group, runs, strict=True):
                 n = n_starts[p]
-                reached_at, chaotic = _reached_at(s, measure, tols[p])[..., :n], None
+                reached_at, chaotic = _reached_at(s, measure, tols[p], n), None
                 if nudges:  # block 0 of the starts is the starts themselves
                     chaotic = chaotic_runs(problems[p], s.points, nudges, apart=apart, grow=grow)
                     reached_at = np.where(chaotic, -1, reached_at)
