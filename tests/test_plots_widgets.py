@@ -53,7 +53,7 @@ from lessons_lib.plots import (
     plot_path,
     style_of,
 )
-from lessons_lib.widgets import TrajectoryExplorer, control_for, time_live_widgets
+from lessons_lib.widgets import RaceExplorer, TestbedRace, TrajectoryExplorer, control_for, time_live_widgets
 
 STEPS = 30
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -768,6 +768,64 @@ def test_a_panel_rendered_alone_after_its_limits_changed_equals_a_full_render(
         assert_same_picture(blitted, w._render(), f"lr = {value:.3g} ({refits} panel renders so far)")
     assert len(partial) >= 2  # the sweep did change limits, and the panel was rendered alone
     assert len(full) <= len(partial) + 12 + 1  # full renders: the first, the checks above, rare fallbacks
+
+
+LESSON_WIDGETS = {  # as the lessons build them (02, 03, 04, 05); the testbed race at fixed learning rates
+    "02 momentum": lambda: TrajectoryExplorer(
+        ravine(100),
+        Momentum(lr=0.01, beta=0.9, averaged=False),
+        sliders=("lr", "beta", "nesterov"),
+        panels=("path", "loss", "velocity"),
+        steps=80,
+        ranges={"lr": (0.001, 0.1)},
+    ),
+    "03 adagrad": lambda: TrajectoryExplorer(
+        ravine(100),
+        Adagrad(lr=1.0),
+        sliders=("lr", "eps"),
+        panels=("path", "loss", "effective_lr"),
+        steps=60,
+        ranges={"lr": (0.01, 10.0), "eps": (1e-10, 1e3)},
+    ),
+    "04 race": lambda: RaceExplorer(
+        ravine(10),
+        [Adagrad(lr=1.0), RMSProp(lr=0.3)],
+        sliders=[("lr",), ("lr", "beta")],
+        panels=("path", "loss", "effective_lr"),
+        steps=60,
+    ),
+    "05 testbed race": lambda: TestbedRace(
+        [GradientDescent(lr=0.1), Momentum(lr=0.1), Adagrad(lr=1.0), RMSProp(lr=0.01), Adam(lr=0.1)],
+        problem="Rosenbrock",
+        steps=100,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LESSON_WIDGETS))
+def test_every_move_of_a_lesson_widget_shows_what_a_full_render_shows(name):
+    """Each control of the lessons' widgets swept across its range, and back: after every move the picture
+    (pasted background, panels rendered alone, lines drawn on top) equals the figure rendered whole. A panel
+    is rendered alone into a region that stops short of its neighbours' pixels; this checks that the region
+    never cuts into a neighbour, for the layouts the lessons really use."""
+    w = LESSON_WIDGETS[name]()
+    partial = []
+    w._render_stale_panels = lambda orig=w._render_stale_panels: (partial.append(1), orig())[1]
+    try:
+        for control_name, control in w.controls.items():
+            original = control.value
+            for value in [*widgets_base._sweep_values(control, 7), original]:
+                control.value = value
+                shown = png_of(w)
+                limits = [ax.get_ylim() for ax in w.figure.axes]
+                w.invalidate()  # and for the testbed race its cached backgrounds
+                w.redraw()  # the same lines (update() keeps limits that hold them), on a full render
+                assert [ax.get_ylim() for ax in w.figure.axes] == limits
+                assert_same_picture(shown, png_of(w), f"{name}: {control_name} = {value}")
+        assert partial  # some move did render a panel alone
+    finally:
+        _close_widget(w.widget)
+        w.figure.clear()
 
 
 def test_loss_limits_always_hold_the_data(make_explorer):

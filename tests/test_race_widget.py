@@ -184,8 +184,12 @@ def test_the_legend_under_the_panels_names_the_ticked_optimizers_only(make):
     assert named() == [*w.optimizers, *marks]
     assert all(ax.get_legend() is None for ax in w.figure.axes)
     height = w.figure.get_size_inches()[1]
+    full = []
+    w._render_all = lambda orig=w._render_all: (full.append(1), orig())[1]
     w.controls["Momentum:show"].value = False
     assert named() == [o for o in w.optimizers if o != "Momentum"] + marks
+    assert not full  # only the legend's strip was rendered again
+    del w._render_all
     assert same_picture(png(w), full_redraw(w))  # the cached static part was drawn with the new legend
     for o in w.optimizers:
         w.controls[f"{o}:show"].value = False

@@ -106,6 +106,7 @@ class InteractiveFigure:
         self._dynamic: list = []
         self._background = None
         self._stale: set = set()  # panels whose static part changed (their limits) since the last render
+        self._old_legends: list | None = None  # where replace_legend() found the legends drawn
         self._boxes: dict = {}  # each panel's static part's extent, as last rendered
         self._fitted: set = set()  # axes whose y limits have been fitted to data at least once
         self.legend_handles: list = []  # setup() lists what the legend under the panels shows
@@ -147,6 +148,16 @@ class InteractiveFigure:
         for artist in new:
             artist.set_animated(True)
         self._dynamic.extend(new)
+
+    def replace_legend(self, handles, **options):
+        """Show ``handles`` in the legend under the panels instead (in the same strip; ``options`` as for
+        :func:`lessons_lib.plots.legend_below`). The next redraw renders the strip alone, not the figure."""
+        renderer = self.figure.canvas.get_renderer()
+        old = [legend.get_window_extent(renderer) for legend in self.figure.legends]
+        for legend in list(self.figure.legends):
+            legend.remove()
+        legend_below(self.figure, handles, grow=False, **options)
+        self._old_legends = (self._old_legends or []) + old
 
     def _on_change(self, change):
         self.redraw()
@@ -219,10 +230,10 @@ class InteractiveFigure:
             self._background = canvas.copy_from_bbox(self.figure.bbox)
         else:
             canvas.restore_region(self._background)
-            if self._stale:
+            if self._stale or self._old_legends is not None:
                 self._render_stale_panels()
                 self._background = canvas.copy_from_bbox(self.figure.bbox)
-        self._stale = set()
+        self._stale, self._old_legends = set(), None
         for artist in self._dynamic:
             (artist.axes or self.figure).draw_artist(artist)
         buffer = io.BytesIO()
@@ -230,17 +241,20 @@ class InteractiveFigure:
         return buffer.getvalue()
 
     def _parts(self, ax) -> list:
-        """Where a panel is drawn, piece by piece: the panel, its two axes (tick labels and label), its
-        titles, texts and legend, each with 2 px to spare. Cheap right after a render (text laid out)."""
+        """Where a panel is drawn, piece by piece, as ``(extent, what draws it alone)``: the panel with 2 px
+        to spare (its frame's line is centred on its edge; ``None``: only the whole panel draws it), its two
+        axes (ticks, tick labels and label), its titles, texts and legend, each with 1 px to spare (a glyph's
+        ink stays within its text's box). Cheap right after a render (text laid out)."""
         renderer = self.figure.canvas.get_renderer()
-        parts = [ax.get_window_extent(renderer)]  # static markers are clipped to it
-        parts += [axis.get_tightbbox(renderer) for axis in (ax.xaxis, ax.yaxis)]
-        parts += [
-            child.get_window_extent(renderer)  # the three titles, the texts, a legend
+        parts = [(ax.get_window_extent(renderer).padded(2), None)]  # static markers are clipped to it
+        pieces = [(axis.get_tightbbox(renderer), axis) for axis in (ax.xaxis, ax.yaxis)]
+        pieces += [
+            (child.get_window_extent(renderer), child)  # the three titles, the texts, a legend
             for child in ax.get_children()
             if isinstance(child, (Text, Legend)) and child.get_visible() and not child.get_animated()
         ]
-        return [b.padded(2) for b in parts if b is not None and b.width > 0]
+        parts += [(box.padded(1), artist) for box, artist in pieces if box is not None and box.width > 0]
+        return parts
 
     def _all_parts(self) -> dict:
         return {ax: self._parts(ax) for ax in self.figure.axes if ax.get_visible()}
@@ -249,46 +263,75 @@ class InteractiveFigure:
         """Render again only the region of the panels whose limits changed, over the pasted background.
 
         The region (where those panels were drawn, and free room around it) is painted with the figure's
-        colour, every panel and figure legend that reaches into it is drawn, and the pixels outside it are
-        put back: the picture a full render gives (tested), at the cost of one panel. When the pieces of the
-        last render are unknown, or a panel now reaches out of the region, the whole figure is rendered.
+        colour; the panels are drawn, and of every other panel and figure legend what reaches into it (a
+        neighbour's axis, say, or the whole neighbour if its frame does); the pixels outside the region are
+        put back: the picture a full render gives (tested), at about the cost of one panel. If a panel now
+        reaches out of the region (longer tick labels), it is tried once more in a region that reaches over
+        its neighbours' axes to their frames; then, or when the pieces of the last render are unknown, the
+        whole figure is rendered.
         """
         canvas = self.figure.canvas
         renderer = canvas.get_renderer()
         pixels = np.asarray(canvas.buffer_rgba())
         height, width = pixels.shape[:2]
-        stale = [ax for ax in self._stale if ax in self._boxes and ax.get_visible()]
-        if not stale:  # nothing drawn yet, or a panel just shown: render all
+        stale = [ax for ax in self._stale if ax.get_visible()]
+        if not self._boxes or any(ax not in self._boxes for ax in stale):  # nothing drawn yet, or a new panel
             return self._render_all()
-        region = self._room(stale)
-        x0, x1 = max(int(np.floor(region.x0)), 0), min(int(np.ceil(region.x1)), width)
-        y0, y1 = max(int(np.floor(region.y0)), 0), min(int(np.ceil(region.y1)), height)
-        area = Bbox.from_extents(x0, y0, x1, y1)
-        rows, cols = slice(height - y1, height - y0), slice(x0, x1)
         before = pixels.copy()
-        pixels[rows, cols] = np.round(np.array(to_rgba(self.figure.get_facecolor())) * 255).astype(np.uint8)
-        for ax, parts in self._boxes.items():  # in the order a full render draws them
-            if ax in stale or any(part.overlaps(area) for part in parts):
-                ax.draw(renderer)  # its static part: animated artists are left out
-        for artist in self.figure.legends + self.figure.texts:
-            if not artist.get_animated() and artist.get_window_extent(renderer).overlaps(area):
-                artist.draw(renderer)
-        for ax in stale:
-            self._boxes[ax] = self._parts(ax)
-            if not all(area.containsx(b.x0) and area.containsx(b.x1) for b in self._boxes[ax]) or not all(
-                area.containsy(b.y0) and area.containsy(b.y1) for b in self._boxes[ax]
-            ):
-                return self._render_all()
-        redrawn = pixels[rows, cols].copy()
-        pixels[...] = before
-        pixels[rows, cols] = redrawn
+        paper = np.round(np.array(to_rgba(self.figure.get_facecolor())) * 255).astype(np.uint8)
+        drawn = [box for ax in stale for box, _ in self._boxes[ax]]  # where their old pixels are
+        legends = []
+        if self._old_legends is not None:  # and where the legends were and are
+            drawn += self._old_legends
+            legends = [legend.get_window_extent(renderer) for legend in self.figure.legends]
+        for wide in (False, True):
+            region = self._room(stale, drawn + legends, wide=wide, legends_too=not legends)
+            x0, x1 = max(int(np.floor(region.x0)), 0), min(int(np.ceil(region.x1)), width)
+            y0, y1 = max(int(np.floor(region.y0)), 0), min(int(np.ceil(region.y1)), height)
+            area = Bbox.from_extents(x0, y0, x1, y1)
+            rows, cols = slice(height - y1, height - y0), slice(x0, x1)
+            pixels[rows, cols] = paper
+            for ax, parts in self._boxes.items():  # in the order a full render draws them
+                # Its pieces less the pixel to spare: the region's edges were rounded out to whole pixels, and
+                # may take a neighbour's spare pixel (Bbox.overlaps counts touching as overlapping).
+                reaching = [artist for box, artist in parts if box.padded(-1).overlaps(area)]
+                if ax in stale or None in reaching:
+                    ax.draw(renderer)  # its static part: animated artists are left out
+                else:  # only a neighbour's axis or text: what lies outside the region is put back anyway
+                    for artist in reaching:
+                        artist.draw(renderer)
+            for artist in self.figure.legends + self.figure.texts:
+                if not artist.get_animated() and artist.get_window_extent(renderer).overlaps(area):
+                    artist.draw(renderer)
+            for ax in stale:  # its y limits changed (see _fit_y): of its pieces only its y axis moved
+                self._boxes[ax] = [
+                    (axis.get_tightbbox(renderer).padded(1), axis) if axis is ax.yaxis else (box, axis)
+                    for box, axis in self._boxes[ax]
+                ]
+            pieces = [box for ax in stale for box, _ in self._boxes[ax]] + legends
+            corners = [corner for box in pieces for corner in box.corners()]
+            redrawn = pixels[rows, cols].copy()
+            pixels[...] = before
+            if all(area.containsx(x) and area.containsy(y) for x, y in corners):  # it fits in the region
+                pixels[rows, cols] = redrawn
+                return None
+        return self._render_all()
 
-    def _room(self, stale, reach: float = 40.0):
-        """The region the ``stale`` panels were drawn in, widened on each side by up to ``reach`` pixels of
-        free space (not to another panel's piece), so that longer tick labels still fit in it."""
-        region = Bbox.union([b for ax in stale for b in self._boxes[ax]])
-        others = [b for ax, parts in self._boxes.items() if ax not in stale for b in parts]
-        others += [legend.get_window_extent() for legend in self.figure.legends]
+    def _room(self, stale, drawn, *, wide: bool = False, legends_too: bool = True, reach: float = 40.0):
+        """The region where the ``stale`` panels (and whatever else) were ``drawn`` and are now, widened on
+        each side by up to ``reach`` pixels of free room, so that longer tick labels still fit in it: up to
+        another panel's piece, or if ``wide`` over its axes and texts (which can be drawn alone) up to its
+        frame; with ``legends_too``, never into a figure legend."""
+        region = Bbox.union(drawn + [b for ax in stale for b, _ in self._boxes[ax]])
+        others = [
+            box
+            for ax, parts in self._boxes.items()
+            if ax not in stale
+            for box, alone in parts
+            if alone is None or not wide  # (None: the frame, see _parts)
+        ]
+        if legends_too:
+            others += [legend.get_window_extent() for legend in self.figure.legends]
         x0, y0, x1, y1 = region.extents
         beside = [b for b in others if b.y0 < y1 and b.y1 > y0]  # level with the region
         x0 = max([x0 - reach] + [b.x1 for b in beside if b.x1 <= x0])

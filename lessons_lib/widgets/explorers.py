@@ -13,7 +13,6 @@ from ..plots import (
     OKABE_ITO,
     divergence_mark,
     landmark_keys,
-    legend_below,
     path_xy,
     plot_contours,
     plot_effective_lr,
@@ -626,12 +625,9 @@ class TestbedRace(InteractiveFigure):
         path_ax, loss_ax = self._path_axes[name], self.loss_ax
         shown = [o for o in self.optimizers if values[f"{o}:show"]]
         if (name, tuple(shown)) != self._legend_for:  # the ticked optimizers, the problem's landmarks
-            for legend in list(self.figure.legends):
-                legend.remove()
             keys = _legend_keys(shown, [p])
-            legend_below(self.figure, keys, ncols=min(len(self.legend_handles), 6), grow=False)  # as first
-            self._legend_for = (name, tuple(shown))
-            self._background = None  # a new static part; cached ones are kept per legend (see _render)
+            self.replace_legend(keys, ncols=min(len(self.legend_handles), 6))  # as many columns as at first
+            self._legend_for = (name, tuple(shown))  # (cached backgrounds are kept per legend: see _render)
         messages, loss_lines = [], []
         for o in shown:
             t = self._run(name, o, float(values[f"{o}:lr"]))
@@ -669,10 +665,11 @@ class TestbedRace(InteractiveFigure):
     def _render(self) -> bytes:
         key = (self.loss_ax.get_ylim(), self._legend_for)  # the problem shown, and the ticked optimizers
         cached = self._backgrounds.get(key)
-        if cached is not None and cached is not self._background:  # rendered before: paste it as it is
-            self._background, self._stale, self._boxes = cached, set(), {}  # (pieces unknown: see _base)
+        if cached is not None and cached[0] is not self._background:  # rendered before: paste it as it is
+            self._background, self._boxes = cached  # with where its pieces are, for the next partial render
+            self._stale, self._old_legends = set(), None
         png = super()._render()
-        self._backgrounds[key] = self._background
+        self._backgrounds[key] = (self._background, dict(self._boxes))
         # The lines stay on their axes (animated, so only draw_artist draws them): nothing for the next
         # redraw to remove, and update() need not add them again. Lines not drawn next time stay unseen.
         self._dynamic = []
