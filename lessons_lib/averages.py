@@ -16,7 +16,7 @@ and Adam (lesson 05) uses both with (E2). They all call :func:`ewa_update` and :
 Smoothing a series: :func:`moving_average` (what the EWA is compared with), :func:`ewa_for_betas` (many
 decays at once), and the lag of a smoothed series: :func:`steps_to_reach`, :func:`best_shift`,
 :func:`weights_mean_age`. :func:`divided_steps` divides a stream of gradients by several averages of their
-squares, to show why RMSProp takes the root of the mean square.
+squares or sizes, to show why RMSProp takes the root of the mean square.
 """
 
 from __future__ import annotations
@@ -406,6 +406,7 @@ def divided_steps(grads, *, lr: float, beta: float, divide_by: str = "rms", eps:
     * ``"rms"``: ``sqrt(EWA(g**2)) + eps``, RMSProp;
     * ``"mean square"``: ``EWA(g**2) + eps``, no root;
     * ``"mean"``: ``EWA(g) + eps``, no square;
+    * ``"mean abs"``: ``EWA(|g|) + eps``, the mean size of the gradients, without square or root;
     * ``"none"``: 1, gradient descent.
 
     Parameters
@@ -423,12 +424,22 @@ def divided_steps(grads, *, lr: float, beta: float, divide_by: str = "rms", eps:
     A steady gradient 4: RMSProp's steps tend to ``lr``, the mean square's to ``lr / 4``:
 
     >>> g = np.full(200, 4.0)
-    >>> for kind in ("rms", "mean square", "mean", "none"):
+    >>> for kind in ("rms", "mean square", "mean", "mean abs", "none"):
     ...     print(kind, round(float(divided_steps(g, lr=0.1, beta=0.9, divide_by=kind)[-1]), 4))
     rms -0.1
     mean square -0.025
     mean -0.1
+    mean abs -0.1
     none -0.4
+
+    Where the gradient's size varies, the mean of ``|g|`` is below the RMS: a larger step.
+
+    >>> g = np.tile([1.0, -3.0], 500)  # sizes 1 and 3: mean size 2, RMS sqrt(5) = 2.24
+    >>> for kind in ("rms", "mean abs"):
+    ...     steps = divided_steps(g, lr=1.0, beta=0.99, divide_by=kind)[-200:]  # once the EWA has filled
+    ...     print(kind, round(float(np.abs(steps).mean()), 2))
+    rms 0.89
+    mean abs 1.0
     """
     g = np.asarray(grads, dtype=float)
     if divide_by == "rms":
@@ -437,10 +448,13 @@ def divided_steps(grads, *, lr: float, beta: float, divide_by: str = "rms", eps:
         denominator = ewa(g**2, beta) + eps
     elif divide_by == "mean":
         denominator = ewa(g, beta) + eps
+    elif divide_by == "mean abs":
+        denominator = ewa(np.abs(g), beta) + eps
     elif divide_by == "none":
         denominator = 1.0
     else:
         raise ValueError(
-            f"divided_steps: divide_by must be 'rms', 'mean square', 'mean' or 'none', got {divide_by!r}."
+            f"divided_steps: divide_by must be 'rms', 'mean square', 'mean', 'mean abs' or 'none', got "
+            f"{divide_by!r}."
         )
     return -lr * g / denominator

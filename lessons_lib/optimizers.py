@@ -393,7 +393,9 @@ class Momentum(Optimizer):
         gradients.
     nesterov : bool
         Step along ``g + beta * v`` (summed) or ``(1 - beta) * g + beta * v`` (averaged) instead of ``v``:
-        Nesterov's look-ahead as written by Sutskever et al. (2013) and PyTorch.
+        Nesterov's look-ahead as PyTorch's SGD writes it. Sutskever et al. (2013) take the gradient at the
+        look-ahead point instead, with ``lr`` inside the velocity; the two are one algorithm whose stored
+        point is the look-ahead point (``x = theta + beta * u``, ``v = -u / lr`` at a constant ``lr``).
     averaged : bool
         Which form; see above. The default is the averaged form because it is the one this course derives
         from lesson 01, and because with it ``lr`` means what it means for gradient descent: a steady gradient

@@ -445,6 +445,11 @@ def test_divided_steps_by_hand():
         divided_steps(g, lr=0.1, beta=0.5, divide_by="mean", eps=0.0), [-0.2, -0.2 / 1.5]
     )
     np.testing.assert_allclose(divided_steps(g, lr=0.1, beta=0.5, divide_by="none"), [-0.2, -0.2])
+    signs = np.array([2.0, -4.0])  # EWA with beta = 0.5 of |g|: [1, 2.5]; of g**2: [2, 9]
+    np.testing.assert_allclose(
+        divided_steps(signs, lr=0.1, beta=0.5, divide_by="mean abs", eps=0.0), [-0.2, 0.4 / 2.5]
+    )
+    np.testing.assert_allclose(divided_steps(signs, lr=0.1, beta=0.5, eps=0.0), [-0.2 / np.sqrt(2), 0.4 / 3])
 
 
 def test_divided_steps_rms_is_rmsprop_and_mean_loses_the_sign_in_a_zigzag():

@@ -7,6 +7,7 @@ catalogued in ``lessons_lib.checks``. A check must never raise, whatever the lea
 
 import _thread
 import doctest
+import functools
 import itertools
 import math
 import re
@@ -27,12 +28,19 @@ from lessons_lib.checks import (
     _mechanism,
     check_adagrad_step,
     check_adam_step,
+    check_centered_rmsprop_step,
+    check_effective_lr,
     check_ewa,
     check_ewa_bias_corrected,
     check_gd_step,
     check_momentum_step,
+    check_nesterov_step,
     check_rmsprop_step,
+    check_rmsprop_step_eps_inside,
+    check_steps_to_tolerance,
 )
+from lessons_lib.conventions import keras_rmsprop_step, optax_rmsprop_step
+from lessons_lib.measures import first_staying
 
 CHECKS = {
     "ewa": (check_ewa, ("values", "beta")),
@@ -42,6 +50,11 @@ CHECKS = {
     "adagrad_step": (check_adagrad_step, ("x", "g", "s", "lr", "eps")),
     "rmsprop_step": (check_rmsprop_step, ("x", "g", "s", "lr", "beta", "eps")),
     "adam_step": (check_adam_step, ("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps")),
+    "nesterov_step": (check_nesterov_step, ("x", "g", "v", "lr", "beta")),
+    "centered_rmsprop_step": (check_centered_rmsprop_step, ("x", "g", "s", "m", "lr", "beta", "eps")),
+    "effective_lr": (check_effective_lr, ("s", "lr", "eps")),
+    "steps_to_tolerance": (check_steps_to_tolerance, ("gaps", "tol")),
+    "rmsprop_step_eps_inside": (check_rmsprop_step_eps_inside, ("x", "g", "s", "lr", "beta", "eps")),
 }
 
 
@@ -267,6 +280,158 @@ def adam_math_loop(x, g, m, v, t, lr, beta1, beta2, eps):
     return elementwise(one)(x, g, m, v, t, lr, beta1, beta2, eps, n_arrays=4)
 
 
+def nesterov_plain(x, g, v, lr, beta):
+    v = beta * v + g
+    x = x - lr * (g + beta * v)
+    return x, v
+
+
+def nesterov_with_the_old_velocity_list(x, g, v, lr, beta):
+    """The look-ahead written out with the old velocity: g + beta*(beta*v + g)."""
+    return [x - lr * ((1 + beta) * g + beta**2 * v), g + beta * v]
+
+
+def nesterov_numpy_scalars(x, g, v, lr, beta):
+    v = np.add(np.multiply(beta, v), g)
+    return np.subtract(x, np.multiply(lr, np.add(g, np.multiply(beta, v)))), v
+
+
+def nesterov_stacked_array(x, g, v, lr, beta):
+    v = beta * np.asarray(v) + g
+    return np.array([x - lr * g - lr * beta * v, v])
+
+
+def nesterov_loop(x, g, v, lr, beta):
+    def one(xi, gi, vi, lr, beta):
+        vi = beta * vi + gi
+        return xi - lr * (gi + beta * vi), vi
+
+    return elementwise(one)(x, g, v, lr, beta, n_arrays=3)
+
+
+def centered_plain(x, g, s, m, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    m = beta * m + (1 - beta) * g
+    x = x - lr * g / (np.sqrt(s - m**2) + eps)
+    return x, s, m
+
+
+def centered_rearranged_list(x, g, s, m, lr, beta, eps):
+    s = s + (1 - beta) * (g * g - s)
+    m = m + (1 - beta) * (g - m)
+    return [x - g * lr / ((s - m * m) ** 0.5 + eps), s, m]
+
+
+def centered_clipped_variance(x, g, s, m, lr, beta, eps):
+    s, m = ewa_update(s, np.square(g), beta), ewa_update(m, g, beta)
+    variance = np.maximum(s - np.square(m), 0.0)
+    return x - lr * (g / (np.sqrt(variance) + eps)), s, m
+
+
+def centered_math_loop(x, g, s, m, lr, beta, eps):
+    def one(xi, gi, si, mi, lr, beta, eps):
+        si = beta * si + (1 - beta) * gi * gi
+        mi = beta * mi + (1 - beta) * gi
+        return xi - lr * gi / (math.sqrt(si - mi**2) + eps), si, mi
+
+    return elementwise(one)(x, g, s, m, lr, beta, eps, n_arrays=4)
+
+
+def effective_lr_plain(s, lr, eps):
+    return lr / (np.sqrt(s) + eps)
+
+
+def effective_lr_power(s, lr, eps):
+    return lr * (s**0.5 + eps) ** -1
+
+
+def effective_lr_math_or_loop(s, lr, eps):
+    if np.ndim(s) == 0:
+        return lr / (math.sqrt(s) + eps)  # a Python float for a number s
+    out = np.empty(np.shape(s))
+    for i in np.ndindex(out.shape):
+        out[i] = lr / (math.sqrt(s[i]) + eps)
+    return out
+
+
+def effective_lr_tolist(s, lr, eps):
+    return (lr / (np.sqrt(np.asarray(s, dtype=float)) + eps)).tolist()  # a float for a number s
+
+
+def effective_lr_ufuncs(s, lr, eps):
+    return np.multiply(lr, np.reciprocal(np.add(np.sqrt(s), eps)))  # np.float64 for a number s
+
+
+def steps_from_the_end(gaps, tol):
+    k = len(gaps)
+    while k > 0 and gaps[k - 1] <= tol:  # nan <= tol is False: a diverged run stops the walk back
+        k -= 1
+    return k if k < len(gaps) else -1
+
+
+def steps_all_from_each_step(gaps, tol):
+    for k in range(len(gaps)):
+        if all(gap <= tol for gap in gaps[k:]):
+            return k
+    return -1
+
+
+def steps_after_the_last_gap_above(gaps, tol):
+    above = np.flatnonzero(~(np.asarray(gaps, dtype=float) <= tol))  # NaN is above
+    k = above[-1] + 1 if above.size else 0  # np.int64
+    return k if k < len(gaps) else -1
+
+
+def steps_forward_with_isnan(gaps, tol):
+    k = -1
+    for j, gap in enumerate(gaps):
+        if math.isnan(gap) or gap > tol:
+            k = -1  # left tol (or diverged): start again
+        elif k == -1:
+            k = j
+    return k
+
+
+def steps_with_the_library(gaps, tol):
+    return first_staying(np.asarray(gaps, dtype=float) <= tol)  # a 0-d array
+
+
+def steps_flipped_cumprod_float(gaps, tol):
+    within = np.asarray(gaps, dtype=float) <= tol
+    stays = np.cumprod(within[::-1])[::-1]
+    return float(np.argmax(stays)) if stays.any() else -1.0  # a whole float
+
+
+def eps_inside_plain(x, g, s, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    return x - lr * g / np.sqrt(s + eps), s
+
+
+def eps_inside_rearranged_list(x, g, s, lr, beta, eps):
+    s = s + (1 - beta) * (g * g - s)
+    return [x - g * lr * (s + eps) ** -0.5, s]
+
+
+def eps_inside_keras(x, g, s, lr, beta, eps):
+    """keras.optimizers.RMSprop as lessons_lib.conventions transcribes it: rho is beta, epsilon is eps."""
+    x, state = keras_rmsprop_step(x, g, {"velocity": s}, lr=lr, rho=beta, epsilon=eps)
+    return x, state["velocity"]
+
+
+def eps_inside_optax(x, g, s, lr, beta, eps):
+    """optax.rmsprop as lessons_lib.conventions transcribes it: decay is beta."""
+    x, state = optax_rmsprop_step(x, g, {"nu": s}, lr=lr, decay=beta, eps=eps)
+    return x, state["nu"]
+
+
+def eps_inside_math_loop(x, g, s, lr, beta, eps):
+    def one(xi, gi, si, lr, beta, eps):
+        si = beta * si + (1 - beta) * gi * gi
+        return xi - lr * gi / math.sqrt(si + eps), si
+
+    return elementwise(one)(x, g, s, lr, beta, eps, n_arrays=3)
+
+
 # Correct whatever the inputs' dtype: new arrays made as floats, in-place updates only of float copies.
 
 
@@ -386,6 +551,53 @@ def adam_into_zeros_like_float(x, g, m, v, t, lr, beta1, beta2, eps):
     return tuple(new)
 
 
+def nesterov_pytorch_style(x, g, v, lr, beta):
+    """As torch.optim.SGD writes it, on float copies: buf.mul_(beta).add_(g), then g.add(buf, alpha=beta)."""
+    buf = np.array(v, dtype=float)
+    buf *= beta
+    buf += g
+    x = np.array(x, dtype=float)
+    x -= lr * np.add(g, beta * buf)
+    return x, buf
+
+
+def nesterov_into_zeros_like_float(x, g, v, lr, beta):
+    x_new, v_new = np.zeros_like(x, dtype=float), np.zeros_like(v, dtype=float)
+    v_new[...] = beta * np.asarray(v) + np.asarray(g)
+    x_new[...] = x - lr * (g + beta * v_new)
+    return x_new, v_new
+
+
+def centered_pytorch_style(x, g, s, m, lr, beta, eps):
+    """As torch.optim.RMSprop(centered=True) writes it, on float copies of the state."""
+    square_avg, grad_avg = np.array(s, dtype=float), np.array(m, dtype=float)
+    square_avg *= beta
+    square_avg += (1 - beta) * np.multiply(g, g)
+    grad_avg += (1 - beta) * (g - grad_avg)  # grad_avg.lerp_(g, 1 - beta)
+    avg = np.sqrt(square_avg - grad_avg * grad_avg) + eps
+    x = np.array(x, dtype=float)
+    x -= lr * (g / avg)
+    return x, square_avg, grad_avg
+
+
+def effective_lr_full_like_float(s, lr, eps):
+    rate = np.full_like(s, lr, dtype=float)
+    rate /= np.sqrt(s) + eps
+    return rate
+
+
+def eps_inside_into_zeros_like_float(x, g, s, lr, beta, eps):
+    s_new = np.zeros_like(s, dtype=float)
+    s_new[...] = beta * np.asarray(s) + (1 - beta) * np.square(g)
+    return x - lr * g / np.sqrt(s_new + eps), s_new
+
+
+def steps_nan_replaced_in_a_copy(gaps, tol):
+    gaps = np.array(gaps, dtype=float)  # a copy, even of a float array
+    gaps[np.isnan(gaps)] = np.inf
+    return steps_from_the_end(gaps, tol)
+
+
 CORRECT = [
     ("ewa", ewa_loop),
     ("ewa", ewa_rearranged_into_array),
@@ -432,6 +644,37 @@ CORRECT = [
     ("adam_step", adam_math_loop),
     ("adam_step", adam_float_arrays),
     ("adam_step", adam_into_zeros_like_float),
+    ("nesterov_step", nesterov_plain),
+    ("nesterov_step", nesterov_with_the_old_velocity_list),
+    ("nesterov_step", nesterov_numpy_scalars),
+    ("nesterov_step", nesterov_stacked_array),
+    ("nesterov_step", nesterov_loop),
+    ("nesterov_step", nesterov_pytorch_style),
+    ("nesterov_step", nesterov_into_zeros_like_float),
+    ("centered_rmsprop_step", centered_plain),
+    ("centered_rmsprop_step", centered_rearranged_list),
+    ("centered_rmsprop_step", centered_clipped_variance),
+    ("centered_rmsprop_step", centered_math_loop),
+    ("centered_rmsprop_step", centered_pytorch_style),
+    ("effective_lr", effective_lr_plain),
+    ("effective_lr", effective_lr_power),
+    ("effective_lr", effective_lr_math_or_loop),
+    ("effective_lr", effective_lr_tolist),
+    ("effective_lr", effective_lr_ufuncs),
+    ("effective_lr", effective_lr_full_like_float),
+    ("steps_to_tolerance", steps_from_the_end),
+    ("steps_to_tolerance", steps_all_from_each_step),
+    ("steps_to_tolerance", steps_after_the_last_gap_above),
+    ("steps_to_tolerance", steps_forward_with_isnan),
+    ("steps_to_tolerance", steps_with_the_library),
+    ("steps_to_tolerance", steps_flipped_cumprod_float),
+    ("steps_to_tolerance", steps_nan_replaced_in_a_copy),
+    ("rmsprop_step_eps_inside", eps_inside_plain),
+    ("rmsprop_step_eps_inside", eps_inside_rearranged_list),
+    ("rmsprop_step_eps_inside", eps_inside_keras),
+    ("rmsprop_step_eps_inside", eps_inside_optax),
+    ("rmsprop_step_eps_inside", eps_inside_math_loop),
+    ("rmsprop_step_eps_inside", eps_inside_into_zeros_like_float),
 ]
 
 
@@ -439,7 +682,7 @@ CORRECT = [
 def test_every_correct_implementation_passes(name, fn, capsys):
     verdict, out = run(name, fn, capsys)
     assert verdict is True, out
-    assert out == f"{name}: correct on all 5 cases.\n" or out == f"{name}: correct on all 6 cases.\n"
+    assert out == f"{name}: correct on all {len(EXERCISES[name].cases)} cases.\n"
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -648,6 +891,100 @@ def adam_keras_without_eps_hat(x, g, m, v, t, lr, beta1, beta2, eps):
     v = beta2 * v + (1 - beta2) * g**2
     lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
     return x - lr_t * m / (np.sqrt(v) + eps), m, v
+
+
+def nesterov_with(
+    v_rule=lambda v, g, beta: beta * v + g,
+    direction=lambda g, v_old, v_new, beta: g + beta * v_new,
+    sign=-1.0,
+):
+    def nesterov_step(x, g, v, lr, beta):
+        v_new = v_rule(v, g, beta)
+        return x + sign * lr * direction(g, v, v_new, beta), v_new
+
+    return nesterov_step
+
+
+def nesterov_keras(x, g, v, lr, beta):
+    """Keras's SGD(nesterov=True), its velocity's sign flipped: lr inside the velocity."""
+    v = beta * v + lr * g
+    return x - beta * v - lr * g, v
+
+
+def centered_with(
+    root=lambda s, m, eps: np.sqrt(s - m**2) + eps,
+    m_rule=lambda m, g, beta: beta * m + (1 - beta) * g,
+    old_m=False,
+    old_s=False,
+):
+    def centered_rmsprop_step(x, g, s, m, lr, beta, eps):
+        s_new = beta * s + (1 - beta) * g**2
+        m_new = m_rule(m, g, beta)
+        return x - lr * g / root(s if old_s else s_new, m if old_m else m_new, eps), s_new, m_new
+
+    return centered_rmsprop_step
+
+
+def centered_updates_m_after_the_step(x, g, s, m, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    x = x - lr * g / (np.sqrt(s - m**2) + eps)
+    m = beta * m + (1 - beta) * g
+    return x, s, m
+
+
+def root_with_eps_inside(s, eps):
+    return np.sqrt(s + eps)
+
+
+def steps_first_within(gaps, tol):
+    for k, gap in enumerate(gaps):
+        if gap <= tol:
+            return k
+    return -1
+
+
+def steps_last_above(gaps, tol):
+    last = -1
+    for j, gap in enumerate(gaps):
+        if not gap <= tol:
+            last = j
+    return last
+
+
+def steps_from_the_end_with(within=lambda gap, tol: gap <= tol, never=-1):
+    def steps_to_tolerance(gaps, tol):
+        k = len(gaps)
+        while k > 0 and within(gaps[k - 1], tol):
+            k -= 1
+        return k if k < len(gaps) else never
+
+    return steps_to_tolerance
+
+
+def steps_len_when_never(gaps, tol):
+    k = len(gaps)
+    while k > 0 and gaps[k - 1] <= tol:
+        k -= 1
+    return k  # len(gaps) when the last gap is above tol
+
+
+def steps_nanmax(gaps, tol):
+    gaps = np.asarray(gaps, dtype=float)
+    for k in range(len(gaps)):
+        if np.nanmax(gaps[k:]) <= tol:  # nanmax skips the NaN of a diverged run
+            return k
+    return -1
+
+
+def steps_nan_to_num(gaps, tol):
+    return steps_from_the_end(np.nan_to_num(np.asarray(gaps, dtype=float)), tol)  # NaN becomes 0
+
+
+def steps_counted_from_1(gaps, tol):
+    for k in range(1, len(gaps) + 1):
+        if all(gap <= tol for gap in gaps[k - 1 :]):
+            return k
+    return -1
 
 
 def named(fn, name):
@@ -880,6 +1217,195 @@ WRONG = [
         named(lambda *a: (adam_plain(*a)[0], adam_plain(*a)[2], adam_plain(*a)[1]), "returns_x_v_m"),
         "wrong order",
     ),
+    # nesterov_step
+    ("nesterov_step", named(nesterov_with(direction=lambda g, v0, v, b: v), "heavy_ball"), "no look-ahead"),
+    (
+        "nesterov_step",
+        named(nesterov_with(direction=lambda g, v0, v, b: g + b * v0), "old_velocity"),
+        "heavy-ball step, no look-ahead",
+    ),
+    (
+        "nesterov_step",
+        named(nesterov_with(v_rule=lambda v, g, b: b * v + (1 - b) * g), "averaged"),
+        "(1 - beta) factor in the velocity",
+    ),
+    (
+        "nesterov_step",
+        named(
+            nesterov_with(
+                v_rule=lambda v, g, b: b * v + (1 - b) * g, direction=lambda g, v0, v, b: (1 - b) * g + b * v
+            ),
+            "averaged_look_ahead",
+        ),
+        "(1 - beta) factor in the velocity",
+    ),
+    (
+        "nesterov_step",
+        named(nesterov_with(direction=lambda g, v0, v, b: v + b * g), "terms_swapped"),
+        "look-ahead terms swapped",
+    ),
+    ("nesterov_step", named(nesterov_with(sign=1.0), "uphill"), "wrong sign"),
+    ("nesterov_step", named(nesterov_with(v_rule=lambda v, g, b: g), "forgets"), "velocity not accumulated"),
+    ("nesterov_step", nesterov_keras, "lr inside the velocity"),
+    ("nesterov_step", named(lambda *a: nesterov_plain(*a)[::-1], "returns_v_x"), "wrong order"),
+    (
+        "nesterov_step",
+        named(lambda x, g, v, lr, b: (nesterov_plain(x, g, v, lr, b)[0], v), "returns_old_v"),
+        "v returned unchanged",
+    ),
+    # centered_rmsprop_step
+    (
+        "centered_rmsprop_step",
+        named(centered_with(root=lambda s, m, eps: np.sqrt(s) + eps), "not_centered"),
+        "Known mistake: not centered.",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(centered_with(root=lambda s, m, eps: np.sqrt(s) - m + eps), "m_outside"),
+        "m subtracted outside the root",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(centered_with(root=lambda s, m, eps: np.sqrt(s - m) + eps), "m_not_squared"),
+        "m not squared",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(centered_with(m_rule=lambda m, g, b: g), "m_is_g"),
+        "m not averaged",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(centered_with(root=lambda s, m, eps: np.sqrt(s - m**2 + eps)), "eps_inside"),
+        "eps inside the square root",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(centered_with(root=lambda s, m, eps: np.sqrt(s - m**2)), "no_eps"),
+        "eps missing",
+    ),
+    ("centered_rmsprop_step", centered_updates_m_after_the_step, "x moved with the old m."),
+    (
+        "centered_rmsprop_step",
+        named(centered_with(old_s=True, old_m=True), "old_s_and_m"),
+        "x moved with the old s and m",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(lambda *a: (2 * a[0] - centered_plain(*a)[0], *centered_plain(*a)[1:]), "uphill"),
+        "wrong sign",
+    ),
+    (
+        "centered_rmsprop_step",
+        named(lambda *a: (centered_plain(*a)[0], centered_plain(*a)[2], centered_plain(*a)[1]), "x_m_s"),
+        "wrong order",
+    ),
+    # effective_lr
+    (
+        "effective_lr",
+        named(lambda s, lr, eps: lr / np.sqrt(s + eps), "eps_inside"),
+        "eps inside the square root",
+    ),
+    ("effective_lr", named(lambda s, lr, eps: lr / np.sqrt(s), "no_eps"), "eps missing"),
+    ("effective_lr", named(lambda s, lr, eps: lr / (s + eps), "no_sqrt"), "square root missing"),
+    (
+        "effective_lr",
+        named(lambda s, lr, eps: lr / (np.sqrt(np.sum(s)) + eps), "sum"),
+        "one number for all coordinates",
+    ),
+    (
+        "effective_lr",
+        named(lambda s, lr, eps: lr / (np.sqrt(np.mean(s)) + eps), "mean"),
+        "one number for all coordinates",
+    ),
+    (
+        "effective_lr",
+        named(lambda s, lr, eps: lr / (np.linalg.norm(s) + eps), "norm"),
+        "one number for all coordinates",
+    ),
+    ("effective_lr", named(lambda s, lr, eps: lr * np.sqrt(s), "times_root"), "multiplied by the root"),
+    (
+        "effective_lr",
+        named(lambda s, lr, eps: lr * (np.sqrt(s) + eps), "times_root_and_eps"),
+        "multiplied by the root",
+    ),
+    ("effective_lr", named(lambda s, lr, eps: 1 / (np.sqrt(s) + eps), "no_lr"), "lr missing"),
+    # steps_to_tolerance
+    ("steps_to_tolerance", steps_first_within, "first step within tol, not within for good"),
+    ("steps_to_tolerance", steps_last_above, "last step above tol returned"),
+    (
+        "steps_to_tolerance",
+        named(steps_from_the_end_with(within=lambda gap, tol: gap < tol), "strict"),
+        "< instead of <=",
+    ),
+    (
+        "steps_to_tolerance",
+        named(steps_from_the_end_with(within=lambda gap, tol: not gap > tol), "not_above"),
+        "a diverged run (NaN) counted as within tol",
+    ),
+    ("steps_to_tolerance", steps_nanmax, "a diverged run (NaN) counted as within tol"),
+    ("steps_to_tolerance", steps_nan_to_num, "a diverged run (NaN) counted as within tol"),
+    (
+        "steps_to_tolerance",
+        named(steps_from_the_end_with(never=None), "none_when_never"),
+        "Known mistake: None returned when the run never gets there.",
+    ),
+    ("steps_to_tolerance", steps_len_when_never, "len(gaps) returned when the run never gets there"),
+    (
+        "steps_to_tolerance",
+        named(steps_from_the_end_with(never=math.inf), "inf_when_never"),
+        "inf returned when the run never gets there",
+    ),
+    ("steps_to_tolerance", steps_counted_from_1, "steps counted from 1"),
+    # rmsprop_step_eps_inside
+    ("rmsprop_step_eps_inside", named(rmsprop_with(), "eps_outside"), "eps outside the square root"),
+    ("rmsprop_step_eps_inside", named(rmsprop_with(lambda s, eps: np.sqrt(s)), "no_eps"), "eps missing"),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(lambda s, eps: s + eps), "no_sqrt"),
+        "square root missing",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(root_with_eps_inside, lambda s, g, b: b * s + g**2), "no_one_minus_beta"),
+        "missing (1 - beta) factor",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(root_with_eps_inside, lambda s, g, b: (1 - b) * s + b * g**2), "swapped"),
+        "beta and 1 - beta swapped",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(root_with_eps_inside, lambda s, g, b: s + g**2), "adagrad_sum"),
+        "Adagrad's sum instead of an average",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(root_with_eps_inside, old_s=True), "old_s"),
+        "x moved with the old s",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(root_with_eps_inside, lambda s, g, b: b * s + (1 - b) * abs(g)), "abs_g"),
+        "gradient not squared",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(rmsprop_with(root_with_eps_inside, lambda s, g, b: (1 - b) * g**2), "forgets"),
+        "s not accumulated",
+    ),
+    (
+        "rmsprop_step_eps_inside",
+        named(lambda *a: (2 * a[0] - eps_inside_plain(*a)[0], eps_inside_plain(*a)[1]), "uphill"),
+        "wrong sign",
+    ),
+    ("rmsprop_step_eps_inside", named(lambda *a: eps_inside_plain(*a)[::-1], "returns_s_x"), "wrong order"),
+    (
+        "rmsprop_step_eps_inside",
+        named(lambda x, g, s, lr, b, eps: (eps_inside_plain(x, g, s, lr, b, eps)[0], s), "returns_old_s"),
+        "s returned unchanged",
+    ),
 ]
 
 
@@ -1103,6 +1629,33 @@ def test_a_list_input_gets_a_hint(capsys):
         ("gd_step", lambda x, g, lr: (x - lr * g, g), "expected a single number, got shape (2,)"),
         ("ewa", lambda values, beta: [], "expected shape (5,), got shape (0,)"),
         ("ewa", lambda values, beta: (v for v in values), "could not be read as numbers (a generator)"),
+        ("nesterov_step", lambda x, g, v, lr, beta: x - lr * g, "returned only one value (a float)"),
+        (
+            "centered_rmsprop_step",
+            lambda x, g, s, m, lr, beta, eps: (x, s),
+            "returned 2 values; expected 3: return x, s, m.",
+        ),
+        ("effective_lr", lambda s, lr, eps: (lr, eps), "expected shape (8,), got shape (2,)"),
+        (
+            "effective_lr",
+            lambda s, lr, eps: lr / (np.sqrt(np.max(s)) + eps),
+            "effective_lr: expected shape (8,), got a single number",
+        ),
+        (
+            "steps_to_tolerance",
+            lambda gaps, tol: [steps_from_the_end(gaps, tol)],
+            "step: expected a single number, got shape (1,)",
+        ),
+        (
+            "steps_to_tolerance",
+            lambda gaps, tol: "never",
+            "returned a str 'never'; expected a whole number (the step).",
+        ),
+        (
+            "rmsprop_step_eps_inside",
+            lambda x, g, s, lr, beta, eps: x - lr * g / np.sqrt(s + eps),
+            "returned only one value (a float64); expected 2: return x, s.",
+        ),
     ],
     ids=[
         "one-value",
@@ -1115,6 +1668,13 @@ def test_a_list_input_gets_a_hint(capsys):
         "gd-tuple",
         "empty",
         "gen",
+        "nesterov-one-value",
+        "centered-two-values",
+        "effective-lr-tuple",
+        "effective-lr-unknown-single-number",
+        "steps-list",
+        "steps-str",
+        "eps-inside-one-value",
     ],
 )
 def test_results_of_the_wrong_form_are_described(name, result, phrase, capsys):
@@ -1157,6 +1717,44 @@ def adam_in_place(x, g, m, v, t, lr, beta1, beta2, eps):
     return x, m, v
 
 
+def nesterov_in_place(x, g, v, lr, beta):
+    v *= beta
+    v += g
+    return x - lr * (g + beta * v), v
+
+
+def centered_m_in_place(x, g, s, m, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    m *= beta
+    m += (1 - beta) * g
+    return x - lr * g / (np.sqrt(s - m**2) + eps), s, m
+
+
+def centered_x_in_place(x, g, s, m, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    m = beta * m + (1 - beta) * g
+    x -= lr * g / (np.sqrt(s - m**2) + eps)
+    return x, s, m
+
+
+def effective_lr_in_place(s, lr, eps):
+    s **= 0.5
+    s += eps
+    return lr / s
+
+
+def eps_inside_in_place(x, g, s, lr, beta, eps):
+    s *= beta
+    s += (1 - beta) * g**2
+    return x - lr * g / np.sqrt(s + eps), s
+
+
+def steps_replaces_nan_in_place(gaps, tol):
+    gaps = np.asarray(gaps, dtype=float)  # the caller's own array, if it is one of floats
+    gaps[np.isnan(gaps)] = np.inf
+    return steps_from_the_end(gaps, tol)
+
+
 def ewa_in_place(values, beta):
     v = 0.0
     for t, x in enumerate(values):
@@ -1174,6 +1772,17 @@ IN_PLACE = [
     ("adam_step", adam_in_place, "changed the array passed in as x", "not x -= ..."),
     ("ewa", ewa_in_place, "changed the list passed in as values", "instead of writing into values"),
     ("ewa_bias_corrected", ewa_in_place, "changed the list passed in as values", "build a new list"),
+    ("nesterov_step", nesterov_in_place, "changed the array passed in as v", "v = beta*v + g, not v *= beta"),
+    ("centered_rmsprop_step", centered_m_in_place, "changed the array passed in as m", "not m *= beta"),
+    ("centered_rmsprop_step", centered_x_in_place, "changed the array passed in as x", "not x -= ..."),
+    ("effective_lr", effective_lr_in_place, "changed the array passed in as s", "not s **= 0.5"),
+    ("rmsprop_step_eps_inside", eps_inside_in_place, "changed the array passed in as s", "not s *= beta"),
+    (
+        "steps_to_tolerance",
+        steps_replaces_nan_in_place,
+        "changed the array passed in as gaps",
+        "work on a copy, gaps = np.array(gaps, dtype=float)",
+    ),
 ]
 
 
@@ -1304,6 +1913,32 @@ def adam_into_zeros_like(x, g, m, v, t, lr, beta1, beta2, eps):
     return x - lr * (m_new / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m_new, v
 
 
+def nesterov_into_zeros_like(x, g, v, lr, beta):
+    v = beta * v + g
+    x_new = np.zeros_like(x)
+    x_new[...] = x - lr * (g + beta * v)
+    return x_new, v
+
+
+def centered_into_zeros_like(x, g, s, m, lr, beta, eps):
+    s = beta * s + (1 - beta) * g**2
+    m_new = np.zeros_like(m)
+    m_new[...] = beta * m + (1 - beta) * g
+    return x - lr * g / (np.sqrt(s - m_new**2) + eps), s, m_new
+
+
+def effective_lr_into_zeros_like(s, lr, eps):
+    rate = np.zeros_like(s)
+    rate[...] = lr / (np.sqrt(s) + eps)
+    return rate
+
+
+def eps_inside_into_zeros_like(x, g, s, lr, beta, eps):
+    s_new = np.zeros_like(s)
+    s_new[...] = beta * s + (1 - beta) * g**2
+    return x - lr * g / np.sqrt(s_new + eps), s_new
+
+
 INTEGER_ONLY = [  # right for float inputs, truncated for integer ones: (name, fn, output, where it came from)
     ("ewa", ewa_into_zeros_like, "averages", "values is a list of integers"),
     ("ewa_bias_corrected", ewa_bc_into_empty_like, "averages", "values is an integer array"),
@@ -1312,6 +1947,10 @@ INTEGER_ONLY = [  # right for float inputs, truncated for integer ones: (name, f
     ("adagrad_step", adagrad_into_zeros_like, "x", "x is an integer array"),
     ("rmsprop_step", rmsprop_into_copy, "s", "s is an integer array"),
     ("adam_step", adam_into_zeros_like, "m", "m is an integer array"),
+    ("nesterov_step", nesterov_into_zeros_like, "x", "x is an integer array"),
+    ("centered_rmsprop_step", centered_into_zeros_like, "m", "m is an integer array"),
+    ("effective_lr", effective_lr_into_zeros_like, "effective_lr", "s is a Python int"),
+    ("rmsprop_step_eps_inside", eps_inside_into_zeros_like, "s", "s is an integer array"),
 ]
 
 
@@ -1394,6 +2033,23 @@ def rmsprop_float32_and_wrong(x, g, s, lr, beta, eps):
     return np.float32(x - lr * g / (np.sqrt(s) + eps)), np.float32(s)
 
 
+def effective_lr_float32(s, lr, eps):
+    return np.float32(lr) / (np.sqrt(np.asarray(s, dtype=np.float32)) + np.float32(eps))
+
+
+def centered_float32(x, g, s, m, lr, beta, eps):
+    return centered_plain(*(np.asarray(a, dtype=np.float32) for a in (x, g, s, m)), lr, beta, eps)
+
+
+def nesterov_float32_and_wrong(x, g, v, lr, beta):
+    v = np.float32(beta) * np.asarray(v, dtype=np.float32) + np.float32(g)
+    return np.float32(x - lr * v), v  # no look-ahead
+
+
+def eps_inside_float32(x, g, s, lr, beta, eps):
+    return eps_inside_plain(*(np.asarray(a, dtype=np.float32) for a in (x, g, s)), lr, beta, eps)
+
+
 NUMPY_1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
 LOW_PRECISION = [  # (name, fn, phrases)
@@ -1418,6 +2074,20 @@ LOW_PRECISION = [  # (name, fn, phrases)
     ),
     ("gd_step", gd_float16, ("x came back as float16, which keeps about 3 significant digits",)),
     ("rmsprop_step", rmsprop_float32_and_wrong, ("x came back as float32",)),
+    ("effective_lr", effective_lr_float32, ("effective_lr came back as float32", "so the maths is right")),
+    pytest.param(
+        "centered_rmsprop_step",
+        centered_float32,
+        ("x came back as float32", "so the maths is right"),
+        marks=pytest.mark.skipif(NUMPY_1, reason="NumPy 1.x widens its result"),
+    ),
+    ("nesterov_step", nesterov_float32_and_wrong, ("came back as float32",)),
+    pytest.param(
+        "rmsprop_step_eps_inside",
+        eps_inside_float32,
+        ("x came back as float32", "so the maths is right"),
+        marks=pytest.mark.skipif(NUMPY_1, reason="NumPy 1.x widens its result"),
+    ),
 ]
 
 
@@ -1456,7 +2126,15 @@ def adam_widened_x_and_wrong_v(x, g, m, v, t, lr, beta1, beta2, eps):
     return x, m, np.asarray(v, dtype=float) + 1.0
 
 
-WIDENED = [("adam_step", adam_widened, "x"), ("ewa", ewa_widened, "averages")]
+def effective_lr_widened(s, lr, eps):
+    return np.asarray(effective_lr_float32(s, lr, eps), dtype=np.float64)
+
+
+WIDENED = [
+    ("adam_step", adam_widened, "x"),
+    ("ewa", ewa_widened, "averages"),
+    ("effective_lr", effective_lr_widened, "effective_lr"),
+]
 if NUMPY_1:
     WIDENED.append(("adam_step", adam_float32, "x"))
 
@@ -1591,6 +2269,11 @@ HANGS = [  # every check, and every way of not returning
     ("adagrad_step", loops_catching_everything),
     ("ewa_bias_corrected", loops),
     ("ewa", sleeps_catching_everything),
+    ("nesterov_step", loops),
+    ("centered_rmsprop_step", loops_catching_everything),
+    ("effective_lr", sleeps),
+    ("steps_to_tolerance", loops_inside_a_try),
+    ("rmsprop_step_eps_inside", loops_catching_exceptions),
 ]
 
 
@@ -1605,10 +2288,10 @@ def test_a_function_that_does_not_return_is_stopped(name, fn, short_limit, capsy
     verdict, out, seconds = timed_check(name, fn, capsys)
     assert verdict is False
     first_case = next(ex for ex in _catalogue._EXERCISES if ex.name == name).cases[0].label
-    assert out.splitlines()[:2] == [
-        f"{name}: your function did not return within 0.3 s — is there a loop that never ends?",
-        f'  It was stopped in case "{first_case}"' + out.splitlines()[1].partition(f'"{first_case}"')[2],
-    ]
+    assert flat(out).startswith(  # flat: a long name wraps the first line
+        f"{name}: your function did not return within 0.3 s — is there a loop that never ends? "
+        f'It was stopped in case "{first_case}"'
+    ), out
     assert seconds < 3, seconds
 
 
@@ -1836,6 +2519,317 @@ def test_errors_beyond_the_tolerance_fail(relative_error, sign):
     assert check_rmsprop_step(rmsprop_step) is False
 
 
+V_FORMS = [
+    lambda v, g, b: b * v + g,
+    lambda v, g, b: g + b * v,
+    lambda v, g, b: np.add(np.multiply(b, v), g),
+]
+LOOK_AHEAD_FORMS = [  # x after the step, from the old and the new velocity
+    lambda x, g, v_old, v, lr, b: x - lr * (g + b * v),
+    lambda x, g, v_old, v, lr, b: x - lr * g - lr * b * v,
+    lambda x, g, v_old, v, lr, b: x - lr * ((1 + b) * g + b**2 * v_old),
+    lambda x, g, v_old, v, lr, b: x + (-lr) * (b * v + g),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(V_FORMS), st.sampled_from(LOOK_AHEAD_FORMS), st.sampled_from(CONTAINERS))
+def test_any_rearrangement_of_nesterov_passes(v_form, x_form, container):
+    def nesterov_step(x, g, v, lr, beta):
+        v_new = v_form(v, g, beta)
+        return container((x_form(x, g, v, v_new, lr, beta), v_new))
+
+    assert check_nesterov_step(nesterov_step) is True
+
+
+VARIANCE_FORMS = [
+    lambda s, m: s - m**2,
+    lambda s, m: s - m * m,
+    lambda s, m: -(np.square(m) - s),
+    lambda s, m: np.maximum(s - m**2, 0.0),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(S_FORMS),
+    st.sampled_from(M_FORMS),
+    st.sampled_from(VARIANCE_FORMS),
+    st.sampled_from(X_FORMS),
+    st.sampled_from(CONTAINERS),
+)
+def test_any_rearrangement_of_centered_rmsprop_passes(s_form, m_form, variance, x_form, container):
+    def centered_rmsprop_step(x, g, s, m, lr, beta, eps):
+        s, m = s_form(s, g, beta), m_form(m, g, beta)
+        return container((x_form(x, g, variance(s, m), lr, eps), s, m))
+
+    assert check_centered_rmsprop_step(centered_rmsprop_step) is True
+
+
+@pytest.mark.parametrize(
+    "rate",
+    [
+        lambda s, lr, eps: lr / (np.sqrt(s) + eps),
+        lambda s, lr, eps: lr / (eps + s**0.5),
+        lambda s, lr, eps: 1 / ((np.sqrt(s) + eps) / lr),
+        lambda s, lr, eps: lr * np.power(np.add(np.power(s, 0.5), eps), -1.0),
+        lambda s, lr, eps: np.asarray(lr / (np.sqrt(np.asarray(s, dtype=float)) + eps)).tolist(),
+    ],
+)
+def test_any_rearrangement_of_the_effective_lr_passes(rate, capsys):
+    assert check_effective_lr(rate) is True
+    assert capsys.readouterr().out == "effective_lr: correct on all 6 cases.\n"
+
+
+def test_the_centered_cases_keep_the_variance_well_above_zero():
+    """So that np.sqrt(s - m**2), as a learner writes it, is right: the library's max(s - m**2, 0) never
+    clips, and round-off in s - m**2 stays far below the tolerance."""
+    for _, _, args, (_, s, m) in reference_steps(EXERCISES["centered_rmsprop_step"]):
+        for before_s, before_m in ((np.asarray(args["s"]), np.asarray(args["m"])), (s, m)):
+            variance = before_s - before_m**2
+            assert (variance[before_s == 0] == 0).all()
+            assert (variance[before_s > 0] >= 0.15 * before_s[before_s > 0]).all()
+
+
+def test_the_effective_lr_is_checked_where_eps_matters_and_where_it_does_not():
+    """Single calls (no steps), with s from 1e-12 to 1e8: dropping eps shows in some cases, not in others."""
+    ex = EXERCISES["effective_lr"]
+    assert all(case.steps == 1 for case in ex.cases)
+    eps_missing = next(m for m in ex.mistakes if m.title == "eps missing")
+    apart = [
+        tolerances_apart(dict(mistaken_results(ex, args))[eps_missing], e)
+        for _, _, args, e in reference_steps(ex)
+    ]
+    assert max(apart) > 100 and min(apart) < 0.01
+
+
+def test_a_single_call_names_its_case_without_a_step(capsys):
+    verdict, out = run("effective_lr", lambda s, lr, eps: lr / (s + eps), capsys)
+    assert verdict is False
+    assert (
+        out.splitlines()[0]
+        == 'effective_lr: wrong result in case "1-D arrays, s from 1e-12 to 1e8, eps = 1e-8".'
+    )
+    assert "Known mistake: square root missing." in flat(out)
+
+
+def test_the_effective_lr_of_a_number_is_a_number():
+    ex = EXERCISES["effective_lr"]
+    for _, _, args, (expected,) in reference_steps(ex):
+        assert expected.shape == np.shape(args["s"])
+    assert isinstance(ex.reference(0.25, 0.1, 1e-3)[0], float)
+
+
+def test_the_nesterov_look_ahead_with_the_old_velocity_is_the_heavy_ball_step():
+    """Two mistakes a learner makes, the heavy-ball step (x - lr*v with the new v) and the look-ahead with the
+    old velocity, give the same numbers: they are one catalogued mistake, whose advice names both."""
+    x, g, v, lr, beta = 1.0, 0.5, 0.2, 0.1, 0.9
+    heavy_ball = nesterov_with(direction=lambda g, v0, v, b: v)(x, g, v, lr, beta)
+    old_velocity = nesterov_with(direction=lambda g, v0, v, b: g + b * v0)(x, g, v, lr, beta)
+    assert heavy_ball == pytest.approx(old_velocity, rel=1e-15)
+    advice = flat(EXERCISES["nesterov_step"].mistakes[0].advice)
+    assert "x - lr*v with the new v" in advice and "g + beta*v with the old v" in advice
+
+
+INSIDE_X_FORMS = [
+    lambda x, g, s, lr, eps: x - lr * g / np.sqrt(s + eps),
+    lambda x, g, s, lr, eps: x - g * lr * (eps + s) ** -0.5,
+    lambda x, g, s, lr, eps: x + (-lr) * (g / np.power(np.add(s, eps), 0.5)),
+    lambda x, g, s, lr, eps: x - lr * g * np.reciprocal(np.sqrt(s + eps)),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(S_FORMS), st.sampled_from(INSIDE_X_FORMS), st.sampled_from(CONTAINERS))
+def test_any_rearrangement_of_rmsprop_with_eps_inside_passes(s_form, x_form, container):
+    def rmsprop_step_eps_inside(x, g, s, lr, beta, eps):
+        s = s_form(s, g, beta)
+        return container((x_form(x, g, s, lr, eps), s))
+
+    assert check_rmsprop_step_eps_inside(rmsprop_step_eps_inside) is True
+
+
+def test_eps_outside_the_root_shows_where_eps_matters_and_only_there():
+    """At gradients of 1e-6 to 1e-3 eps inside and outside the root differ by far more than the tolerance; at
+    1e2 to 1e4 by far less, so that a rule is never failed for eps where eps cannot matter."""
+    ex = EXERCISES["rmsprop_step_eps_inside"]
+    outside = next(m for m in ex.mistakes if m.title == "eps outside the square root")
+    apart = {
+        (label, step): tolerances_apart(dict(mistaken_results(ex, args))[outside], e)
+        for label, step, args, e in reference_steps(ex)
+    }
+    small = [ratio for (label, _), ratio in apart.items() if "gradients 1e-6 to 1e-3" in label]
+    large = [ratio for (label, _), ratio in apart.items() if "gradients 1e2 to 1e4" in label]
+    assert small and min(small) > 1e4
+    assert large and max(large) < 0.01
+
+
+STEPS_FORMS = [
+    steps_from_the_end,
+    steps_all_from_each_step,
+    steps_after_the_last_gap_above,
+    steps_forward_with_isnan,
+    steps_with_the_library,
+    steps_flipped_cumprod_float,
+]
+STEP_CONTAINERS = [int, float, np.int64, np.float32, np.array, lambda k: np.array(k, dtype=np.int32)]
+
+
+@pytest.mark.parametrize(
+    "container", STEP_CONTAINERS, ids=["int", "float", "int64", "float32", "array", "int32"]
+)
+@pytest.mark.parametrize("form", STEPS_FORMS, ids=lambda fn: fn.__name__)
+def test_any_rearrangement_of_the_steps_to_tolerance_passes(form, container, capsys):
+    def steps_to_tolerance(gaps, tol):
+        return container(form(gaps, tol))
+
+    assert check_steps_to_tolerance(steps_to_tolerance) is True, capsys.readouterr().out
+
+
+def by_definition(gaps, tol):
+    """The smallest k with gaps[j] <= tol for every j >= k, or -1: the exercise's formula, literally."""
+    return next((k for k in range(len(gaps)) if all(gap <= tol for gap in gaps[k:])), -1)
+
+
+RUNS = st.lists(st.one_of(st.integers(0, 20), st.floats(0, 20), st.just(math.nan)), min_size=1, max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(RUNS, st.one_of(st.integers(0, 20), st.floats(0, 20)), st.integers(0, 5))
+def test_the_reference_and_the_rearrangements_are_the_definition(gaps, tol, diverged_for):
+    """On any run, NaN tail or not, integers or floats, a list or an array."""
+    gaps = gaps + [math.nan] * diverged_for
+    expected = by_definition(gaps, tol)
+    assert EXERCISES["steps_to_tolerance"].reference(gaps, tol) == (expected,)
+    for form in STEPS_FORMS:
+        assert form(gaps, tol) == expected, form.__name__
+        assert form(np.array(gaps), tol) == expected, form.__name__
+
+
+def kinds_of_run(gaps, tol):
+    """What a case of steps_to_tolerance holds: its input's form and its run's shape."""
+    array = np.asarray(gaps, dtype=float)
+    k, first = by_definition(list(array), tol), next((j for j, gap in enumerate(array) if gap <= tol), -1)
+    kinds = {
+        "a list" if isinstance(gaps, list) else "an array",
+        {-1: "never", 0: "at 0"}.get(k, "gets there"),
+    }
+    if np.asarray(gaps).dtype.kind == "i":
+        kinds.add("integers")
+    if len(gaps) == 1:
+        kinds.add("one step")
+    if np.isnan(array[-1]):
+        kinds.add("diverged")
+    if first != k:
+        kinds.add("dips within tol and comes back out")
+    if k > 0 and array[k] == tol:
+        kinds.add("equal to tol at the decisive step")
+    return kinds
+
+
+def test_the_steps_to_tolerance_cases_hold_every_kind_of_run():
+    kinds = set().union(*(kinds_of_run(**case.args) for case in EXERCISES["steps_to_tolerance"].cases))
+    assert kinds == {
+        "a list",
+        "an array",
+        "integers",
+        "one step",
+        "diverged",
+        "never",
+        "at 0",
+        "gets there",
+        "dips within tol and comes back out",
+        "equal to tol at the decisive step",
+    }
+
+
+def test_a_never_said_with_none_is_named_not_taken_for_a_missing_return(capsys):
+    verdict, out = run("steps_to_tolerance", steps_from_the_end_with(never=None), capsys)
+    assert verdict is False
+    assert flat(out).startswith(
+        'steps_to_tolerance: wrong result in case "an array of 15 gaps that never get within tol". '
+        "Known mistake: None returned when the run never gets there. When the run never stays within tol"
+    ), out
+    verdict, out = run("steps_to_tolerance", lambda gaps, tol: None, capsys)
+    assert flat(out) == "steps_to_tolerance: your function returned None. Is the `return ...` line missing?"
+
+
+def steps_walks_off_the_start(gaps, tol):
+    k = len(gaps)
+    while gaps[k - 1] <= tol:  # no k > 0: gaps[-1], gaps[-2], ... once every gap is within tol
+        k -= 1
+    return k if k < len(gaps) else -1
+
+
+def steps_compares_a_list(gaps, tol):
+    return int(np.argmax(gaps <= tol))
+
+
+def steps_tests_an_array_with_if(gaps, tol):
+    gaps = np.asarray(gaps, dtype=float)
+    for k in range(len(gaps)):
+        if gaps[k:] <= tol:
+            return k
+    return -1
+
+
+@pytest.mark.parametrize(
+    ("fn", "phrases"),
+    [
+        (
+            steps_walks_off_the_start,
+            (
+                "raised IndexError: list index out of range",
+                'in case "a list of one gap": gaps: a list of 1 number, tol=0.1',
+                "Hint: Does a loop run off the ends of gaps? Its steps are 0 to len(gaps) - 1.",
+            ),
+        ),
+        (
+            steps_compares_a_list,
+            ("raised TypeError: '<=' not supported", "Hint: gaps can be a Python list: convert it first"),
+        ),
+        (
+            steps_tests_an_array_with_if,
+            (
+                "raised ValueError: The truth value of an array",
+                "`if` needs a single one: test gaps[j] <= tol",
+            ),
+        ),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_a_steps_to_tolerance_that_raises_gets_a_hint(fn, phrases, capsys):
+    verdict, out = run("steps_to_tolerance", fn, capsys)
+    assert verdict is False
+    for phrase in phrases:
+        assert phrase in flat(out), out
+
+
+def test_a_nan_result_is_not_taken_for_none(capsys):
+    verdict, out = run("steps_to_tolerance", steps_from_the_end_with(never=math.nan), capsys)
+    assert verdict is False
+    assert "Known mistake" not in out and "step: expected -1, got nan" in flat(out), out
+
+
+def test_a_wrong_step_is_shown_as_a_whole_number_without_a_dtype_hint(capsys):
+    verdict, out = run("steps_to_tolerance", lambda gaps, tol: steps_from_the_end(gaps, tol) + 2, capsys)
+    assert verdict is False
+    assert out == (
+        "steps_to_tolerance: wrong result in case "
+        '"a list of 8 gaps that dips within tol and comes back out".\n'
+        "  inputs: gaps: a list of 8 numbers, tol=0.1\n"
+        "  step: expected 4, got 6\n"
+    )
+
+
+def test_an_integer_step_computed_wrongly_is_named_not_called_truncated(capsys):
+    verdict, out = run(
+        "steps_to_tolerance", lambda gaps, tol: np.int32(steps_first_within(gaps, tol)), capsys
+    )
+    assert verdict is False
+    assert "Known mistake: first step within tol" in flat(out) and "whole number" not in out, out
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Messages are wrapped at words: never inside a word, inline code, brackets or a formula.
 
@@ -1983,7 +2977,8 @@ def test_a_failed_exercise_is_replaced_by_the_library_and_says_so(ex, capsys):
 def test_the_message_names_a_function_of_the_library(ex):
     import lessons_lib
 
-    assert callable(getattr(lessons_lib, ex.library.partition("(")[0]))
+    name = ex.library.partition("(")[0]  # "ewa", "Adagrad", "measures.first_staying"
+    assert callable(functools.reduce(getattr, name.split("."), lessons_lib))
 
 
 def test_a_function_not_named_as_an_exercise_is_refused_clearly():

@@ -15,8 +15,11 @@ nbgrader-style markers::
         ### END SOLUTION
 
 The learner version replaces each marked block (markers included) by one line at the indentation of the
-``BEGIN`` marker, ``raise NotImplementedError("Exercise: ...")``. Cells tagged ``solution-only`` (worked
-answers) are left out of the learner version; every other cell is copied unchanged, id and tags included.
+``BEGIN`` marker, ``raise NotImplementedError("Exercise: ...")``. A prediction, asked before the experiment
+that answers it, is a line ``name = answer  ### ANSWER`` in such a cell; the learner's line reads
+``name = ...`` (and ``check_prediction`` says "not answered yet" until it is filled in). Cells tagged
+``solution-only`` (worked answers) are left out of the learner version; every other cell is copied unchanged,
+id and tags included.
 
 ``tools/make_exercises.py``, ``tools/execute_notebooks.py``, ``benchmarks/run.py`` and
 ``tests/test_setup.py`` all import this module, so the rules live in one place.
@@ -28,6 +31,7 @@ import ast
 import copy
 import json
 import os
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,6 +49,10 @@ RAISES_TAG = "raises-exception"
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
 EXERCISE_LINE = 'raise NotImplementedError("Exercise: write this function, then run the check below.")'
+# A prediction: in a solution cell, ``name = answer  ### ANSWER``; the learner's cell reads ``name = ...``.
+ANSWER_MARKER = "### ANSWER"
+ANSWER_LINE = "{indent}{name} = ...  # your prediction, before you run the cells below"
+_ANSWER = re.compile(r"^(?P<indent>[ \t]*)(?P<name>[A-Za-z_]\w*)\s*=(?!=).*?\s*### ANSWER\s*$")
 
 KERNEL_NAME = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL_NAME}
@@ -153,7 +161,8 @@ def _where(notebook: str, index: int, cell: nbformat.NotebookNode) -> str:
 
 
 def strip_solution(source: str, where: str = "cell") -> tuple[str, bool]:
-    """Replace every ``BEGIN``/``END SOLUTION`` block of a cell's source by the exercise line.
+    """Replace every ``BEGIN``/``END SOLUTION`` block of a cell's source by the exercise line, and the answer
+    of every prediction line (``name = answer  ### ANSWER``) by ``...`` (:data:`ANSWER_LINE`).
 
     Returns the learner source and whether a block was at top level (indentation zero), in which case
     running the learner cell raises at once rather than when the learner's function is called.
@@ -165,6 +174,16 @@ def strip_solution(source: str, where: str = "cell") -> tuple[str, bool]:
     found = top_level = False
     for lineno, line in enumerate(source.splitlines(keepends=True), start=1):
         marker = line.strip()
+        if marker.endswith(ANSWER_MARKER) and not inside_since:
+            answer = _ANSWER.match(line.rstrip("\n"))
+            if answer is None:
+                raise ExerciseError(
+                    f"{where}: line {lineno} ends with '{ANSWER_MARKER}' but is not 'name = answer'; a "
+                    "prediction is one assignment per line."
+                )
+            found = True
+            out.append(ANSWER_LINE.format(**answer.groupdict()) + ("\n" if line.endswith("\n") else ""))
+            continue
         if marker == BEGIN_MARKER:
             if inside_since:
                 raise ExerciseError(
@@ -190,13 +209,17 @@ def strip_solution(source: str, where: str = "cell") -> tuple[str, bool]:
     if not found:
         raise ExerciseError(
             f"{where}: the cell is tagged '{SOLUTION_TAG}' but has no '{BEGIN_MARKER}' / '{END_MARKER}' "
-            "markers around the answer. Add them, or remove the tag."
+            f"markers around the answer, and no line ending with '{ANSWER_MARKER}'. Add them, or remove the "
+            "tag."
         )
     return "".join(out), top_level
 
 
 def _has_marker(source: str) -> bool:
-    return any(line.strip() in (BEGIN_MARKER, END_MARKER) for line in source.splitlines())
+    return any(
+        line.strip() in (BEGIN_MARKER, END_MARKER) or line.rstrip().endswith(ANSWER_MARKER)
+        for line in source.splitlines()
+    )
 
 
 def _check_python(source: str, where: str) -> None:

@@ -1,19 +1,20 @@
 """Exercise checks: immediate, specific feedback on a learner's own implementation of each rule.
 
 Each ``check_<exercise>(fn)`` calls the learner's function ``fn`` on a few fixed cases, compares every result
-with the library's own rule (:mod:`lessons_lib.averages`, :mod:`lessons_lib.optimizers`), prints one short
-message and returns ``True`` or ``False``. It never raises: whatever ``fn`` does becomes a message, except
-an interrupt (``KeyboardInterrupt``, the notebook's stop button), which stops the check.
+with the library's own rule (:mod:`lessons_lib.averages`, :mod:`lessons_lib.rules`,
+:mod:`lessons_lib.measures`), prints one short message and returns ``True`` or ``False``. It never raises:
+whatever ``fn`` does becomes a message, except an interrupt (``KeyboardInterrupt``, the notebook's stop
+button), which stops the check.
 
 How a check decides
 -------------------
 1. ``fn`` is called positionally, as the notebook's exercise defines it, on every case in turn: Python floats,
-   1-D and 2-D arrays (lists for the averages), gradients from 1e-6 to 1e4, several consecutive steps. One or
-   two cases of each exercise have integer inputs (integer arrays, and integer Python numbers where they are
-   natural, with states such as ``np.zeros_like(x)`` of an integer ``x``), which catch a function that is
-   right only for floats. The inputs are fixed (seeded), so the feedback is the same on every run. A case's
-   later steps start from the library's result of the step before (floats), which equals the learner's to
-   within the tolerance.
+   1-D and 2-D arrays (lists for the averages and the runs' gaps), gradients from 1e-6 to 1e4, several
+   consecutive steps, runs that diverged (NaN). One or two cases of each exercise have integer inputs
+   (integer arrays, and integer Python numbers where they are natural, with states such as
+   ``np.zeros_like(x)`` of an integer ``x``), which catch a function that is right only for floats. The
+   inputs are fixed (seeded), so the feedback is the same on every run. A case's later steps start from the
+   library's result of the step before (floats), which equals the learner's to within the tolerance.
 2. ``fn`` gets copies of the inputs, and each call gets ``TIME_LIMIT`` seconds (5), all the calls of a check
    ``CHECK_TIME_LIMIT`` (8) together: a function that has not returned by then (a loop that never ends, even
    one that catches every exception, or a long ``time.sleep``) is stopped, and the check fails and says so.
@@ -27,20 +28,30 @@ How a check decides
    the root cannot pass for epsilon outside it, loose enough for any correct rearrangement (loops or
    vectorised, ``math.sqrt`` or ``** 0.5``, a tuple or a list, arrays or NumPy scalars). The cases are
    chosen, and tested, so that on every call each catalogued mistake moves the result by more than 100
-   tolerances or by less than 1/100 of one: no verdict depends on rounding.
+   tolerances or by less than 1/100 of one: no verdict depends on rounding (a step, the result of
+   :func:`check_steps_to_tolerance`, is right or off by 1 at least).
 5. A wrong result made of integers (every value stored into an integer array, such as ``np.zeros_like`` of
-   an integer input, is cut to a whole number) or of floats with less than double precision (float32 keeps
-   about 7 digits, float16 about 3) gets a hint about its dtype, with the inputs and the expected and
-   received values. Any other wrong result is compared with the exercise's catalogue of known mistakes, each
-   the rule with one mistake in it, evaluated on the same inputs. A match names the mistake and its fix;
-   otherwise the message shows the inputs and the expected and received values, with a hint about float32
-   when a float64 result is off by no more than float32's round-off (``float()`` of a float32, or NumPy 1.x
-   widening one that met a Python float).
+   an integer input, is cut to a whole number; unless the result is a whole number by nature, a step) or of
+   floats with less than double precision (float32 keeps about 7 digits, float16 about 3) gets a hint about
+   its dtype, with the inputs and the expected and received values. Any other wrong result is compared with
+   the exercise's catalogue of known mistakes, each the rule with one mistake in it, evaluated on the same
+   inputs. A match names the mistake and its fix; otherwise the message shows the inputs and the expected
+   and received values, with a hint about float32 when a float64 result is off by no more than float32's
+   round-off (``float()`` of a float32, or NumPy 1.x widening one that met a Python float). A result of
+   ``None`` is a missing ``return``, unless a catalogued mistake returns ``None`` on the same inputs
+   (``None`` for "never" in place of -1): then that mistake is named.
 
 Every message is a few lines, wrapped at spaces to ``MESSAGE_WIDTH`` (100) characters, never inside a word,
 inline code, brackets or a formula (JupyterLab would break a wider line wherever its edge falls, even inside a
 word), with no memory address or timing in it, so that a notebook's outputs compare equal from run to run
 (``nbval``).
+
+Predictions
+-----------
+``check_prediction(key, answer)`` judges an answer written *before* the experiment that gives it: a number
+within a stated relative tolerance, or one of a few named choices, with the misconception behind each likely
+wrong answer. The questions are data (:mod:`._predictions`); an unanswered ``...`` is "not answered yet", and
+no answer, of any type, raises.
 
 After a check
 -------------
@@ -66,10 +77,12 @@ computations are not timed.
 Adding an exercise
 ------------------
 An exercise is data (:class:`_exercise._Exercise`): its parameter and output names, a reference that calls
-the library (``_mistakes``), its cases (``_cases``), its catalogue of mistakes (``_mistakes``) and hints for
-common exceptions; ``_catalogue`` puts each exercise together, and :func:`_mechanism._check` runs them all
-(with the time limit of ``_time_limit``). The limits and tolerances above are read when a check runs, so
-that setting, say, ``lessons_lib.checks.TIME_LIMIT = 10`` gives every call ten seconds.
+the library and its catalogue of mistakes (``_mistakes`` for gradient descent, momentum and the averages,
+``_mistakes_adaptive`` for the adaptive rules, ``_mistakes_measures`` for the measures), its cases
+(``_cases``) and hints for common exceptions; ``_catalogue`` puts each exercise together, and
+:func:`_mechanism._check` runs them all (with the time limit of ``_time_limit``). The limits and tolerances
+above are read when a check runs, so that setting, say, ``lessons_lib.checks.TIME_LIMIT = 10`` gives every
+call ten seconds.
 """
 
 from __future__ import annotations
@@ -77,23 +90,35 @@ from __future__ import annotations
 from ._catalogue import (
     _ADAGRAD_STEP,
     _ADAM_STEP,
+    _CENTERED_RMSPROP_STEP,
+    _EFFECTIVE_LR,
     _EWA,
     _EWA_BIAS_CORRECTED,
     _EXERCISES,
     _GD_STEP,
     _MOMENTUM_STEP,
+    _NESTEROV_STEP,
     _RMSPROP_STEP,
+    _RMSPROP_STEP_EPS_INSIDE,
+    _STEPS_TO_TOLERANCE,
 )
 from ._mechanism import _check, _library_in_place
+from ._predictions import check_prediction
 
 __all__ = [
     "check_adagrad_step",
     "check_adam_step",
+    "check_centered_rmsprop_step",
+    "check_effective_lr",
     "check_ewa",
     "check_ewa_bias_corrected",
     "check_gd_step",
     "check_momentum_step",
+    "check_nesterov_step",
+    "check_prediction",
     "check_rmsprop_step",
+    "check_rmsprop_step_eps_inside",
+    "check_steps_to_tolerance",
     "yours_or_library",
 ]
 
@@ -221,6 +246,38 @@ def check_momentum_step(fn) -> bool:
     return _check(_MOMENTUM_STEP, fn)
 
 
+def check_nesterov_step(fn) -> bool:
+    """Check a learner's Nesterov momentum step, summed form, ``fn(x, g, v, lr, beta)`` -> ``(x, v)``.
+
+    Expected, as PyTorch's ``SGD(momentum=beta, nesterov=True)`` computes it: ``v = beta * v + g``  (M1'),
+    then ``x = x - lr * (g + beta * v)`` with the new ``v``: a step along the look-ahead, the gradient plus
+    where the velocity is heading.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(x, g, v, lr, beta)``; it returns the new ``x`` and ``v``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> def nesterov_step(x, g, v, lr, beta):
+    ...     v = beta * v + g
+    ...     return x - lr * v, v
+    >>> check_nesterov_step(nesterov_step)
+    nesterov_step: wrong result in case "Python floats, 3 steps", step 1 of 3.
+      Known mistake: heavy-ball step, no look-ahead. Your step is x - lr*(beta*v + g): x - lr*v with the
+        new v (plain momentum), or the look-ahead g + beta*v with the old v. Update v first,
+        v = beta*v + g, then step along the look-ahead with the new v: x = x - lr*(g + beta*v).
+    False
+    """
+    return _check(_NESTEROV_STEP, fn)
+
+
 def check_adagrad_step(fn) -> bool:
     """Check a learner's Adagrad step, ``fn(x, g, s, lr, eps)`` -> ``(x, s)``.
 
@@ -280,6 +337,73 @@ def check_rmsprop_step(fn) -> bool:
     return _check(_RMSPROP_STEP, fn)
 
 
+def check_centered_rmsprop_step(fn) -> bool:
+    """Check a learner's centered RMSProp step, ``fn(x, g, s, m, lr, beta, eps)`` -> ``(x, s, m)``.
+
+    Expected, as PyTorch's ``RMSprop(centered=True)`` without momentum computes it::
+
+        s = beta * s + (1 - beta) * g**2                 (R1)
+        m = beta * m + (1 - beta) * g                    the EWA of g
+        x = x - lr * g / (sqrt(s - m**2) + eps)          with the new s and m
+
+    ``s - m**2`` estimates the gradient's variance; it is never negative, and the cases keep it well above
+    0, so ``np.sqrt(s - m**2)`` is right as written.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function; it returns the new ``x``, ``s`` and ``m``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def centered_rmsprop_step(x, g, s, m, lr, beta, eps):
+    ...     s = beta * s + (1 - beta) * g**2
+    ...     m = beta * m + (1 - beta) * g
+    ...     return x - lr * g / (np.sqrt(s) + eps), s, m
+    >>> check_centered_rmsprop_step(centered_rmsprop_step)
+    centered_rmsprop_step: wrong result in case "Python floats, eps = 1e-3, 3 steps", step 1 of 3.
+      Known mistake: not centered. You divided by sqrt(s) + eps, plain RMSProp's root mean square.
+        Centered RMSProp divides by the root of the variance: sqrt(s - m**2) + eps.
+    False
+    """
+    return _check(_CENTERED_RMSPROP_STEP, fn)
+
+
+def check_effective_lr(fn) -> bool:
+    """Check a learner's effective learning rate of Adagrad and RMSProp, ``fn(s, lr, eps)``.
+
+    Expected: ``lr / (sqrt(s) + eps)``, the factor that multiplies each coordinate's gradient in (A2) and
+    (R2): an array of the shape of ``s``, or a number for a number ``s``. One call per case, with ``s`` from
+    1e-12 (where eps matters) to 1e8 (where it does not).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(s, lr, eps)`` with a float or an array ``s``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_effective_lr(lambda s, lr, eps: lr / np.sqrt(s + eps))
+    effective_lr: wrong result in case "1-D arrays, s from 1e-12 to 1e8, eps = 1e-8".
+      Known mistake: eps inside the square root. You computed lr/sqrt(s + eps); here (as in PyTorch) eps
+        goes outside the root: lr/(sqrt(s) + eps).
+    False
+    """
+    return _check(_EFFECTIVE_LR, fn)
+
+
 def check_adam_step(fn) -> bool:
     """Check a learner's Adam step, ``fn(x, g, m, v, t, lr, beta1, beta2, eps)`` -> ``(x, m, v)``.
 
@@ -315,6 +439,84 @@ def check_adam_step(fn) -> bool:
     False
     """
     return _check(_ADAM_STEP, fn)
+
+
+def check_steps_to_tolerance(fn) -> bool:
+    """Check a learner's steps to a tolerance, ``fn(gaps, tol)`` -> a whole number: how lesson 06 times a run.
+
+    ``gaps`` is one run's loss above the minimum at steps 0, 1, ..., T (a list or a 1-D array), NaN from the
+    step the run diverged on. Expected: the first step ``k`` from which the run stays within ``tol``::
+
+        k = min { k : gaps[j] <= tol for every j = k, k + 1, ..., T },   or -1 if there is none
+
+    as :func:`lessons_lib.measures.first_staying` (of ``gaps <= tol``) and ``Trajectory.steps_to`` compute
+    it. A diverged run never stays within ``tol``: ``nan <= tol`` is False. One call per case: runs that dip
+    within ``tol`` and come back out, that stay, that never get there, that diverge, and a gap equal to
+    ``tol`` at the decisive step.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(gaps, tol)``; it returns the step (an int; a whole float also
+        passes).
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> def steps_to_tolerance(gaps, tol):
+    ...     for k, gap in enumerate(gaps):
+    ...         if gap <= tol:
+    ...             return k
+    ...     return -1
+    >>> check_steps_to_tolerance(steps_to_tolerance)
+    steps_to_tolerance: wrong result in case "a list of 8 gaps that dips within tol and comes back out".
+      Known mistake: first step within tol, not within for good. You returned the first step whose gap
+        is <= tol, but the run leaves tol again after it. Return the first step k from which every gap
+        to the end of the run is <= tol: gaps[j] <= tol for all j >= k.
+    False
+    """
+    return _check(_STEPS_TO_TOLERANCE, fn)
+
+
+def check_rmsprop_step_eps_inside(fn) -> bool:
+    """Check a learner's RMSProp step with eps inside the root, ``fn(x, g, s, lr, beta, eps)`` -> ``(x, s)``.
+
+    Expected, as Keras and optax write RMSProp (PyTorch, and :func:`check_rmsprop_step`, put eps outside)::
+
+        s = beta * s + (1 - beta) * g**2                 (R1)
+        x = x - lr * g / sqrt(s + eps)                   with the new s
+
+    Where ``s`` is far above ``eps`` (large gradients) the two conventions agree to many digits; at gradients
+    of 1e-6 to 1e-3 they differ by far more than the check's tolerance.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function; it returns the new ``x`` and ``s``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def rmsprop_step_eps_inside(x, g, s, lr, beta, eps):
+    ...     s = beta * s + (1 - beta) * g**2
+    ...     return x - lr * g / (np.sqrt(s) + eps), s
+    >>> check_rmsprop_step_eps_inside(rmsprop_step_eps_inside)
+    rmsprop_step_eps_inside: wrong result in case "Python floats, eps = 1e-3, 3 steps, beta = 0.9", step
+    1 of 3.
+      Known mistake: eps outside the square root. You divided by sqrt(s) + eps, PyTorch's convention
+        (and lesson 04's). Keras and optax put eps inside the root: divide by sqrt(s + eps).
+    False
+    """
+    return _check(_RMSPROP_STEP_EPS_INSIDE, fn)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..averages import ewa
+from ..measures import first_staying
 from ._exercise import _Case
 
 
@@ -175,4 +176,150 @@ def _ewa_cases():
         _Case("an array of 60 numbers, beta = 0.98", {"values": walk.copy(), "beta": 0.98}),
         _Case("a list of one integer, beta = 0.9", {"values": [3], "beta": 0.9}),
         _Case("an array of 8 integers, beta = 0.3", {"values": rng.integers(1, 20, size=8), "beta": 0.3}),
+    )
+
+
+def _nesterov_cases():
+    rng = np.random.default_rng(707)
+    hyper = {"lr": 0.1, "beta": 0.9}
+    return (
+        _step_case("Python floats, 3 steps", {"x": 1.0, "v": 0.2, **hyper}, (0.5, -0.3, 0.8)),
+        _step_case(
+            "1-D arrays, 4 steps from v = 0",
+            {"x": _points(rng, 3), "v": np.zeros(3), "lr": 0.05, "beta": 0.8},
+            _gradients(rng, 3, 4, -1, 0.5),
+        ),
+        _step_case(
+            "2-D integer arrays, 2 steps (integers)",
+            {"x": _whole(rng, (2, 3)), "v": _whole(rng, (2, 3)), "lr": 0.2, "beta": 0.95},
+            tuple(_whole(rng, (2, 3)) for _ in range(2)),
+        ),
+        _step_case(
+            "1-D arrays, gradients 1e-6 to 1e-3, 3 steps",
+            {"x": _points(rng, 4), "v": np.zeros(4), **hyper},
+            _gradients(rng, 4, 3, -6, -3),
+        ),
+        _step_case(
+            "2-D arrays, gradients 1e1 to 1e3, beta = 0.99, 2 steps",
+            {"x": _points(rng, (3, 2)), "v": _signed(rng, (3, 2), 1, 2), "lr": 1e-3, "beta": 0.99},
+            _gradients(rng, (3, 2), 2, 1, 3),
+        ),
+    )
+
+
+def _centered_rmsprop_cases():
+    """Several steps each, so that ``s - m**2`` differs from ``s``; it stays well above 0 (a variance)."""
+    rng = np.random.default_rng(808)
+
+    def start(shape, *, lr, beta, eps):
+        zeros = np.zeros(shape)
+        return {"x": _points(rng, shape), "s": zeros, "m": zeros.copy(), "lr": lr, "beta": beta, "eps": eps}
+
+    m = _signed(rng, (2, 3), -1, 0)
+    return (
+        _step_case(
+            "Python floats, eps = 1e-3, 3 steps",
+            {"x": 1.0, "s": 0.25, "m": 0.1, "lr": 0.1, "beta": 0.9, "eps": 1e-3},
+            (0.4, -0.3, 0.5),
+        ),
+        _step_case(
+            "1-D arrays, gradients 1e-6 to 1e-3, beta = 0.99, 3 steps from s = m = 0",
+            start(4, lr=0.01, beta=0.99, eps=1e-8),
+            _gradients(rng, 4, 3, -6, -3),
+        ),
+        _step_case(
+            "2-D arrays, s and m already accumulated, beta = 0.9, eps = 1e-4, 2 steps",
+            {
+                "x": _points(rng, (2, 3)),
+                "s": m**2 * rng.uniform(1.2, 2.0, (2, 3)),  # a variance s - m**2 of 20% to 50% of s
+                "m": m,
+                "lr": 0.05,
+                "beta": 0.9,
+                "eps": 1e-4,
+            },
+            _gradients(rng, (2, 3), 2, -1, 0.5),
+        ),
+        _step_case(
+            "1-D integer arrays, one coordinate's gradient is 0, beta = 0.8, eps = 1e-4, 2 steps",
+            {
+                "x": _whole(rng, 3),
+                "s": np.zeros(3, dtype=int),
+                "m": np.zeros(3, dtype=int),
+                "lr": 0.1,
+                "beta": 0.8,
+                "eps": 1e-4,
+            },
+            (np.array([0, 2, -3]), np.array([0, -1, 4])),
+        ),
+        _step_case(
+            "1-D arrays, gradients 1e2 to 1e4, beta = 0.95, 3 steps from s = m = 0",
+            start(3, lr=1e-3, beta=0.95, eps=1e-8),
+            _gradients(rng, 3, 3, 2, 4),
+        ),
+    )
+
+
+def _effective_lr_cases():
+    """Single calls. eps matters where sqrt(s) is not far above it, and not at all where s is large."""
+    rng = np.random.default_rng(909)
+    return (
+        _Case(
+            "1-D arrays, s from 1e-12 to 1e8, eps = 1e-8",
+            {"s": 10.0 ** np.linspace(-12, 8, 8) * rng.uniform(0.5, 1.0, 8), "lr": 0.01, "eps": 1e-8},
+        ),
+        _Case("Python floats, eps = 1e-3", {"s": 0.25, "lr": 0.1, "eps": 1e-3}),
+        _Case("a Python integer s, eps = 1e-4", {"s": 9, "lr": 0.3, "eps": 1e-4}),
+        _Case("2-D arrays, eps = 1e-4", {"s": rng.uniform(0.5, 2.0, (2, 3)), "lr": 0.5, "eps": 1e-4}),
+        _Case(
+            "2-D integer arrays, one entry is 0, eps = 1e-4",
+            {"s": np.array([[0, 1, 4], [9, 25, 30]]), "lr": 0.1, "eps": 1e-4},
+        ),
+        _Case(
+            "1-D arrays, s from 1e6 to 1e8, eps = 1e-10",
+            {"s": 10.0 ** rng.uniform(6, 8, 4), "lr": 0.1, "eps": 1e-10},
+        ),
+    )
+
+
+def _rmsprop_eps_inside_cases():
+    """The adaptive cases, with another seed and betas. Eps inside the root differs from eps outside it by far
+    more than the tolerance at gradients of 1e-6 to 1e-3 and where eps is 1e-3 or 1e-4; by far less at
+    gradients of 1e2 to 1e4, where eps = 1e-8 cannot matter."""
+    return _adaptive_cases(1010, betas=(0.9, 0.99, 0.9, 0.8, 0.95))
+
+
+def _steps_to_tolerance_cases():
+    """Single calls, one run each: its gaps at steps 0 to T, NaN from the step it diverged on."""
+    rng = np.random.default_rng(1111)
+    steps = np.arange(40)
+    noisy = 0.125 * 2.0 ** (4 - 0.2 * steps + rng.normal(0, 0.6, steps.size))  # crosses tol = 0.125 often
+    noisy[first_staying(noisy <= 0.125)] = 0.125  # the decisive step's gap is tol itself (step 25)
+    nan = float("nan")
+    return (
+        _Case(
+            "a list of 8 gaps that dips within tol and comes back out",
+            {"gaps": [4.0, 1.5, 0.05, 0.3, 0.08, 0.02, 0.004, 0.001], "tol": 0.1},
+        ),
+        _Case("an array of 12 gaps that fall and stay", {"gaps": 2.0 * 0.5 ** np.arange(12), "tol": 0.01}),
+        _Case(
+            "an integer array, a gap equal to tol at the decisive step",
+            {"gaps": np.array([9, 4, 1, 3, 1, 1, 0, 0]), "tol": 1},
+        ),
+        _Case(
+            "an array of 15 gaps that never get within tol",
+            {"gaps": 1.0 + 10 * 0.7 ** np.arange(15), "tol": 0.5},
+        ),
+        _Case(
+            "a run within tol at steps 3 and 4 that diverges (NaN from step 7)",
+            {"gaps": np.array([3.0, 0.9, 0.2, 0.05, 0.01, 2.0, 40.0, nan, nan, nan]), "tol": 0.1},
+        ),
+        _Case(  # NaN straight after gaps within tol: caught only by <= (not by nanmax or nan_to_num)
+            "a list, within tol from step 3 until it turns NaN at step 5",
+            {"gaps": [0.5, 0.05, 0.3, 0.02, 0.01, nan, nan, nan], "tol": 0.1},
+        ),
+        _Case(
+            "a noisy run of 40 steps, its gap equal to tol at the decisive step",
+            {"gaps": noisy, "tol": 0.125},
+        ),
+        _Case("a list of one gap", {"gaps": [0.02], "tol": 0.1}),
     )

@@ -2,29 +2,56 @@
 
 from __future__ import annotations
 
-from ._cases import _adam_cases, _adaptive_cases, _ewa_cases, _gd_cases, _momentum_cases
+from ._cases import (
+    _adam_cases,
+    _adaptive_cases,
+    _centered_rmsprop_cases,
+    _effective_lr_cases,
+    _ewa_cases,
+    _gd_cases,
+    _momentum_cases,
+    _nesterov_cases,
+    _rmsprop_eps_inside_cases,
+    _steps_to_tolerance_cases,
+)
 from ._exercise import _Exercise, _Hint
 from ._mistakes import (
-    _ADAGRAD_MISTAKES,
-    _ADAM_MISTAKES,
     _EWA_BIAS_CORRECTED_MISTAKES,
     _EWA_MISTAKES,
     _GD_MISTAKES,
     _MOMENTUM_MISTAKES,
-    _RMSPROP_MISTAKES,
-    _adagrad_reference,
-    _adam_reference,
+    _NESTEROV_MISTAKES,
     _ewa_bias_corrected_reference,
     _ewa_reference,
     _gd_reference,
     _momentum_reference,
+    _nesterov_reference,
+)
+from ._mistakes_adaptive import (
+    _ADAGRAD_MISTAKES,
+    _ADAM_MISTAKES,
+    _CENTERED_RMSPROP_MISTAKES,
+    _EFFECTIVE_LR_MISTAKES,
+    _RMSPROP_EPS_INSIDE_MISTAKES,
+    _RMSPROP_MISTAKES,
+    _adagrad_reference,
+    _adam_reference,
+    _centered_rmsprop_reference,
+    _effective_lr_reference,
+    _rmsprop_eps_inside_reference,
     _rmsprop_reference,
 )
+from ._mistakes_measures import _STEPS_TO_TOLERANCE_MISTAKES, _steps_to_tolerance_reference
 
-_NUMPY_FOR_FLOATS_AND_ARRAYS = (
-    "x can be a Python float or a NumPy array of any shape here. Write the rule with NumPy operations "
-    "(np.sqrt rather than math.sqrt), which work on both, or loop over np.ndindex(np.shape(x))."
-)
+
+def _numpy_for_floats_and_arrays(name):
+    return (
+        f"{name} can be a Python float or a NumPy array of any shape here. Write the rule with NumPy "
+        "operations (np.sqrt rather than math.sqrt), which work on both, or loop over "
+        f"np.ndindex(np.shape({name}))."
+    )
+
+
 # numpy's UFuncTypeError, a TypeError: "Cannot cast ufunc 'subtract' output from dtype('float64') to ..."
 _INTEGER_IN_PLACE = _Hint(
     TypeError,
@@ -33,14 +60,27 @@ _INTEGER_IN_PLACE = _Hint(
     "of one, or an array made with dtype=int) cannot store fractions. Write the update out "
     "(a = a - ..., which makes a new float array), or make the array with dtype=float.",
 )
-_COMMON_HINTS = (
-    _INTEGER_IN_PLACE,
-    _Hint(TypeError, "converted to Python scalars", _NUMPY_FOR_FLOATS_AND_ARRAYS),
-    _Hint(TypeError, "must be real number", _NUMPY_FOR_FLOATS_AND_ARRAYS),
-    _Hint(TypeError, "has no len()", _NUMPY_FOR_FLOATS_AND_ARRAYS),
-    _Hint(TypeError, "not subscriptable", _NUMPY_FOR_FLOATS_AND_ARRAYS),
-    _Hint(TypeError, "not iterable", _NUMPY_FOR_FLOATS_AND_ARRAYS),
-)
+
+
+def _common_hints(name):
+    """The hints of every exercise whose first parameter, ``name``, is a float or an array of any shape."""
+    advice = _numpy_for_floats_and_arrays(name)
+    return (
+        _INTEGER_IN_PLACE,
+        *(
+            _Hint(TypeError, text, advice)
+            for text in (
+                "converted to Python scalars",
+                "must be real number",
+                "has no len()",
+                "not subscriptable",
+                "not iterable",
+            )
+        ),
+    )
+
+
+_COMMON_HINTS = _common_hints("x")
 _LIST_ADVICE = "values can be a Python list: convert it first, values = np.asarray(values, dtype=float)."
 _LIST_HINTS = (
     _INTEGER_IN_PLACE,
@@ -142,6 +182,28 @@ _RMSPROP_STEP = _Exercise(
     hints=(_DIVISION_BY_ZERO, *_COMMON_HINTS),
 )
 
+_RMSPROP_STEP_EPS_INSIDE = _Exercise(
+    name="rmsprop_step_eps_inside",
+    params=("x", "g", "s", "lr", "beta", "eps"),
+    outputs=("x", "s"),
+    reference=_rmsprop_eps_inside_reference,
+    library="rmsprop_variant_update(x, g, s, None, None, ..., eps_in_sqrt=True)",
+    cases=_rmsprop_eps_inside_cases(),
+    mistakes=_RMSPROP_EPS_INSIDE_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*g/np.sqrt(s + eps), not x -= ...",
+        "s": "s = beta*s + (1 - beta)*g**2, not s *= beta or s += ...",
+    },
+    hints=(
+        _Hint(
+            ZeroDivisionError,
+            "",
+            "Is eps missing from the denominator? Divide by sqrt(s + eps), with the new s.",
+        ),
+        *_COMMON_HINTS,
+    ),
+)
+
 _ADAM_STEP = _Exercise(
     name="adam_step",
     params=("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
@@ -166,4 +228,103 @@ _ADAM_STEP = _Exercise(
     ),
 )
 
-_EXERCISES = (_EWA, _EWA_BIAS_CORRECTED, _GD_STEP, _MOMENTUM_STEP, _ADAGRAD_STEP, _RMSPROP_STEP, _ADAM_STEP)
+_NESTEROV_STEP = _Exercise(
+    name="nesterov_step",
+    params=("x", "g", "v", "lr", "beta"),
+    outputs=("x", "v"),
+    reference=_nesterov_reference,
+    library="momentum_update(..., averaged=False, nesterov=True)",
+    cases=_nesterov_cases(),
+    mistakes=_NESTEROV_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*(g + beta*v), not x -= ...",
+        "v": "v = beta*v + g, not v *= beta or v += g",
+    },
+    hints=_COMMON_HINTS,
+)
+
+_CENTERED_RMSPROP_STEP = _Exercise(
+    name="centered_rmsprop_step",
+    params=("x", "g", "s", "m", "lr", "beta", "eps"),
+    outputs=("x", "s", "m"),
+    reference=_centered_rmsprop_reference,
+    library="rmsprop_variant_update(x, g, s, m, None, ...)",
+    cases=_centered_rmsprop_cases(),
+    mistakes=_CENTERED_RMSPROP_MISTAKES,
+    in_place_fix={
+        "x": "x = x - lr*g/(np.sqrt(s - m**2) + eps), not x -= ...",
+        "s": "s = beta*s + (1 - beta)*g**2, not s *= beta or s += ...",
+        "m": "m = beta*m + (1 - beta)*g, not m *= beta or m += ...",
+    },
+    hints=(
+        _Hint(
+            ZeroDivisionError,
+            "",
+            "Is eps missing from the denominator? Divide by sqrt(s - m**2) + eps, with the new s and m.",
+        ),
+        _Hint(
+            ValueError,
+            "math domain error",
+            "math.sqrt of a negative number: s - m**2, a variance, is never negative, so look at how s and "
+            "m are computed (and that m is squared).",
+        ),
+        *_COMMON_HINTS,
+    ),
+)
+
+_EFFECTIVE_LR = _Exercise(
+    name="effective_lr",
+    params=("s", "lr", "eps"),
+    outputs=("effective_lr",),
+    reference=_effective_lr_reference,
+    library="Adagrad(lr=lr, eps=eps).effective_lr",
+    cases=_effective_lr_cases(),
+    mistakes=_EFFECTIVE_LR_MISTAKES,
+    in_place_fix={"s": "compute a new array, lr/(np.sqrt(s) + eps), not s **= 0.5 or s += eps"},
+    hints=_common_hints("s"),
+)
+
+_GAPS_ADVICE = "gaps can be a Python list: convert it first, gaps = np.asarray(gaps, dtype=float)."
+
+_STEPS_TO_TOLERANCE = _Exercise(
+    name="steps_to_tolerance",
+    params=("gaps", "tol"),
+    outputs=("step",),
+    reference=_steps_to_tolerance_reference,
+    library="measures.first_staying(gaps <= tol)",
+    cases=_steps_to_tolerance_cases(),
+    mistakes=_STEPS_TO_TOLERANCE_MISTAKES,
+    in_place_fix={"gaps": "work on a copy, gaps = np.array(gaps, dtype=float), not on gaps itself"},
+    hints=(
+        _Hint(
+            IndexError,
+            "",
+            "Does a loop run off the ends of gaps? Its steps are 0 to len(gaps) - 1. If every gap is "
+            "within tol the answer is 0; if the run never stays within tol there is no step to find: -1.",
+        ),
+        _Hint(
+            ValueError,
+            "truth value of an array",
+            "gaps <= tol is an array of True and False, one per step, and `if` needs a single one: test "
+            "gaps[j] <= tol, or np.all(gaps[k:] <= tol) for a stretch of the run.",
+        ),
+        _Hint(TypeError, "'list'", _GAPS_ADVICE),
+        _Hint(TypeError, "sequence", _GAPS_ADVICE),
+    ),
+    integer_result=True,
+)
+
+_EXERCISES = (
+    _EWA,
+    _EWA_BIAS_CORRECTED,
+    _GD_STEP,
+    _MOMENTUM_STEP,
+    _NESTEROV_STEP,
+    _ADAGRAD_STEP,
+    _RMSPROP_STEP,
+    _CENTERED_RMSPROP_STEP,
+    _EFFECTIVE_LR,
+    _ADAM_STEP,
+    _STEPS_TO_TOLERANCE,
+    _RMSPROP_STEP_EPS_INSIDE,
+)

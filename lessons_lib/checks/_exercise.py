@@ -51,3 +51,5 @@ class _Exercise:
     mistakes: tuple[_Mistake, ...]
     in_place_fix: dict[str, str]  # per parameter: how to write its update without changing the input
     hints: tuple[_Hint, ...] = ()
+    # True if the result is a whole number by nature (a step): then an integer result is no sign of truncation
+    integer_result: bool = False

@@ -197,6 +197,10 @@ def _run_learner(
                     f"  Leave the inputs as they were and return new values: {fix}"
                     + ("" if fix.endswith(".") else ".")
                 )
+        if result is None:  # a catalogued mistake may say "never" with None: name it, if it is that
+            mistake = _mistake_returning_none(ex, args)
+            if mistake is not None:
+                raise _Failure(_named_mistake(where, mistake))
         return _read_result(ex, result, expected)
 
 
@@ -272,11 +276,15 @@ def _read_number_or_array(ex: _Exercise, name: str, value) -> np.ndarray:
 def _what_to_return(ex: _Exercise) -> str:
     if len(ex.outputs) > 1:
         return f"the tuple ({', '.join(ex.outputs)})"
+    if ex.integer_result:
+        return f"a whole number (the {ex.outputs[0]})"
     return "a sequence of averages" if ex.outputs == ("averages",) else "a number or an array"
 
 
 def _as_arrays(values) -> tuple[np.ndarray, ...]:
-    return tuple(np.asarray(v, dtype=float) for v in values)
+    """Each value as an array: integers stay integers (a step is shown as 4, not 4.0), the rest are floats."""
+    arrays = tuple(np.asarray(v) for v in values)
+    return tuple(a if a.dtype.kind in "iu" else a.astype(float) for a in arrays)
 
 
 def _close(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -302,7 +310,7 @@ def _explain_wrong(ex: _Exercise, args: dict, where: str, got, expected) -> str:
     if hint is None and mistake is None:
         hint = _widened_hint(ex, got, expected)
     if mistake is not None:
-        return f"{head}\n  Known mistake: {mistake.title}. {mistake.advice}"
+        return _named_mistake(where, mistake)
     lines = [head, f"  inputs: {_describe_inputs(ex, args)}"]
     for name, g, e in zip(ex.outputs, got, expected, strict=True):
         lines.append(f"  {_describe_difference(name, g, e)}")
@@ -311,12 +319,16 @@ def _explain_wrong(ex: _Exercise, args: dict, where: str, got, expected) -> str:
     return "\n".join(lines)
 
 
+def _named_mistake(where: str, mistake: _Mistake) -> str:
+    return f"wrong result in {where}.\n  Known mistake: {mistake.title}. {mistake.advice}"
+
+
 def _dtype_hint(ex: _Exercise, args: dict, got, expected) -> str | None:
     """Advice if a wrong output is integers, or floats of less than double precision; otherwise None."""
     for name, g, e in zip(ex.outputs, got, expected, strict=True):
         if g.shape != e.shape or _close(g, e).all():
             continue
-        if g.dtype.kind in "iu":
+        if g.dtype.kind in "iu" and not ex.integer_result:
             return _integer_advice(ex, args, name, g)
         if g.dtype.kind == "f" and g.dtype.itemsize < 8:
             return _low_precision_advice(name, g, e)
@@ -397,22 +409,39 @@ def _low_precision_advice(name: str, got: np.ndarray, expected: np.ndarray) -> s
 
 
 def _matching_mistake(ex: _Exercise, args: dict, got, expected) -> _Mistake | None:
-    """The first catalogued (or generic) mistake that reproduces the learner's result on these inputs.
+    """The first catalogued (or generic) mistake that reproduces the learner's result on these inputs."""
+    for mistake in (*ex.mistakes, *_generic_mistakes(ex, args, expected)):
+        variant = _mistaken_result(ex, mistake, args)
+        if variant is None or any(v is None for v in variant):  # raised, or said "never" with None
+            continue
+        if _all_close(got, variant):
+            return mistake
+    return None
+
+
+def _mistake_returning_none(ex: _Exercise, args: dict) -> _Mistake | None:
+    """The first catalogued mistake whose result on these inputs is None (a "never" said with None)."""
+    for mistake in ex.mistakes:
+        variant = _mistaken_result(ex, mistake, args)
+        if variant is not None and all(v is None for v in variant):
+            return mistake
+    return None
+
+
+def _mistaken_result(ex: _Exercise, mistake: _Mistake, args: dict) -> tuple | None:
+    """What ``mistake`` returns on ``args``, as arrays (None where it returns None); None if it raises.
 
     The mistakes see Python floats as NumPy floats, so that a division by zero gives inf or nan, as it does in
     a learner's code that converted its inputs to arrays.
     """
     as_numpy = {name: np.float64(v) if type(v) is float else v for name, v in args.items()}
-    for mistake in (*ex.mistakes, *_generic_mistakes(ex, args, expected)):
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                variant = _as_arrays(mistake.rule(*_copies(ex, as_numpy)))
-        except Exception:  # e.g. a Python-float division by zero: this mistake cannot be what happened
-            continue
-        if _all_close(got, variant):
-            return mistake
-    return None
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            result = mistake.rule(*_copies(ex, as_numpy))
+            return tuple(None if v is None else _as_arrays((v,))[0] for v in result)
+    except Exception:  # e.g. a Python-float division by zero: this mistake cannot be what happened
+        return None
 
 
 def _generic_mistakes(ex: _Exercise, args: dict, expected) -> list[_Mistake]:
@@ -450,7 +479,8 @@ def _describe_inputs(ex: _Exercise, args: dict, values: bool = True) -> str:
         if isinstance(value, list):
             short = values and len(value) <= 4
             shown = _show(np.asarray(value))
-            parts.append(f"{name}={shown}" if short else f"{name}: a list of {len(value)} numbers")
+            numbers = f"{len(value)} number{'s' if len(value) != 1 else ''}"
+            parts.append(f"{name}={shown}" if short else f"{name}: a list of {numbers}")
         elif isinstance(value, np.ndarray) and value.ndim > 0:
             short = values and value.size <= 4
             parts.append(f"{name}={_show(value)}" if short else f"{name}: array of shape {value.shape}")
