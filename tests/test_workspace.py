@@ -164,6 +164,25 @@ def test_solutions_are_refreshed_when_the_course_changes_them(course, work):
     assert source_of(work / "solutions" / "00_start.ipynb") == "print('solution, second edition')"
 
 
+def test_a_lesson_the_course_retires_stays_with_the_learner_and_is_reported_once(course, work):
+    """Lesson 06 was split in two: a learner's old 06 stays in the workspace, said once; the course's
+    read-only solution of it goes, and the new lessons arrive."""
+    workspace.sync(work, course)
+    (work / "01_ewa.ipynb").write_text((work / "01_ewa.ipynb").read_text() + " ")  # the learner's work
+    mine = (work / "01_ewa.ipynb").read_bytes()
+    for folder in (course, course / "solutions"):
+        (folder / "01_ewa.ipynb").unlink()
+        write(folder / "01_averages.ipynb", lesson("learner 01, split"))
+    report = workspace.sync(work, course)
+    assert report.retired == ["01_ewa.ipynb"] and report.copied == ["01_averages.ipynb"]
+    assert any("01_ewa.ipynb is no longer a lesson of the course" in line for line in report.lines())
+    assert (work / "01_ewa.ipynb").read_bytes() == mine
+    assert not (work / "solutions" / "01_ewa.ipynb").exists()
+    assert (work / "solutions" / "01_averages.ipynb").exists()
+    again = workspace.sync(work, course)
+    assert again.retired == [] and again.lines() == [] and (work / "01_ewa.ipynb").read_bytes() == mine
+
+
 def test_an_interrupted_copy_leaves_no_half_notebook(course, work, monkeypatch):
     real_write = nbtools.write_notebook
 

@@ -131,12 +131,14 @@ def _write_versions(work: Path, versions: dict[str, str]) -> None:
 
 @dataclass
 class SyncReport:
-    """What :func:`sync` did: lessons copied in, lessons with a newer version, solutions refreshed."""
+    """What :func:`sync` did: lessons copied in, lessons with a newer version, lessons the course no longer
+    has (the learner's copy is kept; the read-only solution goes), solutions refreshed."""
 
     work: Path
     created: bool = False
     copied: list[str] = field(default_factory=list)
     newer: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)  # lessons no longer in the course (yet kept)
     solutions: int = 0
 
     def lines(self) -> list[str]:
@@ -151,6 +153,11 @@ class SyncReport:
             out.append(
                 f"Lesson {lesson} has a newer version: `make fresh LESSON={lesson}` puts it beside yours "
                 f"({where}/{name} is not changed)."
+            )
+        for name in self.retired:
+            out.append(
+                f"{name} is no longer a lesson of the course (see the outline in README.md); your copy, "
+                f"{where}/{name}, is kept as it is."
             )
         return out
 
@@ -176,6 +183,16 @@ def sync(work: Path = DEFAULT_WORK_DIR, notebooks_dir: Path = nbtools.NOTEBOOKS_
             versions[lesson.name] = version  # the learner's own file of that name: nothing to compare it with
         elif versions[lesson.name] != version:
             report.newer.append(lesson.name)
+    lessons = {lesson.name for lesson in nbtools.learner_notebooks(notebooks_dir)}
+    for name in sorted(versions):
+        if "/" in name or name in lessons:
+            continue
+        report.retired.append(name)  # the learner's copy stays; only the course's record of it goes
+        del versions[name]
+        solution = work / SOLUTIONS / name  # the course's read-only copy, never the learner's
+        if versions.pop(f"{SOLUTIONS}/{name}", None) is not None and solution.exists():
+            solution.chmod(0o644)
+            solution.unlink()
     for solution in nbtools.solution_notebooks(notebooks_dir):
         target = work / SOLUTIONS / solution.name
         if target.exists() and versions.get(f"{SOLUTIONS}/{solution.name}") == lesson_version(solution):
