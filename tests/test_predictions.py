@@ -13,6 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import lessons_lib as ll
 from lessons_lib import (
     Adagrad,
+    Adam,
     GradientDescent,
     Momentum,
     RMSProp,
@@ -88,6 +89,25 @@ def test_only_gradient_descent_is_blind_to_the_rotation():
     assert apart["gradient descent"].max() < 1e-12
     assert all(np.median(apart[name]) > 0.05 for name in ("Adagrad", "RMSProp")), apart
     assert _PREDICTIONS["rotation-blind"].answer == "gradient descent"
+
+
+def test_momentum_alone_of_the_three_is_blind_to_the_rotation():
+    """Lesson 06's C7 problem: momentum's path on the turned ravine is its path turned (to round-off);
+    RMSProp's and Adam's are not."""
+    flat, turned = ravine(1000), rotated_ravine(1000, 45.0)
+    starts = flat.random_starts(10, seed=3)
+    apart = {}
+    for name, optimizer in [
+        ("momentum", Momentum(lr=0.03)),
+        ("RMSProp", RMSProp(lr=0.1)),
+        ("Adam", Adam(lr=0.3)),
+    ]:
+        here = np.array([rotate(run(optimizer, flat, 100, x0=x).points, 45.0) for x in starts])
+        there = np.array([run(optimizer, turned, 100, x0=rotate(x, 45.0)).points for x in starts])
+        apart[name] = np.linalg.norm(here - there, axis=-1).max(axis=-1) / np.linalg.norm(starts, axis=-1)
+    assert apart["momentum"].max() < 1e-10
+    assert all(np.median(apart[name]) > 0.05 for name in ("RMSProp", "Adam")), apart
+    assert _PREDICTIONS["c7-which-blind"].answer == "momentum"
 
 
 def test_rmsprop_first_step_is_lr_over_the_root_of_one_minus_beta():

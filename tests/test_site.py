@@ -5,7 +5,9 @@ Three layers:
 * the LaTeX-to-MathML conversion on small inputs (inline, display, tags, code spans and lone dollars);
 * the site built from the committed notebooks (``--no-execute``, a few seconds) read as files: the index lists
   every solution notebook, every link resolves, every equation of every notebook became MathML, every figure
-  is embedded, no raw ``$...$`` is left;
+  is embedded, no raw ``$...$`` is left; every lesson has instructor notes (``docs/instructors``), linked from
+  the index and from its page, linking back to it and answering every prediction the lesson asks, with the
+  answer and tolerance of ``lessons_lib.checks._predictions``;
 * the same site in headless Chromium with every request that is not ``file:`` or ``data:`` aborted and
   recorded: every page loads with its title, its equations are laid out as MathML with non-zero boxes, its
   images are decoded. Skipped, with the command that enables it, when Chromium is missing.
@@ -29,6 +31,8 @@ sys.path.insert(0, str(REPO / "tools"))
 import build_site  # noqa: E402
 import nbtools  # noqa: E402
 from build_site import DOLLAR, Math, MathError, extract_math, latex_to_mathml, render_markdown  # noqa: E402
+
+from lessons_lib.checks._predictions import _PREDICTIONS  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -221,7 +225,7 @@ def _parse(path: Path) -> _Page:
 
 def test_index_lists_every_solution_notebook_and_links_to_its_page(site):
     index = _parse(site / "index.html")
-    pages = [link for link in index.links if link.endswith(".html")]
+    pages = [link for link in index.links if link.endswith(".html") and "/" not in link]  # not the notes
     expected = [f"{p.stem}.html" for p in _solutions()]
     assert expected, "no solution notebooks found"
     assert [p for p in pages if p != "index.html"] == expected
@@ -235,7 +239,7 @@ def test_index_lists_every_solution_notebook_and_links_to_its_page(site):
 
 
 def test_every_link_on_every_page_resolves(site):
-    for page in sorted(site.glob("*.html")):
+    for page in sorted(site.rglob("*.html")):
         for link in _parse(page).links:
             url = urllib.parse.urlparse(link)
             assert not url.scheme and not url.netloc, f"{page.name}: external link {link}"
@@ -309,6 +313,82 @@ def test_executing_builds_from_fresh_outputs_and_never_writes_the_notebook(tmp_p
     assert "no learner notebook yet" in page
 
 
+NOTES = REPO / "docs" / "instructors"
+PREDICTION_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # how the keys of _PREDICTIONS are spelled
+
+
+def _plain(fragment: str) -> str:
+    """The text of an HTML fragment, code included, with its whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _sections(source: str, level: int = 3) -> list[tuple[str, str]]:
+    """(heading, text up to the next heading of ``level`` or above) for every heading of ``level``."""
+    parts = re.split(r"<h([1-6])\b[^>]*>(.*?)</h\1>", source, flags=re.S)
+    sections: list[tuple[str, str]] = []
+    inside = False
+    for k in range(1, len(parts), 3):
+        depth, heading, after = int(parts[k]), _plain(parts[k + 1]).rstrip("¶ "), parts[k + 2]
+        if depth == level:
+            sections.append((heading, _plain(after)))
+            inside = True
+        elif depth < level:
+            inside = False
+        elif inside:
+            sections[-1] = (sections[-1][0], f"{sections[-1][1]} {heading} {_plain(after)}")
+    return sections
+
+
+def _predictions_asked(path: Path) -> list[str]:
+    """The keys of the ``check_prediction("key", ...)`` calls in a notebook's code cells, in order."""
+    nb = nbtools.read_notebook(path)
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    return re.findall(r"""check_prediction\(\s*["']([^"']+)["']""", code)
+
+
+def test_every_lesson_has_instructor_notes_linked_from_the_outline_and_its_page(site):
+    index = _parse(site / "index.html")
+    notes_index = _parse(site / "instructors" / "index.html")
+    for path in _solutions():
+        notes = f"instructors/{path.stem}.html"
+        assert (NOTES / f"{path.stem}.md").is_file(), f"no instructor notes docs/instructors/{path.stem}.md"
+        assert (site / notes).is_file(), f"{notes} was not built"
+        assert notes in index.links, f"index.html does not link {notes}"
+        assert f"{path.stem}.html" in notes_index.links, f"instructors/index.html does not link {notes}"
+        assert notes in _parse(site / f"{path.stem}.html").links, f"{path.stem}.html does not link its notes"
+        page = _parse(site / notes)
+        assert f"../{path.stem}.html" in page.links, f"{notes} does not link back to its lesson"
+        assert "../index.html" in page.links and "index.html" in page.links
+        text = "".join(page.text)
+        assert not RAW_LATEX.search(text) and "MATHPH" not in text, f"{notes}: LaTeX left unconverted"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for_instructors = readme.split("## For instructors", 1)[1].split("\n## ", 1)[0]
+    assert "(docs/instructors/README.md)" in for_instructors, "the README's 'For instructors' omits the notes"
+
+
+def test_instructor_notes_answer_every_prediction_of_their_lesson(site):
+    """The notes cannot drift from the lesson: each prediction the solution notebook checks has a section (a
+    heading that is its key) saying "Answer:", the answer of ``_PREDICTIONS`` as the check prints it, and its
+    tolerance; no section answers a prediction the lesson does not ask; the stated time is the lesson's."""
+    for path in _solutions():
+        notes = f"instructors/{path.stem}.html"
+        source = (site / notes).read_text(encoding="utf-8")
+        asked = _predictions_asked(path)
+        assert set(asked) <= set(_PREDICTIONS), f"{path.name} asks a prediction _PREDICTIONS does not have"
+        answered = {heading: text for heading, text in _sections(source) if PREDICTION_KEY.fullmatch(heading)}
+        assert sorted(answered) == sorted(set(asked)), f"{notes}: sections {sorted(answered)}, lesson {asked}"
+        for key in asked:
+            prediction, text = _PREDICTIONS[key], answered[key]
+            if prediction.numeric:  # as the check prints it: "right, 0.038 (judged right within 5% ..."
+                expected = [f"Answer: {float(prediction.answer):.4g} ", f"within {prediction.rtol:.0%}"]
+            else:
+                expected = [f"Answer: {prediction.answer} "]
+            missing = [words for words in expected if words not in text]
+            assert not missing, f"{notes}, {key}: {missing} not stated (the answer is {prediction.answer!r})"
+        time = build_site.lesson_from_notebook(path, nbtools.read_notebook(path)).time
+        assert " ".join(time.split()) in _plain(source), f"{notes}: not the stated time {time!r}"
+
+
 def _css_rules(css: str) -> dict[str, str]:
     """The declarations of every selector of ``css``, the rules that name it joined in order (no comments)."""
     rules: dict[str, str] = {}
@@ -337,7 +417,7 @@ def test_long_lines_of_code_and_output_scroll_and_show_that_they_go_on(selector)
 
 
 def test_pages_load_nothing_from_the_network(site):
-    for page in sorted(site.glob("*.html")):
+    for page in sorted(site.rglob("*.html")):
         source = page.read_text(encoding="utf-8")
         assert not re.search(r"<(script|link|iframe)\b", source), f"{page.name}: a script or linked resource"
         assert "Content-Security-Policy" in source
@@ -443,11 +523,14 @@ def test_the_offline_check_catches_a_page_that_fetches(browser, tmp_path):
 
 def test_every_page_renders_offline_with_its_equations_and_figures(site, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    titles = {"index.html": build_site.course_title()}
-    for path in _solutions():
-        lesson = build_site.lesson_from_notebook(path, nbtools.read_notebook(path))
-        titles[lesson.page] = f"{lesson.label} · {build_site.course_title()}"
-    assert sorted(titles) == sorted(p.name for p in site.glob("*.html"))
+    course = build_site.course_title()
+    titles = {"index.html": course}
+    lessons = [build_site.lesson_from_notebook(path, nbtools.read_notebook(path)) for path in _solutions()]
+    for lesson in lessons:
+        titles[lesson.page] = f"{lesson.label} · {course}"
+    notes = {n.page: f"{n.title} · {course}" for n in build_site.load_notes(lessons).values()}
+    titles.update(notes)
+    assert sorted(titles) == sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
 
     blocked, problems = [], []
     context, page = _offline_page(browser, blocked, problems)
@@ -460,7 +543,7 @@ def test_every_page_renders_offline_with_its_equations_and_figures(site, browser
             where = f"{name}:"
             assert got["title"] == title, where
             assert got["h1"].strip().rstrip("¶").strip(), f"{where} no heading"
-            assert got["maths"] > 0, f"{where} no equations rendered"
+            assert got["maths"] > 0 or name in notes, f"{where} no equations rendered"
             assert not got["emptyMaths"], f"{where} equations with an empty box: {got['emptyMaths'][:2]}"
             assert got["flatFracs"] == 0, f"{where} fractions not laid out as MathML (numerator not above)"
             assert got["shortFences"] == 0, (
@@ -477,12 +560,13 @@ def test_every_page_renders_offline_with_its_equations_and_figures(site, browser
             assert not broken, f"{where} images {broken} did not decode"
             total_maths += got["maths"]
             total_images += len(got["images"])
-            page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
+            shot = Path(name).with_suffix("").as_posix().replace("/", "-")  # instructors-02_momentum
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
     finally:
         context.close()
     assert not blocked, f"the site asked for non-local resources: {blocked[:5]}"
     assert not problems, f"console errors or failed requests: {problems[:5]}"
-    assert total_images >= len(titles) - 1, "fewer figures than lessons: were the outputs embedded?"
+    assert total_images >= len(lessons), "fewer figures than lessons: were the outputs embedded?"
     print(
         f"{len(titles)} pages, {total_maths} equations, {total_images} figures, screenshots in {SCREENSHOTS}"
     )

@@ -9,6 +9,12 @@ every notebook in ``notebooks/solutions/``, read from each notebook's first mark
 appears by itself) and one page per lesson: the solution notebook with its outputs, figures and equations,
 linked to its learner notebook and to the lessons before and after it.
 
+The instructor notes, ``docs/instructors/NN_name.md`` (one per lesson, named after its notebook) and their
+index ``docs/instructors/README.md``, become ``instructors/NN_name.html`` and ``instructors/index.html``,
+rendered by the same markdown renderer as the notebooks' markdown cells. Their links to notebooks and to each
+other are rewritten to the site's pages (a link to a solution notebook goes to its lesson page); the outline
+and every lesson page link to the lesson's notes.
+
 Nothing is fetched when the pages are viewed, and nothing is downloaded to build them:
 
 * equations are converted at build time from the notebooks' LaTeX (``$...$``, ``$$...$$``, ``\\begin{..}``
@@ -33,6 +39,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import posixpath
 import re
 import shutil
 import sys
@@ -45,6 +52,8 @@ import nbformat
 import nbtools
 
 SITE_DIR = nbtools.REPO_ROOT / "site"
+NOTES_DIR = nbtools.REPO_ROOT / "docs" / "instructors"  # the instructor notes, one markdown file per lesson
+NOTES_FOLDER = "instructors"  # where their pages go in the site
 MARKER = ".built-by-build_site"  # marks a folder this tool may replace
 COURSE_TITLE_FALLBACK = "The course"
 # Only inline styles and data: images; no script, font, frame or fetch, local or remote.
@@ -392,6 +401,110 @@ def load_lessons(
 
 
 # --------------------------------------------------------------------------------------------------------
+# Instructor notes
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notes:
+    """An instructor-notes page: its markdown ``source``, its ``page`` (from the site's root) and its title.
+
+    ``lesson`` is the lesson the notes are about; None for the index of the notes (their ``README.md``).
+    """
+
+    source: Path
+    page: str
+    title: str
+    lesson: Lesson | None = None
+
+
+def _notes(source: Path, page: str, lesson: Lesson | None) -> Notes:
+    heading = re.search(r"^#\s+(.+?)\s*#*\s*$", source.read_text(encoding="utf-8"), re.M)
+    fallback = f"{lesson.label}: instructor notes" if lesson else "Instructor notes"
+    return Notes(source, page, heading.group(1) if heading else fallback, lesson)
+
+
+def load_notes(lessons: list[Lesson], notes_dir: Path = NOTES_DIR) -> dict[str, Notes]:
+    """The instructor notes found for ``lessons``, by the stem of their file.
+
+    A lesson's notes are ``notes_dir/<its notebook's stem>.md``, shown as ``instructors/<stem>.html``; their
+    index, ``notes_dir/README.md`` (key ``"README"``), as ``instructors/index.html`` if a lesson has notes.
+    """
+    notes = {}
+    for lesson in lessons:
+        stem = lesson.solution.stem
+        source = Path(notes_dir) / f"{stem}.md"
+        if source.is_file():
+            notes[stem] = _notes(source, f"{NOTES_FOLDER}/{stem}.html", lesson)
+    readme = Path(notes_dir) / "README.md"
+    if notes and readme.is_file():
+        notes["README"] = _notes(readme, f"{NOTES_FOLDER}/index.html", None)
+    return notes
+
+
+def _relative(page: str, from_page: str) -> str:
+    """A URL from the page ``from_page`` to the page ``page`` of the site (both paths from its root)."""
+    return urllib.parse.quote(posixpath.relpath(page, posixpath.dirname(from_page) or "."))
+
+
+_LINK_RE = re.compile(r'(<a\s[^>]*?href=")([^"]*)(")')
+
+
+def rewrite_links(rendered: str, source_dir: Path, page: str, out_dir: Path, pages: dict[Path, str]) -> str:
+    """Point the relative links of HTML rendered from markdown in ``source_dir`` at what the site has.
+
+    ``pages`` maps files (resolved) to the site's page for them (a path from its root): a link to such a file
+    goes to that page; a link to any other existing file goes to the file. Both are made relative to ``page``,
+    the page being written in ``out_dir``. Links to the web, anchors, and links to nothing are left alone.
+    """
+    page_dir = Path(out_dir) / posixpath.dirname(page)
+
+    def rewrite(match: re.Match) -> str:
+        url = urllib.parse.urlsplit(html.unescape(match.group(2)))
+        if url.scheme or url.netloc or not url.path:
+            return match.group(0)
+        target = (Path(source_dir) / urllib.parse.unquote(url.path)).resolve()
+        if target in pages:
+            href = _relative(pages[target], page)
+        elif target.exists():
+            href = _href(target, page_dir)
+        else:
+            return match.group(0)
+        href += f"#{url.fragment}" if url.fragment else ""
+        return f"{match.group(1)}{html.escape(href)}{match.group(3)}"
+
+    return _LINK_RE.sub(rewrite, rendered)
+
+
+def notes_page(
+    notes: Notes, lessons: list[Lesson], all_notes: dict[str, Notes], course: str, out_dir: Path
+) -> str:
+    """The HTML page of ``notes``: its markdown rendered as the notebooks' markdown cells are, its links
+    pointed at the site's pages, between links to the outline, the notes' index and the lesson."""
+    where = nbtools.display_path(notes.source)
+    pages = {lesson.solution.resolve(): lesson.page for lesson in lessons}
+    pages.update({n.source.resolve(): n.page for n in all_notes.values()})
+    body = render_markdown(notes.source.read_text(encoding="utf-8"), where)
+    body = rewrite_links(body, notes.source.parent, notes.page, out_dir, pages)
+    links = [f'<a href="{_relative("index.html", notes.page)}">Course outline</a>']
+    index = all_notes.get("README")
+    if index is not None and index is not notes:
+        links.append(f'<a href="{_relative(index.page, notes.page)}">Instructor notes</a>')
+    about = f"These instructor notes are <code>{html.escape(where)}</code> in the repository."
+    if notes.lesson is not None:
+        lesson_href = _relative(notes.lesson.page, notes.page)
+        label = html.escape(notes.lesson.label)
+        links.append(f'<a class="lesson" href="{lesson_href}">{label} →</a>')
+        about += (
+            f' The lesson is <a href="{lesson_href}">{label}</a>: its solution notebook, with the outputs '
+            "that the numbers below come from."
+        )
+    nav = '<nav class="lessons">' + "".join(f"<span>{link}</span>" for link in links) + "</nav>"
+    content = f'{nav}\n<aside class="run-it">{about}</aside>\n<main class="notes">\n{body}\n</main>\n{nav}'
+    return _page(f"{notes.title} · {course}", course, content, root="../" * notes.page.count("/"))
+
+
+# --------------------------------------------------------------------------------------------------------
 # Pages
 # --------------------------------------------------------------------------------------------------------
 
@@ -416,7 +529,8 @@ def _css() -> str:
     return CSS + "\n" + pygments
 
 
-def _page(title: str, course: str, body: str) -> str:
+def _page(title: str, course: str, body: str, root: str = "") -> str:
+    """A whole page; ``root`` is the way from it to the site's root (``""`` or ``"../"``)."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -430,7 +544,7 @@ def _page(title: str, course: str, body: str) -> str:
 </head>
 <body>
 <div class="page">
-<header class="site"><a href="index.html">{html.escape(course)}</a></header>
+<header class="site"><a href="{root}index.html">{html.escape(course)}</a></header>
 {body}
 </div>
 </body>
@@ -455,8 +569,10 @@ def _nav(lessons: list[Lesson], index: int) -> str:
     return '<nav class="lessons">' + "".join(f"<span>{link}</span>" for link in links) + "</nav>"
 
 
-def lesson_page(lessons: list[Lesson], index: int, course: str, out_dir: Path, executed: bool) -> str:
-    """The HTML page of ``lessons[index]``."""
+def lesson_page(
+    lessons: list[Lesson], index: int, course: str, out_dir: Path, executed: bool, notes: Notes | None = None
+) -> str:
+    """The HTML page of ``lessons[index]``, linked to its instructor ``notes`` if it has some."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -514,6 +630,11 @@ def lesson_page(lessons: list[Lesson], index: int, course: str, out_dir: Path, e
             else "It has no learner notebook yet (<code>make exercises</code> generates it)."
         )
     )
+    if notes is not None:
+        run_it += (
+            f' <a class="notes" href="{urllib.parse.quote(notes.page)}">Instructor notes</a> for this '
+            "lesson: what to demonstrate live, where learners stall, the answers, a 60-minute path."
+        )
     nav = _nav(lessons, index)
     content = (
         f'{nav}\n<aside class="run-it">{run_it}</aside>\n<main class="notebook">\n{body}\n</main>\n{nav}'
@@ -521,8 +642,11 @@ def lesson_page(lessons: list[Lesson], index: int, course: str, out_dir: Path, e
     return _page(f"{lesson.label} · {course}", course, content)
 
 
-def index_page(lessons: list[Lesson], course: str, executed: bool) -> str:
-    """The course outline: one row per lesson, with its time, prerequisites and objectives."""
+def index_page(
+    lessons: list[Lesson], course: str, executed: bool, notes: dict[str, Notes] | None = None
+) -> str:
+    """The course outline: one row per lesson, with its time, prerequisites, objectives and notes link."""
+    notes = notes or {}
     rows = []
     for lesson in lessons:
         where = nbtools.display_path(lesson.solution)
@@ -541,7 +665,7 @@ def index_page(lessons: list[Lesson], course: str, executed: bool) -> str:
         rows.append(
             f'<tr><td class="number">{html.escape(lesson.number)}</td>'
             f'<td><a class="lesson" href="{lesson.page}">{title}</a>'
-            f"{needs if lesson.needs else ''}{objectives}</td>"
+            f"{needs if lesson.needs else ''}{objectives}{_notes_link(notes.get(lesson.solution.stem))}</td>"
             f'<td class="time">{time_html}</td></tr>'
         )
     total = sum(lesson.minutes for lesson in lessons if lesson.minutes)
@@ -557,7 +681,7 @@ def index_page(lessons: list[Lesson], course: str, executed: bool) -> str:
 <p class="intro">A course in runnable Jupyter notebooks. {source}: text, code, printed results, figures and
 equations. The learner versions, with the exercises to do and the interactive widgets, are in
 <code>notebooks/</code>; run them in JupyterLab with <code>make lab</code>.</p>
-<table class="outline">
+{_notes_intro(notes.get("README"))}<table class="outline">
 <thead><tr><th>Lesson</th><th>Topic</th><th>Time</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
@@ -566,6 +690,22 @@ equations. The learner versions, with the exercises to do and the interactive wi
 <p class="total">{len(lessons)} lessons, about {total_text} in all.</p>
 </main>"""
     return _page(course, course, body)
+
+
+def _notes_link(notes: Notes | None) -> str:
+    if notes is None:
+        return ""
+    return f'<p class="notes-link"><a href="{urllib.parse.quote(notes.page)}">Instructor notes</a></p>'
+
+
+def _notes_intro(index: Notes | None) -> str:
+    if index is None:
+        return ""
+    return (
+        f'<p class="intro">For instructors: <a href="{urllib.parse.quote(index.page)}">notes for each '
+        "lesson</a> — what to demonstrate live, where learners stall, the answers to the predictions, a "
+        "60-minute path.</p>\n"
+    )
 
 
 def course_title(readme: Path = nbtools.REPO_ROOT / "README.md") -> str:
@@ -589,21 +729,34 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def write_site(
-    lessons: list[Lesson], out_dir: Path, *, executed: bool, course: str | None = None
+    lessons: list[Lesson],
+    out_dir: Path,
+    *,
+    executed: bool,
+    course: str | None = None,
+    notes_dir: Path = NOTES_DIR,
 ) -> list[Path]:
-    """Render every page first, then replace ``out_dir`` with them. Returns the files written."""
+    """Render every page first, then replace ``out_dir`` with them. Returns the files written.
+
+    The lessons' instructor notes are read from ``notes_dir`` (:func:`load_notes`).
+    """
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
     course = course or course_title()
-    pages = {"index.html": index_page(lessons, course, executed)}
+    notes = load_notes(lessons, notes_dir)
+    pages = {"index.html": index_page(lessons, course, executed, notes)}
     for index, lesson in enumerate(lessons):
-        pages[lesson.page] = lesson_page(lessons, index, course, out_dir, executed)
+        lesson_notes = notes.get(lesson.solution.stem)
+        pages[lesson.page] = lesson_page(lessons, index, course, out_dir, executed, notes=lesson_notes)
+    for page_notes in notes.values():
+        pages[page_notes.page] = notes_page(page_notes, lessons, notes, course, out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / MARKER).write_text("Built by tools/build_site.py; `make html` replaces this folder.\n")
     written = []
     for name, text in pages.items():
+        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / name).write_text(text, encoding="utf-8")
         written.append(out_dir / name)
     return written
@@ -735,6 +888,12 @@ table.outline details { margin-top: .3em; }
 table.outline summary { cursor: pointer; color: var(--muted); }
 table.outline .detail { color: var(--muted); font-size: .9em; }
 .total { color: var(--muted); font: 15px/1.5 system-ui, "DejaVu Sans", sans-serif; }
+table.outline .notes-link { margin: .3em 0 0; font-size: .9em; }
+/* instructor notes */
+aside.run-it a.notes { font-weight: 600; }
+main.notes { font-size: 16px; }
+main.notes li { margin: .2em 0; }
+main.notes table { font: 15px/1.5 system-ui, "DejaVu Sans", sans-serif; }
 """
 
 if __name__ == "__main__":

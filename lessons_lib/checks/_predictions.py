@@ -309,6 +309,29 @@ _PREDICTIONS = {
             ),
         ),
         _Prediction(
+            key="c7-which-blind",
+            question="The ravine with kappa = 1000, along the axes and turned by 45 degrees: of momentum, "
+            "RMSProp and Adam, which one does not care about the rotation?",
+            answer="momentum",
+            choices={"momentum": ("heavy ball", "Momentum"), "RMSProp": ("rmsprop",), "Adam": ("adam",)},
+            why="Momentum's update treats the gradient as one vector, v = beta*v + (1 - beta)*g: turn "
+            "the problem and its whole run turns with it. RMSProp and Adam divide each coordinate by its "
+            "own average, which a rotation mixes.",
+            misconceptions=(
+                (
+                    "RMSProp",
+                    "RMSProp divides each coordinate by the root of its own mean square. Turned by 45 "
+                    "degrees, each coordinate mixes the steep and the flat direction and the scaling no "
+                    "longer fits: the fastest along the axes gets a fifth of its runs home turned.",
+                ),
+                (
+                    "Adam",
+                    "Adam divides its step per coordinate, like RMSProp: turned by 45 degrees that "
+                    "scaling no longer fits, and only a fifth of its runs get home.",
+                ),
+            ),
+        ),
+        _Prediction(
             key="c3-rmsprop-escape",
             question="RMSProp's steps are about lr long whatever the gradient. Will it leave the shallow "
             "basin of the double well more often than momentum, or less?",
