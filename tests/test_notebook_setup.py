@@ -52,3 +52,48 @@ def test_setup_notebook_shows_figures_inline_whatever_mplbackend_the_shell_set(b
     drawn_width = int.from_bytes(png[16:20], "big")  # the PNG header's width, in pixels
     shown_width = image["metadata"]["image/png"]["width"]
     assert drawn_width == 2 * shown_width == 2 * 9.5 * 96  # drawn at twice the size it is shown: crisp
+
+
+@pytest.mark.parametrize(
+    "value, label",
+    [(1e-3, "10⁻³"), (1.0, "10⁰"), (1e12, "10¹²"), (0.02, "2×10⁻²"), (3e5, "3×10⁵"), (1e-300, "10⁻³⁰⁰")],
+)
+def test_plain_log_labels_read_as_matplotlibs_without_mathtext(value, label):
+    """It writes what matplotlib writes in mathtext, as plain text (a minus sign, superscripts)."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    from lessons_lib.plots import PlainLogFormatter
+
+    mathtext = LogFormatterSciNotation(10.0, labelOnlyBase=False)(value)
+    assert mathtext.startswith("$")  # what it replaces
+    assert PlainLogFormatter(10.0, labelOnlyBase=False)(value) == label
+
+
+def test_after_setup_no_log_axis_or_log_colour_bar_parses_mathtext(monkeypatch):
+    """Every log axis drawn after setup_notebook, a rate map's colour bar included, labels its ticks without
+    mathtext, whose parse was a fifth of a lesson's drawing time."""
+    import matplotlib.mathtext
+    from matplotlib.figure import Figure
+
+    old_rc = matplotlib.rcParams.copy()
+    parsed = []
+    parse = matplotlib.mathtext.MathTextParser.parse
+    monkeypatch.setattr(
+        matplotlib.mathtext.MathTextParser,
+        "parse",
+        lambda self, s, *a, **k: parsed.append(s) or parse(self, s, *a, **k),
+    )
+    try:
+        ll.setup_notebook()
+        fig = Figure()
+        ax, ax_map = fig.subplots(1, 2)
+        ax.loglog([1e-9, 1e3], [1e-12, 1e2])
+        ll.plots.plot_rate_map(
+            ax_map, [1.0, 100.0], lrs=np.geomspace(1e-4, 0.05, 20), betas=np.linspace(0, 0.99, 10)
+        )
+        fig.canvas.draw()
+        labels = [t.get_text() for a in fig.axes for t in a.get_xticklabels() + a.get_yticklabels()]
+        assert "10⁻⁹" in labels and "10²" in labels
+        assert parsed == []
+    finally:
+        matplotlib.rcParams.update(old_rc)

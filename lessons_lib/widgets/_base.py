@@ -15,24 +15,14 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import LogLocator, NullLocator
 from matplotlib.transforms import Bbox
 from PIL import Image
 
 from ..optimizers import Optimizer, symbol
-from ..plots import fix_margins, legend_below
+from ..plots import PlainLogFormatter, fix_margins, legend_below
 
 _LIVE: list[weakref.ref] = []
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _decade(y, _position=None) -> str:
-    """A decade's tick label, 10 with its exponent in superscript (as matplotlib writes it, without mathtext).
-
-    >>> _decade(1e-12), _decade(1000.0)
-    ('10⁻¹²', '10³')
-    """
-    return "10" + str(round(np.log10(y))).translate(_SUPERSCRIPTS)
 
 
 def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, description=None):
@@ -205,7 +195,7 @@ class InteractiveFigure:
             if log:  # labelled decades only: minor ticks (even unlabelled) cost most of a full redraw
                 ax.yaxis.set_major_locator(LogLocator(numticks=6))
                 ax.yaxis.set_minor_locator(NullLocator())
-                ax.yaxis.set_major_formatter(FuncFormatter(_decade))  # plain text: mathtext is slow
+                ax.yaxis.set_major_formatter(PlainLogFormatter())  # plain text: mathtext is slow
             self._stale.add(ax)  # only this panel is rendered again (see _render)
 
     def redraw(self):
