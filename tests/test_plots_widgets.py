@@ -806,9 +806,11 @@ LESSON_WIDGETS = {  # as the lessons build them (02, 03, 04, 05); the testbed ra
 def test_every_move_of_a_lesson_widget_shows_what_a_full_render_shows(name):
     """Each control of the lessons' widgets swept across its range, and back: after every move that rendered
     part of the figure alone (a panel whose limits changed, the legend's strip), the picture (pasted
-    background, parts rendered alone, lines drawn on top) equals the figure rendered whole. A part is rendered
-    into a region that stops short of its neighbours' pixels; this checks that the region never cuts into a
-    neighbour, for the layouts the lessons really use. (A move that rendered nothing alone only pastes the
+    background, parts rendered alone, lines drawn on top) equals the figure rendered whole. Only the areas
+    that the new limits change are painted again (a panel's frame, its y axis' labels then and now, its
+    y tick marks' strip), and of the rest only what reaches into them is drawn; this checks that nothing
+    reaching in is left out (it fails if the x axis or its marks are, or if the marks' strip is not painted
+    again), for the layouts the lessons really use. (A move that rendered nothing alone only pastes the
     background and draws the lines: the other tests of this file cover it.)"""
     w = LESSON_WIDGETS[name]()
     partial = []

@@ -25,6 +25,32 @@ from ..plots import PlainLogFormatter, fix_margins, legend_below
 _LIVE: list[weakref.ref] = []
 
 
+class _TickMarks:
+    """The tick marks of an axis without its labels: what must be drawn again of a panel's x axis when only
+    its marks reach into an area rendered again (see ``InteractiveFigure._render_stale_panels``)."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def ticks(self) -> list:
+        """The ticks drawn last (their positions hold while the axis' limits are unchanged)."""
+        axis = self.axis
+        major = axis.get_major_ticks(len(axis.get_majorticklocs()))
+        minor = axis.get_minor_ticks(len(axis.get_minorticklocs()))
+        return [tick for tick in major + minor if tick.get_visible()]
+
+    def get_window_extent(self, renderer):
+        lines = [line for tick in self.ticks() for line in (tick.tick1line, tick.tick2line)]
+        boxes = [line.get_window_extent(renderer) for line in lines if line.get_visible()]
+        return Bbox.union(boxes) if boxes else None
+
+    def draw(self, renderer):
+        if self.axis.get_visible():
+            for tick in self.ticks():
+                tick.tick1line.draw(renderer)
+                tick.tick2line.draw(renderer)
+
+
 def control_for(optimizer: Optimizer, name: str, *, low=None, high=None, description=None):
     """A slider (or checkbox) for one hyperparameter of ``optimizer``, over the range its class declares.
 
@@ -232,12 +258,21 @@ class InteractiveFigure:
 
     def _parts(self, ax) -> list:
         """Where a panel is drawn, piece by piece, as ``(extent, what draws it alone)``: the panel with 2 px
-        to spare (its frame's line is centred on its edge; ``None``: only the whole panel draws it), its two
-        axes (ticks, tick labels and label), its titles, texts and legend, each with 1 px to spare (a glyph's
-        ink stays within its text's box). Cheap right after a render (text laid out)."""
+        to spare (its frame's line is centred on its edge; ``None``: only the whole panel draws it), its
+        x axis' labels (drawing the axis draws its marks too) and its x tick marks alone, its y axis' labels
+        (its tick marks lie along the frame), its titles, texts and legend, each with 1 px to spare (a
+        glyph's ink stays within its text's box). Cheap right after a render (text laid out)."""
         renderer = self.figure.canvas.get_renderer()
         parts = [(ax.get_window_extent(renderer).padded(2), None)]  # static markers are clipped to it
-        pieces = [(axis.get_tightbbox(renderer), axis) for axis in (ax.xaxis, ax.yaxis)]
+        pieces = [(ax.yaxis.get_tightbbox(renderer), ax.yaxis)]
+        if ax.xaxis.get_visible():
+            marks = _TickMarks(ax.xaxis)
+            texts = [ax.xaxis.label, ax.xaxis.offsetText, *ax.xaxis.get_ticklabels()]
+            texts = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+            pieces += [
+                (Bbox.union(texts) if texts else None, ax.xaxis),
+                (marks.get_window_extent(renderer), marks),
+            ]
         pieces += [
             (child.get_window_extent(renderer), child)  # the three titles, the texts, a legend
             for child in ax.get_children()
@@ -250,15 +285,17 @@ class InteractiveFigure:
         return {ax: self._parts(ax) for ax in self.figure.axes if ax.get_visible()}
 
     def _render_stale_panels(self) -> None:
-        """Render again only the region of the panels whose limits changed, over the pasted background.
+        """Render again only the pixels that new y limits (or a new legend) change, over the background.
 
-        The region (where those panels were drawn, and free room around it) is painted with the figure's
-        colour; the panels are drawn, and of every other panel and figure legend what reaches into it (a
-        neighbour's axis, say, or the whole neighbour if its frame does); the pixels outside the region are
-        put back: the picture a full render gives (tested), at about the cost of one panel. If a panel now
-        reaches out of the region (longer tick labels), it is tried once more in a region that reaches over
-        its neighbours' axes to their frames; then, or when the pieces of the last render are unknown, the
-        whole figure is rendered.
+        New y limits move a panel's data, its y axis and its texts, never its titles or its x axis. So the
+        areas painted again are, for each panel whose limits changed, its frame (with its data), its y axis'
+        labels where they were and where they are now (laid out before drawing, so that they always fit), and
+        the strip of its y tick marks; and where the legends were and are. They are painted with the figure's
+        colour; the panels are drawn without their titles and x axes, then of every piece of the figure (a
+        title, an axis, its marks alone, a legend; a whole neighbour if its frame reaches in) what reaches
+        into an area is drawn; only the areas' pixels are kept. The picture a full render gives (tested), at
+        about the cost of a panel's data and y axis. When the pieces of the last render are unknown, the whole
+        figure is rendered.
         """
         canvas = self.figure.canvas
         renderer = canvas.get_renderer()
@@ -267,71 +304,96 @@ class InteractiveFigure:
         stale = [ax for ax in self._stale if ax.get_visible()]
         if not self._boxes or any(ax not in self._boxes for ax in stale):  # nothing drawn yet, or a new panel
             return self._render_all()
+        moved = {ax: self._moved_parts(ax, renderer) for ax in stale}  # their pieces, as they are now
+        boxes = [box for ax in stale for box, _ in self._moving(ax) + moved[ax]]  # where they were and are
+        boxes += [self._tick_strip(ax) for ax in stale]
+        if self._old_legends is not None:
+            boxes += self._old_legends + [
+                legend.get_window_extent(renderer) for legend in self.figure.legends
+            ]
+        areas = []
+        for box in boxes:
+            x0, x1 = max(int(np.floor(box.x0)), 0), min(int(np.ceil(box.x1)), width)
+            y0, y1 = max(int(np.floor(box.y0)), 0), min(int(np.ceil(box.y1)), height)
+            if x0 < x1 and y0 < y1:
+                areas.append(Bbox.from_extents(x0, y0, x1, y1))
+        slices = [(slice(height - int(a.y1), height - int(a.y0)), slice(int(a.x0), int(a.x1))) for a in areas]
         before = pixels.copy()
         paper = np.round(np.array(to_rgba(self.figure.get_facecolor())) * 255).astype(np.uint8)
-        drawn = [box for ax in stale for box, _ in self._boxes[ax]]  # where their old pixels are
-        legends = []
-        if self._old_legends is not None:  # and where the legends were and are
-            drawn += self._old_legends
-            legends = [legend.get_window_extent(renderer) for legend in self.figure.legends]
-        for wide in (False, True):
-            region = self._room(stale, drawn + legends, wide=wide, legends_too=not legends)
-            x0, x1 = max(int(np.floor(region.x0)), 0), min(int(np.ceil(region.x1)), width)
-            y0, y1 = max(int(np.floor(region.y0)), 0), min(int(np.ceil(region.y1)), height)
-            area = Bbox.from_extents(x0, y0, x1, y1)
-            rows, cols = slice(height - y1, height - y0), slice(x0, x1)
+        for rows, cols in slices:
             pixels[rows, cols] = paper
-            for ax, parts in self._boxes.items():  # in the order a full render draws them
-                # Its pieces less the pixel to spare: the region's edges were rounded out to whole pixels, and
-                # may take a neighbour's spare pixel (Bbox.overlaps counts touching as overlapping).
-                reaching = [artist for box, artist in parts if box.padded(-1).overlaps(area)]
-                if ax in stale or None in reaching:
-                    ax.draw(renderer)  # its static part: animated artists are left out
-                else:  # only a neighbour's axis or text: what lies outside the region is put back anyway
-                    for artist in reaching:
+        for ax, parts in self._boxes.items():  # in the order a full render draws them
+            # Its pieces less the pixel to spare: an area's edges were rounded out to whole pixels, and may
+            # take a neighbour's spare pixel (Bbox.overlaps counts touching as overlapping).
+            reaching = [artist for box, artist in parts if any(box.padded(-1).overlaps(a) for a in areas)]
+            # An axis drawn draws its marks: drawn twice, their antialiased edges would darken.
+            reaching = [a for a in reaching if not (isinstance(a, _TickMarks) and a.axis in reaching)]
+            if ax in stale:  # what its new y limits move, then what of the rest reaches in
+                fixed = [artist for _, artist in parts if self._fixed(ax, artist)]
+                self._draw_without(ax, fixed, renderer)
+                for artist in reaching:
+                    if artist in fixed:
                         artist.draw(renderer)
-            for artist in self.figure.legends + self.figure.texts:
-                if not artist.get_animated() and artist.get_window_extent(renderer).overlaps(area):
+            elif None in reaching:
+                ax.draw(renderer)  # its static part: animated artists are left out
+            else:  # only a neighbour's axis or text: what lies outside the areas is put back anyway
+                for artist in reaching:
                     artist.draw(renderer)
-            for ax in stale:  # its y limits changed (see _fit_y): of its pieces only its y axis moved
-                self._boxes[ax] = [
-                    (axis.get_tightbbox(renderer).padded(1), axis) if axis is ax.yaxis else (box, axis)
-                    for box, axis in self._boxes[ax]
-                ]
-            pieces = [box for ax in stale for box, _ in self._boxes[ax]] + legends
-            corners = [corner for box in pieces for corner in box.corners()]
-            redrawn = pixels[rows, cols].copy()
-            pixels[...] = before
-            if all(area.containsx(x) and area.containsy(y) for x, y in corners):  # it fits in the region
-                pixels[rows, cols] = redrawn
-                return None
-        return self._render_all()
+        for artist in self.figure.legends + self.figure.texts:
+            if not artist.get_animated():
+                box = artist.get_window_extent(renderer)
+                if any(box.overlaps(a) for a in areas):
+                    artist.draw(renderer)
+        redrawn = [pixels[rows, cols].copy() for rows, cols in slices]
+        pixels[...] = before
+        for (rows, cols), kept in zip(slices, redrawn, strict=True):
+            pixels[rows, cols] = kept
+        for ax in stale:
+            self._boxes[ax] = [(box, artist) for box, artist in self._boxes[ax] if self._fixed(ax, artist)]
+            self._boxes[ax] += moved[ax]
+        return None
 
-    def _room(self, stale, drawn, *, wide: bool = False, legends_too: bool = True, reach: float = 40.0):
-        """The region where the ``stale`` panels (and whatever else) were ``drawn`` and are now, widened on
-        each side by up to ``reach`` pixels of free room, so that longer tick labels still fit in it: up to
-        another panel's piece, or if ``wide`` over its axes and texts (which can be drawn alone) up to its
-        frame; with ``legends_too``, never into a figure legend."""
-        region = Bbox.union(drawn + [b for ax in stale for b, _ in self._boxes[ax]])
-        others = [
-            box
-            for ax, parts in self._boxes.items()
-            if ax not in stale
-            for box, alone in parts
-            if alone is None or not wide  # (None: the frame, see _parts)
+    @staticmethod
+    def _fixed(ax, artist) -> bool:
+        """Whether new y limits leave ``artist`` of ``ax`` where it was: its x axis (labels and marks). Not
+        its frame (``None``), whose data move, nor its titles, which rise over an offset text ("1e−6")."""
+        return isinstance(artist, _TickMarks) or artist is ax.xaxis
+
+    def _moving(self, ax) -> list:
+        """The pieces of a panel that new y limits move, as last rendered: its frame, y axis and texts."""
+        return [(box, artist) for box, artist in self._boxes[ax] if not self._fixed(ax, artist)]
+
+    @staticmethod
+    def _draw_without(ax, artists, renderer) -> None:
+        """Draw ``ax``'s static part without ``artists`` (hidden while it is drawn)."""
+        shown = [a for a in artists if not isinstance(a, _TickMarks) and a.get_visible()]
+        for artist in shown:
+            artist.set_visible(False)
+        try:
+            ax.draw(renderer)
+        finally:
+            for artist in shown:
+                artist.set_visible(True)
+
+    def _moved_parts(self, ax, renderer) -> list:
+        """The same pieces where the new limits put them (the y axis laid out again: its labels change)."""
+        return [
+            (box, artist)
+            if artist is None
+            else (artist.get_tightbbox(renderer).padded(1), artist)
+            if artist is ax.yaxis
+            else (artist.get_window_extent(renderer).padded(1), artist)
+            for box, artist in self._moving(ax)
         ]
-        if legends_too:
-            others += [legend.get_window_extent() for legend in self.figure.legends]
-        x0, y0, x1, y1 = region.extents
-        beside = [b for b in others if b.y0 < y1 and b.y1 > y0]  # level with the region
-        x0 = max([x0 - reach] + [b.x1 for b in beside if b.x1 <= x0])
-        x1 = min([x1 + reach] + [b.x0 for b in beside if b.x0 >= x1])
-        above_below = [b for b in others if b.x0 < x1 and b.x1 > x0]
-        y0 = max([y0 - reach] + [b.y1 for b in above_below if b.y1 <= y0])
-        y1 = min([y1 + reach] + [b.y0 for b in above_below if b.y0 >= y1])
-        return Bbox.from_extents(
-            min(x0 + 1, region.x0), min(y0 + 1, region.y0), max(x1 - 1, region.x1), max(y1 - 1, region.y1)
-        )
+
+    @staticmethod
+    def _tick_strip(ax):
+        """Where ``ax``'s y tick marks can be: a strip along each side of its frame as long as the mark."""
+        frame = ax.get_window_extent()
+        ticks = ax.yaxis.get_major_ticks(1) + ax.yaxis.get_minor_ticks(1)
+        length = max(t.tick1line.get_markersize() + t.tick1line.get_markeredgewidth() for t in ticks)
+        reach = length * ax.figure.dpi / 72 + 2  # and the antialiased edge
+        return Bbox.from_extents(frame.x0 - reach, frame.y0 - 2, frame.x1 + reach, frame.y1 + 2)
 
     def _render_all(self) -> None:
         self.figure.canvas.draw()  # the static part only: dynamic artists are animated, so draw() skips them
