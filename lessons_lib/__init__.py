@@ -5,7 +5,8 @@ The update rules (:mod:`lessons_lib.rules`) and the optimizers that check their 
 (:mod:`lessons_lib.problems`), the bundled data sets (:mod:`lessons_lib.data`), the runner
 (:mod:`lessons_lib.running`), grids run as one array (:mod:`lessons_lib.sweeps`), the measures that turn runs
 into numbers (:mod:`lessons_lib.measures`), closed forms (:mod:`lessons_lib.theory`), races between optimizers
-(:mod:`lessons_lib.races`), other libraries' conventions (:mod:`lessons_lib.conventions`), plots
+(:mod:`lessons_lib.races`), weight decay, decoupled or as an L2 penalty (:mod:`lessons_lib.weight_decay`),
+other libraries' conventions (:mod:`lessons_lib.conventions`), plots
 (:mod:`lessons_lib.plots`), widgets (:mod:`lessons_lib.widgets`) and the exercise checks
 (:mod:`lessons_lib.checks`; import them with ``from lessons_lib.checks import check_gd_step``).
 """
@@ -22,7 +23,7 @@ from .averages import (
     noise_variance_factor,
     window,
 )
-from .data import logistic_regression, softmax_regression
+from .data import Network, logistic_regression, mlp_digits, softmax_regression
 from .notebook import setup_notebook
 from .optimizers import Adagrad, Adam, GradientDescent, Momentum, Optimizer, RMSProp
 from .problems import (
@@ -40,27 +41,33 @@ from .problems import (
 from .rules import (
     adagrad_update,
     adam_update,
+    adamw_update,
     gd_update,
     momentum_update,
     rmsprop_update,
     rmsprop_variant_update,
 )
-from .running import Trajectory, run
+from .running import Trajectory, cosine_decay, run, step_decay, warmup
+from .weight_decay import AdamW, with_l2
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Adagrad",
     "Adam",
+    "AdamW",
     "GradientDescent",
     "Momentum",
+    "Network",
     "Optimizer",
     "Problem",
     "RMSProp",
     "Trajectory",
     "adagrad_update",
     "adam_update",
+    "adamw_update",
     "bias_correction",
+    "cosine_decay",
     "double_well",
     "double_well_2d",
     "ewa",
@@ -72,6 +79,7 @@ __all__ = [
     "logistic_regression",
     "matching_beta",
     "mean_age",
+    "mlp_digits",
     "momentum_update",
     "noise_variance_factor",
     "noisy",
@@ -85,6 +93,9 @@ __all__ = [
     "saddle",
     "setup_notebook",
     "softmax_regression",
+    "step_decay",
     "testbed",
+    "warmup",
     "window",
+    "with_l2",
 ]

@@ -2,7 +2,9 @@
 
 ``GradientDescent``, ``Momentum``, ``Adagrad``, ``RMSProp`` and ``Adam`` are frozen dataclasses that validate
 their hyperparameters once, build the state with ``init(x)``, take a step with ``step(x, g, state)`` and know
-their slider ranges and, where theory gives one, the largest stable learning rate on a quadratic.
+their slider ranges and, where theory gives one, the largest stable learning rate on a quadratic. ``AdamW``,
+Adam with decoupled weight decay, is in :mod:`lessons_lib.weight_decay`, beside the L2 penalty it is compared
+with.
 
 ``step`` is pure: it never mutates ``x``, ``g`` or ``state``; it returns a new point and a new state. It works
 on arrays of any shape, so a batch of many starting points is just a bigger array. The state is a
@@ -729,7 +731,8 @@ class Adam(Optimizer):
     }
 
     def _validate(self):
-        object.__setattr__(self, "lr", check_positive("Adam", "lr", self.lr, _LR_WHY))
+        owner = type(self).__name__  # Adam, or AdamW (lessons_lib.weight_decay), which adds to it
+        object.__setattr__(self, "lr", check_positive(owner, "lr", self.lr, _LR_WHY))
         for name, what in (("beta1", "first moment (momentum)"), ("beta2", "second moment (mean square)")):
             value = getattr(self, name)
             why = (
@@ -737,9 +740,9 @@ class Adam(Optimizer):
                 if _num(value) >= 1
                 else f"A negative {name} flips the sign of the {what}'s memory every step."
             )
-            object.__setattr__(self, name, check_in_unit_interval("Adam", name, value, why))
+            object.__setattr__(self, name, check_in_unit_interval(owner, name, value, why))
         object.__setattr__(
-            self, "eps", check_nonnegative("Adam", "eps", self.eps, "eps is added to a root of squares.")
+            self, "eps", check_nonnegative(owner, "eps", self.eps, "eps is added to a root of squares.")
         )
 
     def init(self, x):

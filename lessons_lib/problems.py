@@ -17,6 +17,8 @@ Families of problems and starts: :func:`rotation` and :func:`rotate`, :func:`rot
 orientations), :func:`saddle_starts` (next to a saddle's ridge), :func:`jump_targets` (a minimiser that
 jumps).
 The problems made from the bundled data sets are in :mod:`lessons_lib.data`.
+A problem with an L2 penalty added to its loss, :func:`lessons_lib.weight_decay.with_l2`, is made beside
+:class:`~lessons_lib.weight_decay.AdamW`, the decoupled weight decay it is compared with.
 """
 
 from __future__ import annotations

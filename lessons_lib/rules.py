@@ -21,6 +21,8 @@ Equation labels
 (D2)  v = beta2 * v + (1 - beta2) * g**2
 (D3)  m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
 (D4)  x = x - lr * m_hat / (sqrt(v_hat) + eps)
+(W1)  x = x - lr * weight_decay * x                              AdamW: decoupled weight decay first,
+                                                                 then (D1)-(D4) with g from the old x
 
 Keras and optax put ``eps`` inside the root, ``sqrt(s + eps)``: ``eps_in_sqrt=True`` in the functions that
 take it (:func:`denominator`).
@@ -35,6 +37,7 @@ from .averages import bias_correction, ewa_update
 __all__ = [
     "adagrad_update",
     "adam_update",
+    "adamw_update",
     "denominator",
     "gd_update",
     "lr_inside_momentum_update",
@@ -119,6 +122,16 @@ def adam_update(x, g, m, v, t, *, lr, beta1, beta2, eps):
     v_hat = bias_correction(v, beta2, t)
     x = x - lr * m_hat / (np.sqrt(v_hat) + eps)  # (D4)
     return x, m, v
+
+
+def adamw_update(x, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay):
+    """One AdamW step, in PyTorch's order: decay the point, then Adam's step from there. Returns ``x, m, v``.
+
+    ``g`` is the gradient at the point before the decay; the decay ``lr * weight_decay * x`` is not divided by
+    ``sqrt(v_hat)``, unlike an L2 term's gradient ``weight_decay * x`` added to ``g``.
+    """
+    x = x - lr * weight_decay * x  # (W1) decoupled weight decay
+    return adam_update(x, g, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)  # (D1)-(D4)
 
 
 def denominator(mean_square, eps, eps_in_sqrt):

@@ -10,8 +10,10 @@ has climbed ``blowup`` (1e6) times further above the minimum than where it start
 cleanly, without NumPy overflow warnings: the point and loss of that step are kept, its later ones are NaN,
 and a trajectory records the step and a hint such as "lr = 0.25 is above 2/L = 0.2".
 
-:func:`run_schedule` runs an optimizer in phases, changing hyperparameters between them and carrying its
-state across, as a learning-rate schedule does; :func:`track_target` runs one after a minimiser that moves.
+**Learning-rate schedules** are arrays of one multiplier per step, as PyTorch's ``LambdaLR`` scales the base
+learning rate (:func:`step_decay`, :func:`cosine_decay`, :func:`warmup`): ``run(..., schedule=...)`` and
+``sweep`` take step ``k`` with ``lr * schedule[k]``, the state carried across. :func:`run_schedule` runs in
+phases, changing any hyperparameters between them; :func:`track_target` runs after a minimiser that moves.
 Grids of settings run as one array with :func:`lessons_lib.sweeps.sweep`.
 """
 
@@ -30,6 +32,7 @@ from ._validate import (
     check_memory,
     check_nonnegative,
     check_positive,
+    check_real,
     check_seed,
 )
 from .measures import first_staying
@@ -43,13 +46,18 @@ __all__ = [
     "check_blowup",
     "check_first_gradient",
     "check_run_inputs",
+    "check_schedule",
     "check_start_loss",
     "check_tolerance",
+    "cosine_decay",
     "divergence_limit",
     "raise_if_squares_overflowed",
     "run",
     "run_schedule",
+    "step_decay",
     "track_target",
+    "warmup",
+    "with_lr",
 ]
 
 _BLOWUP_WHY = "It is how many times its start gap a run's gap may grow before the run counts as diverged."
@@ -145,7 +153,7 @@ class Trajectory:
         )
 
 
-def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool) -> str:
+def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool, scheduled: bool = False) -> str:
     if nan and getattr(optimizer, "eps", None) == 0:
         return (
             "eps = 0, so a coordinate whose gradient is exactly 0 divides 0 by 0 and becomes NaN; "
@@ -158,7 +166,8 @@ def _divergence_hint(optimizer: Optimizer, problem: Problem, nan: bool) -> str:
         return "try a smaller lr; adaptive rules take steps of about lr per coordinate."
     if optimizer.lr >= limit:
         rule = "2/L" if type(optimizer).__name__ == "GradientDescent" else "the stability limit"
-        return f"lr = {optimizer.lr:.3g} is above {rule} = {limit:.3g} for L = {problem.L:.3g}."
+        said = f"the scheduled lr reached {optimizer.lr:.3g}," if scheduled else f"lr = {optimizer.lr:.3g} is"
+        return f"{said} above {rule} = {limit:.3g} for L = {problem.L:.3g}."
     return f"lr is below the limit {limit:.3g} at the minimum, but curvature is larger where the run went."
 
 
@@ -265,6 +274,58 @@ def check_run_inputs(owner: str, optimizer, problem, steps, x0) -> np.ndarray:
     return x
 
 
+def check_schedule(owner: str, schedule, steps: int, settings=(), name="schedule") -> np.ndarray | None:
+    """``schedule`` as the learning-rate multipliers of ``steps`` steps, checked once; None stays None.
+
+    A 1-D array of ``steps`` finite numbers > 0 (0 is refused, as ``lr = 0`` is). Each optimizer of
+    ``settings`` is built at its ``lr`` times the smallest and the largest one: its own check refuses a
+    learning rate the schedule makes (an overflow; AdamW's ``lr * weight_decay >= 1``). Runners then apply
+    it unchecked.
+    """
+    if schedule is None:
+        return None
+    values = as_real_array(owner, name, schedule)
+    if values.shape != (steps,):
+        raise ValueError(
+            f"{owner}: {name} must hold one learning-rate multiplier per step, shape ({steps},), got shape "
+            f"{values.shape}. Step k uses lr * {name}[k]; build one with step_decay, cosine_decay or warmup."
+        )
+    bad = ~(np.isfinite(values) & (values > 0))
+    if bad.any():
+        k = int(np.argmax(bad))
+        why = (
+            "a step with lr = 0 does not move x, and the course's optimizers need lr > 0 (warmup starts at "
+            "1/warmup_steps, as PyTorch's LinearLR does)."
+            if values[k] == 0
+            else "a negative multiplier would step uphill, and a NaN or infinite one makes every point NaN."
+        )
+        raise ValueError(
+            f"{owner}: {name} must hold finite multipliers > 0, got {float(values[k])!r} at step {k}: {why}"
+        )
+    extremes = (float(values.min()), float(values.max())) if values.size else ()
+    for optimizer in settings:
+        for multiplier in extremes:
+            try:
+                optimizer.replace(lr=optimizer.lr * multiplier)  # Python floats: an overflow is inf, silently
+            except ValueError as error:
+                raise ValueError(
+                    f"{owner}: every learning rate of the {name} must be one {type(optimizer).__name__} "
+                    f"accepts, got lr = {optimizer.lr!r} times {multiplier!r}, and then: {error}"
+                ) from None
+    return values
+
+
+def with_lr(optimizer: Optimizer, lr) -> Optimizer:
+    """A copy of ``optimizer`` whose learning rate is ``lr`` (for a grid, an array), not checked again.
+
+    The runners take one with each step's scheduled learning rate, after :func:`check_schedule` has checked
+    them all: ``optimizer.replace(lr=...)`` would check every step, which costs more than many steps do.
+    """
+    stepper = object.__new__(type(optimizer))
+    vars(stepper).update(vars(optimizer), lr=lr)
+    return stepper
+
+
 def check_start_loss(owner: str, problem: Problem, x: np.ndarray, losses: np.ndarray) -> None:
     """Raise if the loss at a finite start is not finite: the start is so large that ``f`` overflows."""
     if not np.isfinite(losses).all():
@@ -297,6 +358,7 @@ def run(
     seed: int | None = 0,
     keep_states: bool = False,
     blowup: float = 1e6,
+    schedule=None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``problem`` for ``steps`` steps from ``x0`` (default ``problem.x0``).
 
@@ -314,6 +376,11 @@ def run(
     blowup : float
         A run diverges when its gap to the minimum grows ``blowup`` times beyond its start's, or its loss is
         not finite (:func:`divergence_limit`, the rule of every runner).
+    schedule : array_like, shape (steps,), optional
+        Learning-rate multipliers, finite and > 0 (:func:`step_decay`, :func:`cosine_decay`, :func:`warmup`):
+        step ``k`` (counted from 0) uses ``lr * schedule[k]`` in every place the rule uses ``lr`` (AdamW's
+        decay too), with the state carried across, as PyTorch's ``LambdaLR`` does. Checked once
+        (:func:`check_schedule`); a schedule of ones gives the run without one, bit for bit.
 
     Returns
     -------
@@ -329,11 +396,19 @@ def run(
     19
     >>> t.message
     'GradientDescent(lr=0.25) diverged at step 19 on ravine(κ=10): lr = 0.25 is above 2/L = 0.2 for L = 10.'
+
+    Halving it every 10 steps keeps it stable:
+
+    >>> t = run(GradientDescent(lr=0.25), ravine(10), 100, schedule=step_decay(100, every=10, factor=0.5))
+    >>> t.diverged, round(float(t.losses[-1]), 4)
+    (False, 0.0006)
     """
     x = check_run_inputs("run", optimizer, problem, steps, x0)
     seed = check_seed("run", seed)
     keep_states = check_bool("run", "keep_states", keep_states)
     blowup = check_blowup("run", blowup)
+    schedule = check_schedule("run", schedule, steps, (optimizer,))
+    lrs = None if schedule is None else (optimizer.lr * schedule).tolist()
     state = optimizer.init(x)
     arrays = sum(isinstance(value, np.ndarray) for value in state) if keep_states else 0
     per_step = x.size * (1 + arrays + 2 * keep_states) + x.size // max(problem.dim, 1)
@@ -376,10 +451,11 @@ def run(
             g = grad(x)
             if k == 1:  # checked once: the update itself is the optimizer's own update, as in sweep
                 g = check_first_gradient("run", problem, x, g)
-            x, state = optimizer.update(x, g, state)
+            stepper = optimizer if lrs is None else with_lr(optimizer, lrs[k - 1])
+            x, state = stepper.update(x, g, state)
             if keep_states:
                 grads[k - 1] = g
-                eff[k - 1] = optimizer.effective_lr(x, state, check=False)
+                eff[k - 1] = stepper.effective_lr(x, state, check=False)
             loss = problem.f(x)
             points[k], losses[k] = x, loss  # a diverging point is kept as it is; NaN from the next step
             bad = alive & ~((loss <= limit) & np.all(np.isfinite(x), axis=-1))
@@ -405,9 +481,10 @@ def run(
         hint = (
             _far_start_hint(problem, points[0], losses[first], diverged_steps == first) if first == 1 else ""
         )
+        judged = optimizer if lrs is None else with_lr(optimizer, max(lrs[:first]))  # the largest lr so far
         message = (
             f"{who}{optimizer.label()} diverged at step {first} on {problem.name}: "
-            f"{hint or _divergence_hint(optimizer, problem, nan_seen)}"
+            f"{hint or _divergence_hint(judged, problem, nan_seen, lrs is not None)}"
         )
     return Trajectory(
         optimizer=optimizer,
@@ -464,6 +541,160 @@ def run_schedule(optimizer: Optimizer, problem: Problem, schedule, x0=None) -> n
             x, state = phase.step(x, problem.grad(x), state)
             points.append(x)
     return np.array(points)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Learning-rate schedules: one multiplier of the learning rate per step, for run(..., schedule=...) and sweep
+
+
+def step_decay(steps: int, *, every: int, factor: float = 0.1) -> np.ndarray:
+    """Step decay: the learning rate is multiplied by ``factor`` every ``every`` steps.
+
+    ``schedule[k] = factor ** (k // every)``  (S1), for the steps ``k = 0 .. steps - 1``.
+
+    Parameters
+    ----------
+    steps : int >= 1
+    every : int >= 1
+        Steps between two decays (in a training loop, the steps of an epoch times the epochs between them).
+    factor : float in (0, 1]
+        What each decay multiplies the learning rate by; 1 keeps it constant. Above 1 it would grow at every
+        "decay": most likely a ``factor = 10`` meant as "divide by 10", which is ``factor = 0.1``.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        The multipliers of the learning rate, one per step.
+
+    Conventions
+    -----------
+    PyTorch ``lr_scheduler.StepLR(optimizer, step_size=every, gamma=factor)`` (default gamma 0.1), stepped
+    after every optimizer step (PyTorch's examples step it per epoch: there ``step_size`` counts epochs).
+    Keras ``schedules.ExponentialDecay(lr, decay_steps=every, decay_rate=factor, staircase=True)`` and optax
+    ``exponential_decay(lr, transition_steps=every, decay_rate=factor, staircase=True)``: the same rates.
+
+    Examples
+    --------
+    >>> step_decay(7, every=3, factor=0.5)
+    array([1.  , 1.  , 1.  , 0.5 , 0.5 , 0.5 , 0.25])
+    """
+    steps = check_count("step_decay", "steps", steps, 1)
+    every = check_count("step_decay", "every", every, 1, "It is the number of steps between two decays.")
+    factor = check_positive("step_decay", "factor", factor, "Each decay multiplies the learning rate by it.")
+    if factor > 1:
+        raise ValueError(
+            f"step_decay: factor must be in (0, 1], got {factor!r}. Each decay multiplies the learning rate "
+            "by it, so above 1 it would grow; to divide it by 10 at each decay, give factor = 0.1."
+        )
+    # Python's pow, level by level: the same bits on every machine (NumPy's may use SIMD code that differs)
+    schedule = np.array([factor**j for j in range((steps - 1) // every + 1)])[np.arange(steps) // every]
+    if schedule[-1] == 0:
+        raise ValueError(
+            f"step_decay: the multipliers must stay > 0, got {factor!r}**{(steps - 1) // every} = 0.0 in "
+            "float64: so many decays leave no learning rate. Decay less often (a larger every) or by less."
+        )
+    return schedule
+
+
+def cosine_decay(steps: int, *, final: float = 0.0) -> np.ndarray:
+    """Cosine decay: the learning rate falls from its full value toward ``final`` times it, along a cosine.
+
+    ``schedule[k] = final + (1 - final) * (1 + cos(pi * k / steps)) / 2``  (S2), for ``k = 0 .. steps - 1``.
+
+    It falls slowly at first, fastest in the middle, slowly again at the end. ``final`` would be reached at
+    step ``steps``, one after the last, so the last step still moves (the course's optimizers need lr > 0).
+    Computed as ``final + (1 - final) * sin(pi * (steps - k) / (2 steps))**2``: the same number, without the
+    cancellation in ``1 + cos`` near the end.
+
+    Parameters
+    ----------
+    steps : int >= 1
+    final : float in [0, 1]
+        The fraction of the learning rate the decay heads for (1 keeps it constant).
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+
+    Conventions
+    -----------
+    PyTorch ``lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps, eta_min=final * lr)`` stepped after every
+    optimizer step (its recursion gives these values to round-off). Keras ``schedules.CosineDecay(lr,
+    decay_steps=steps, alpha=final)`` and optax ``cosine_decay_schedule(lr, steps, alpha=final)``: the same.
+
+    References
+    ----------
+    I. Loshchilov, F. Hutter, "SGDR: stochastic gradient descent with warm restarts", ICLR 2017.
+
+    Examples
+    --------
+    >>> cosine_decay(4)
+    array([1.        , 0.85355339, 0.5       , 0.14644661])
+    """
+    steps = check_count("cosine_decay", "steps", steps, 1)
+    final = check_real("cosine_decay", "final", final)
+    if not 0 <= final <= 1:
+        raise ValueError(
+            f"cosine_decay: final must be in [0, 1], got {final!r}. It is the fraction of the learning rate "
+            "the decay heads for: below 0 the learning rate would turn negative, above 1 it would rise."
+        )
+    return final + (1 - final) * np.sin(np.pi * (steps - np.arange(steps)) / (2 * steps)) ** 2
+
+
+def warmup(steps: int, *, warmup_steps: int, then=None) -> np.ndarray:
+    """Linear warm-up: the learning rate climbs to its full value over ``warmup_steps`` steps, then ``then``.
+
+    ``schedule[k] = (k + 1) / warmup_steps`` for ``k < warmup_steps``  (S3), then ``then[k]`` (or 1).
+
+    The first step uses ``lr / warmup_steps``, step ``warmup_steps - 1`` the full rate. Starting from 0
+    (``k / warmup_steps``, as Hugging Face's ``get_linear_schedule_with_warmup``) would waste the first step,
+    which with ``lr = 0`` does not move, and the course's optimizers need lr > 0. Why Adam wants it: its first
+    steps are about ``lr`` in every coordinate whatever the gradient (``v_hat`` then rests on one or two
+    gradients), so the rate that suits the rest of a run may throw the weights far at first.
+
+    Parameters
+    ----------
+    steps : int >= 1
+    warmup_steps : int in [1, steps]
+        1 is no warm-up.
+    then : array_like, shape (steps,), optional
+        The schedule after the warm-up, indexed by the step of the whole run (``cosine_decay(steps)`` goes on
+        from where the cosine stands at step ``warmup_steps``). For a decay that starts after the warm-up:
+        ``np.concatenate([np.ones(warmup_steps), cosine_decay(steps - warmup_steps)])``.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+
+    Conventions
+    -----------
+    PyTorch ``lr_scheduler.LinearLR(optimizer, start_factor=1 / warmup_steps, total_iters=warmup_steps - 1)``
+    gives the same multipliers; with ``then``, ``LambdaLR(optimizer, lambda k: schedule[k])`` (the decay that
+    starts after the warm-up is ``SequentialLR`` of that ``LinearLR`` and ``CosineAnnealingLR(optimizer,
+    T_max=steps - warmup_steps)`` at ``milestones=[warmup_steps]``).
+
+    References
+    ----------
+    P. Goyal et al., "Accurate, large minibatch SGD: training ImageNet in 1 hour", 2017.
+    L. Liu et al., "On the variance of the adaptive learning rate and beyond", ICLR 2020.
+
+    Examples
+    --------
+    >>> warmup(6, warmup_steps=4)
+    array([0.25, 0.5 , 0.75, 1.  , 1.  , 1.  ])
+    >>> warmup(6, warmup_steps=2, then=step_decay(6, every=3, factor=0.5))
+    array([0.5, 1. , 1. , 0.5, 0.5, 0.5])
+    """
+    steps = check_count("warmup", "steps", steps, 1)
+    warmup_steps = check_count("warmup", "warmup_steps", warmup_steps, 1, "1 is no warm-up.")
+    if warmup_steps > steps:
+        raise ValueError(
+            f"warmup: warmup_steps must be at most the {steps} steps of the run, got {warmup_steps}: the "
+            "learning rate would never reach its full value."
+        )
+    schedule = np.ones(steps) if then is None else check_schedule("warmup", then, steps, name="then").copy()
+    schedule[:warmup_steps] = np.arange(1, warmup_steps + 1) / warmup_steps
+    return schedule
 
 
 # ----------------------------------------------------------------------------------------------------

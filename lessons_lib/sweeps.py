@@ -27,6 +27,7 @@ hyperparameter, in the order given; ``losses[k]`` drops the last (coordinate) ax
 from __future__ import annotations
 
 import copy
+import itertools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,10 +50,12 @@ from .running import (
     check_blowup,
     check_first_gradient,
     check_run_inputs,
+    check_schedule,
     check_start_loss,
     check_tolerance,
     divergence_limit,
     raise_if_squares_overflowed,
+    with_lr,
 )
 
 __all__ = [
@@ -228,6 +231,7 @@ def _advance(
     keep_points,
     keep_effective_lrs=False,
     shift=None,
+    schedule=None,
 ):
     """The one loop of :func:`sweep` and :func:`side_by_side`: step every run of ``x`` as one array.
 
@@ -237,7 +241,8 @@ def _advance(
     step (so every step when ``every = 1``) and at any step where a sum of squared gradients overflows; its
     point and loss at that step are kept, its later ones are NaN. Returns the recorded steps, one points and
     one losses array per block, ``diverged_steps`` of shape ``(*batch, blocks)``, the seconds the steps
-    took, the last state and the effective learning rates.
+    took, the last state and the effective learning rates. Step ``k`` of a ``schedule`` (checked) steps with
+    ``batched`` at the learning rates ``batched.lr * schedule[k - 1]``, unchecked (:func:`with_lr`).
     """
     batch = x.shape[:-1]
     dims = [d for _, d in blocks]
@@ -259,13 +264,16 @@ def _advance(
     squares = optimizer.squares
     seconds = 0.0
     row, record_at = 0, recorded.tolist() + [-1]
+    stepper, multipliers = batched, None if schedule is None else schedule.tolist()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for k in range(steps + 1):
             newly = None
             if k > 0:
                 start = time.perf_counter()
                 g = gradient(x, k)
-                x, state = batched.update(x, g, state)
+                if multipliers is not None:
+                    stepper = with_lr(batched, batched.lr * multipliers[k - 1])
+                x, state = stepper.update(x, g, state)
                 if shift is not None:
                     x = x - shift
                 seconds += time.perf_counter() - start
@@ -290,7 +298,7 @@ def _advance(
                     if keep_points:
                         points[i][row] = block
                 if keep_effective_lrs and k > 0:
-                    lrs = batched.effective_lr(x, state, check=False)
+                    lrs = stepper.effective_lr(x, state, check=False)
                     effective_lrs[row] = lrs if live is None else np.where(live, lrs, np.nan)
                 row += 1
             if newly is not None and newly.any():
@@ -324,6 +332,7 @@ def sweep(
     gradient_scales=None,
     drift=None,
     keep_effective_lrs: bool = False,
+    schedule=None,
 ) -> Sweep:
     """Run ``optimizer`` for every combination of ``grid`` values from every start in ``x0``, as one array.
 
@@ -362,6 +371,9 @@ def sweep(
         ``losses`` and ``problem.gap(points)`` say how far each run trails its target.
     keep_effective_lrs : bool
         Also record the effective learning rate of each recorded step, per coordinate.
+    schedule : array_like, shape (steps,), optional
+        Learning-rate multipliers, as in :func:`lessons_lib.run`: step ``k`` (from 0) of every run uses its
+        own ``lr * schedule[k]``, so one schedule scales a whole grid of learning rates.
 
     Returns
     -------
@@ -402,6 +414,18 @@ forgets its start and the bias correction divides by 0.
     grid = _check_grid(optimizer, grid)
     scales = _check_gradient_scales(gradient_scales)
     shift = _check_drift(problem, drift)
+    # The grid's corners, checked as settings: a rule over two hyperparameters (AdamW's lr * weight_decay < 1)
+    # that each value of the grid passes alone may fail for a pair; then the schedule's learning rates there.
+    settings = []
+    for corner in itertools.product(*[(float(v.min()), float(v.max())) for v in grid.values()]):
+        try:
+            settings.append(optimizer.replace(**dict(zip(grid, corner, strict=True))))
+        except ValueError as error:
+            pairs = ", ".join(f"{name} = {value!r}" for name, value in zip(grid, corner, strict=True))
+            raise ValueError(
+                f"sweep: the grid's setting {pairs} is not one the optimizer accepts: {error}"
+            ) from None
+    schedule = check_schedule("sweep", schedule, steps, settings)
     grid_shape = tuple(len(v) for v in grid.values()) + (() if scales is None else (len(scales),))
     _check_sweep_memory("sweep", steps, every, grid_shape, x0, keep_points, keep_effective_lrs)
     batched = _batched(optimizer, grid, x0.ndim + (scales is not None))
@@ -434,6 +458,7 @@ forgets its start and the bias correction divides by 0.
         keep_points=keep_points,
         keep_effective_lrs=keep_effective_lrs,
         shift=shift,
+        schedule=schedule,
     )
     recorded, points, losses, diverged_steps, seconds, state, effective_lrs = out
     points, losses, diverged_steps = (

@@ -22,11 +22,13 @@ import lessons_lib as ll
 from lessons_lib import (
     Adagrad,
     Adam,
+    AdamW,
     GradientDescent,
     Momentum,
     Problem,
     RMSProp,
     bias_correction,
+    cosine_decay,
     double_well_2d,
     ewa,
     ewa_weights,
@@ -43,7 +45,10 @@ from lessons_lib import (
     rotated_ravine,
     run,
     softmax_regression,
+    step_decay,
+    warmup,
     window,
+    with_l2,
 )
 from lessons_lib.optimizers import AdagradState, AdamState, GDState, MomentumState, RMSPropState
 from lessons_lib.races import race
@@ -553,9 +558,179 @@ BAD = [
         r"Sweep\.steps_to: tol must be >= 0 \(one number, or one per run\), got nan",
     ),
     (
+        "sweep grid pair AdamW lr * weight_decay >= 1",
+        lambda: sweep(AdamW(lr=0.1), RAVINE, 5, grid={"lr": [0.1, 0.9], "weight_decay": [0.1, 1.5]}),
+        r"sweep: the grid's setting lr = 0\.9, weight_decay = 1\.5 is not one the optimizer accepts: AdamW: "
+        r"lr \* weight_decay must be < 1",
+    ),
+    (
         "sweep grid not a dict",
         lambda: sweep(Adam(lr=0.1), RAVINE, 5, grid=[0.1, 1.0]),
         r"sweep: grid must be None or a dict of hyperparameter name -> values, got \[0\.1, 1\.0\]",
+    ),
+    # --- learning-rate schedules: the multipliers, and the schedule= of run and sweep
+    (
+        "step_decay steps 0",
+        lambda: step_decay(0, every=1),
+        r"step_decay: steps must be a whole number >= 1, got 0",
+    ),
+    (
+        "step_decay every 0",
+        lambda: step_decay(5, every=0),
+        r"step_decay: every must be a whole number >= 1, got 0",
+    ),
+    ("step_decay every float", lambda: step_decay(5, every=2.5), r"step_decay: every must be a whole number"),
+    (
+        "step_decay factor 0",
+        lambda: step_decay(5, every=2, factor=0),
+        r"step_decay: factor must be finite and > 0",
+    ),
+    (
+        "step_decay factor 10",
+        lambda: step_decay(5, every=2, factor=10),
+        r"step_decay: factor must be in \(0, 1\], got 10\.0\. .*give factor = 0\.1",
+    ),
+    (
+        "step_decay factor NaN",
+        lambda: step_decay(5, every=2, factor=NAN),
+        r"step_decay: factor must be a number",
+    ),
+    (
+        "step_decay factor str",
+        lambda: step_decay(5, every=2, factor="0.1"),
+        r"step_decay: factor must be a real",
+    ),
+    (
+        "step_decay underflow",
+        lambda: step_decay(2000, every=1, factor=0.1),
+        r"step_decay: the multipliers must stay > 0, got 0\.1\*\*1999 = 0\.0",
+    ),
+    (
+        "cosine_decay steps 0",
+        lambda: cosine_decay(0),
+        r"cosine_decay: steps must be a whole number >= 1, got 0",
+    ),
+    (
+        "cosine_decay steps float",
+        lambda: cosine_decay(10.0),
+        r"cosine_decay: steps must be a whole number >= 1",
+    ),
+    (
+        "cosine_decay final < 0",
+        lambda: cosine_decay(5, final=-0.1),
+        r"cosine_decay: final must be in \[0, 1\]",
+    ),
+    (
+        "cosine_decay final > 1",
+        lambda: cosine_decay(5, final=1.5),
+        r"cosine_decay: final must be in \[0, 1\].*rise",
+    ),
+    ("cosine_decay final NaN", lambda: cosine_decay(5, final=NAN), r"cosine_decay: final must be a number"),
+    (
+        "cosine_decay final None",
+        lambda: cosine_decay(5, final=None),
+        r"cosine_decay: final must be a real number",
+    ),
+    (
+        "warmup steps 0",
+        lambda: warmup(0, warmup_steps=1),
+        r"warmup: steps must be a whole number >= 1, got 0",
+    ),
+    (
+        "warmup 0 steps",
+        lambda: warmup(5, warmup_steps=0),
+        r"warmup: warmup_steps must be a whole number >= 1",
+    ),
+    (
+        "warmup longer than the run",
+        lambda: warmup(5, warmup_steps=6),
+        r"warmup: warmup_steps must be at most the 5 steps of the run, got 6",
+    ),
+    (
+        "warmup then too short",
+        lambda: warmup(5, warmup_steps=2, then=np.ones(4)),
+        r"warmup: then must hold one learning-rate multiplier per step, shape \(5,\), got shape \(4,\)",
+    ),
+    (
+        "warmup then with a 0",
+        lambda: warmup(5, warmup_steps=2, then=[1, 1, 1, 1, 0]),
+        r"warmup: then must hold finite multipliers > 0, got 0\.0 at step 4",
+    ),
+    (
+        "warmup then str",
+        lambda: warmup(5, warmup_steps=2, then="cosine"),
+        r"warmup: then must be an array of real",
+    ),
+    (
+        "run schedule too short",
+        lambda: run(Adam(lr=0.1), RAVINE, 5, schedule=np.ones(3)),
+        r"run: schedule must hold one learning-rate multiplier per step, shape \(5,\), got shape \(3,\)",
+    ),
+    (
+        "run schedule 2-D",
+        lambda: run(Adam(lr=0.1), RAVINE, 2, schedule=np.ones((2, 2))),
+        r"run: schedule must hold one learning-rate multiplier per step, shape \(2,\), got shape \(2, 2\)",
+    ),
+    (
+        "run schedule scalar",
+        lambda: run(Adam(lr=0.1), RAVINE, 5, schedule=0.5),
+        r"run: schedule must hold one learning-rate multiplier per step, shape \(5,\), got shape \(\)",
+    ),
+    (
+        "run schedule 0",
+        lambda: run(Adam(lr=0.1), RAVINE, 3, schedule=[0.0, 0.5, 1.0]),
+        r"run: schedule must hold finite multipliers > 0, got 0\.0 at step 0: a step with lr = 0 does not",
+    ),
+    (
+        "run schedule negative",
+        lambda: run(Adam(lr=0.1), RAVINE, 3, schedule=[1.0, -0.5, 1.0]),
+        r"run: schedule must hold finite multipliers > 0, got -0\.5 at step 1: a negative multiplier",
+    ),
+    (
+        "run schedule NaN",
+        lambda: run(Adam(lr=0.1), RAVINE, 3, schedule=[1.0, 1.0, NAN]),
+        r"run: schedule must hold finite multipliers > 0, got nan at step 2",
+    ),
+    (
+        "run schedule inf",
+        lambda: run(Adam(lr=0.1), RAVINE, 3, schedule=[INF, 1.0, 1.0]),
+        r"run: schedule must hold finite multipliers > 0, got inf at step 0",
+    ),
+    (
+        "run schedule complex",
+        lambda: run(Adam(lr=0.1), RAVINE, 2, schedule=[1j, 1]),
+        r"run: schedule must be an",
+    ),
+    (
+        "run schedule bools",
+        lambda: run(Adam(lr=0.1), RAVINE, 2, schedule=[True, True]),
+        r"run: schedule must be",
+    ),
+    (
+        "run schedule lr overflows",
+        lambda: run(GradientDescent(lr=10.0), RAVINE, 2, schedule=[1.0, 1e308]),
+        r"run: every learning rate of the schedule must be one GradientDescent accepts, got lr = 10\.0 times "
+        r"1e\+308, and then: GradientDescent: lr must be finite and > 0, got inf",
+    ),
+    (
+        "run schedule AdamW decay past 1",
+        lambda: run(AdamW(lr=0.1, weight_decay=5.0), RAVINE, 2, schedule=[1.0, 2.0]),
+        r"run: every learning rate of the schedule must be one AdamW accepts, .* weight_decay must be < 1",
+    ),
+    (
+        "sweep schedule too long",
+        lambda: sweep(Adam(lr=0.1), RAVINE, 5, grid={"lr": [0.1, 1.0]}, schedule=np.ones(6)),
+        r"sweep: schedule must hold one learning-rate multiplier per step, shape \(5,\), got shape \(6,\)",
+    ),
+    (
+        "sweep schedule 0",
+        lambda: sweep(Adam(lr=0.1), RAVINE, 2, schedule=[1.0, 0.0]),
+        r"sweep: schedule must hold finite multipliers > 0, got 0\.0 at step 1",
+    ),
+    (
+        "sweep schedule AdamW corner",
+        lambda: sweep(AdamW(lr=0.1, weight_decay=2.0), RAVINE, 2, grid={"lr": [0.1, 0.4]}, schedule=[1, 1.5]),
+        r"sweep: every learning rate of the schedule must be one AdamW accepts, got lr = 0\.4 times 1\.5",
     ),
     # --- race
     (
@@ -744,6 +919,89 @@ BAD = [
     ("noisy string", lambda: noisy("x"), r"noisy: problem must be a lessons_lib Problem, got str"),
     ("noisy sigma complex", lambda: noisy(RAVINE, sigma=1j), r"noisy: sigma must be a real number"),
     ("noisy sigma bool", lambda: noisy(RAVINE, sigma=True), r"noisy: sigma must be a real number, got True"),
+    # --- AdamW and the L2 penalty it is compared with
+    (
+        "AdamW weight_decay negative",
+        lambda: AdamW(lr=0.1, weight_decay=-0.01),
+        r"AdamW: weight_decay must be finite and >= 0, got -0\.01\. .*push x away from 0",
+    ),
+    (
+        "AdamW weight_decay NaN",
+        lambda: AdamW(lr=0.1, weight_decay=NAN),
+        r"AdamW: weight_decay must be a number",
+    ),
+    (
+        "AdamW weight_decay inf",
+        lambda: AdamW(lr=0.1, weight_decay=INF),
+        r"AdamW: weight_decay must be finite and >= 0, got inf",
+    ),
+    (
+        "AdamW weight_decay string",
+        lambda: AdamW(lr=0.1, weight_decay="0.01"),
+        r"AdamW: weight_decay must be a real number, got '0\.01'",
+    ),
+    (
+        "AdamW weight_decay bool",
+        lambda: AdamW(lr=0.1, weight_decay=True),
+        r"AdamW: weight_decay must be a real number, got True",
+    ),
+    (
+        "AdamW weight_decay array",
+        lambda: AdamW(lr=0.1, weight_decay=np.array([0.1, 0.2])),
+        r"AdamW: weight_decay must be a real number",
+    ),
+    (
+        "AdamW lr * weight_decay = 1",
+        lambda: AdamW(lr=0.5, weight_decay=2.0),
+        r"AdamW: lr \* weight_decay must be < 1, got 0\.5 \* 2\.0 = 1\. .*sets x to 0",
+    ),
+    (
+        "AdamW lr * weight_decay > 1",
+        lambda: AdamW(lr=0.1, weight_decay=50.0),
+        r"AdamW: lr \* weight_decay must be < 1, got 0\.1 \* 50\.0 = 5\. .*flips its sign",
+    ),
+    (
+        "AdamW replace to lr * weight_decay > 1",
+        lambda: AdamW(lr=0.1, weight_decay=5.0).replace(lr=0.5),
+        r"AdamW: lr \* weight_decay must be < 1, got 0\.5 \* 5\.0 = 2\.5",
+    ),
+    ("AdamW lr NaN", lambda: AdamW(lr=NAN), r"AdamW: lr must be a number, got nan"),
+    ("AdamW beta1 1", lambda: AdamW(lr=0.1, beta1=1.0), r"AdamW: beta1 must be in \[0, 1\), got 1\.0"),
+    (
+        "AdamW replace unknown name",
+        lambda: AdamW(lr=0.1).replace(wd=0.5),
+        r"AdamW\.replace: the names must be hyperparameters of AdamW \(lr, beta1, beta2, eps, weight_decay\)",
+    ),
+    (
+        "MomentumState to AdamW",
+        lambda: step(AdamW(lr=0.1), state=MomentumState(np.zeros(2))),
+        r"AdamW\.step: state must be the AdamState returned by init\(\) .* got MomentumState",
+    ),
+    (
+        "AdamW g 1e200",
+        lambda: step(AdamW(lr=0.1), g=[1e200, 1.0]),
+        r"AdamW\.step: g must be below 1\.34e\+154 in size for AdamW",
+    ),
+    (
+        "AdamW replace weight_decay negative",
+        lambda: AdamW(lr=0.1).replace(weight_decay=-1.0),
+        r"AdamW: weight_decay must be finite and >= 0, got -1\.0",
+    ),
+    (
+        "sweep AdamW weight_decay grid past 1 / lr",
+        lambda: sweep(AdamW(lr=0.1), RAVINE, 5, grid={"weight_decay": [0.1, 10.0]}),
+        r"AdamW: lr \* weight_decay must be < 1, got 0\.1 \* 10\.0 = 1",
+    ),
+    (
+        "with_l2 string",
+        lambda: with_l2("ravine", 0.1),
+        r"with_l2: problem must be a lessons_lib Problem, got str",
+    ),
+    ("with_l2 l2 negative", lambda: with_l2(RAVINE, -0.5), r"with_l2: l2 must be finite and >= 0, got -0\.5"),
+    ("with_l2 l2 NaN", lambda: with_l2(RAVINE, NAN), r"with_l2: l2 must be a number, got nan"),
+    ("with_l2 l2 inf", lambda: with_l2(RAVINE, INF), r"with_l2: l2 must be finite and >= 0, got inf"),
+    ("with_l2 l2 complex", lambda: with_l2(RAVINE, 0.1j), r"with_l2: l2 must be a real number"),
+    ("with_l2 l2 None", lambda: with_l2(RAVINE, None), r"with_l2: l2 must be a real number, got None"),
     (
         "logistic standardize",
         lambda: logistic_regression(standardize="yes"),
@@ -929,6 +1187,9 @@ def first_step(opt, x, g, state=None):
 GOOD = [
     ("int lr", lambda: Adam(lr=1).lr == 1.0),
     ("float32 lr", lambda: Adam(lr=np.float32(0.5)).lr == 0.5),
+    ("int weight_decay 0", lambda: AdamW(lr=0.1, weight_decay=0).weight_decay == 0.0),
+    ("float32 weight_decay", lambda: AdamW(lr=np.int64(1), weight_decay=np.float32(0.5)).weight_decay == 0.5),
+    ("int l2 and an int grad", lambda: with_l2(RAVINE, 1).grad([1, 2]).tolist() == [2.0, 22.0]),
     ("NumPy scalars", lambda: Momentum(lr=np.int64(1), beta=np.float64(0.5), nesterov=np.True_).beta == 0.5),
     ("0-d array lr", lambda: GradientDescent(lr=np.array(0.25)).lr == 0.25),
     ("int beta 0", lambda: RMSProp(lr=0.1, beta=0).beta == 0.0),
@@ -971,6 +1232,19 @@ GOOD = [
         ),
     ),
     ("run int blowup", lambda: not run(GradientDescent(lr=0.1), RAVINE, 5, blowup=10).diverged),
+    ("run int schedule", lambda: not run(GradientDescent(lr=0.1), RAVINE, 3, schedule=[1, 2, 1]).diverged),
+    ("run float32 schedule", lambda: run(Adam(lr=0.1), RAVINE, 2, schedule=np.float32([0.5, 1])).steps == 2),
+    ("run empty schedule", lambda: run(Adam(lr=0.1), RAVINE, 0, schedule=[]).steps == 0),
+    ("run tuple schedule", lambda: run(Adam(lr=0.1), RAVINE, 2, schedule=(0.5, 0.25)).steps == 2),
+    ("sweep list schedule", lambda: sweep(Adam(lr=0.1), RAVINE, 2, schedule=[1, 0.5]).losses.shape == (3,)),
+    ("step_decay int factor 1", lambda: step_decay(3, every=np.int64(1), factor=1).tolist() == [1.0] * 3),
+    ("cosine_decay int final 1", lambda: cosine_decay(3, final=1).tolist() == [1.0] * 3),
+    ("cosine_decay one step", lambda: cosine_decay(1).tolist() == [1.0]),
+    ("warmup over the whole run", lambda: warmup(2, warmup_steps=2).tolist() == [0.5, 1.0]),
+    (
+        "warmup then list of ints",
+        lambda: warmup(3, warmup_steps=1, then=[1, 2, 3]).tolist() == [1.0, 2.0, 3.0],
+    ),
     (
         "run batch",
         lambda: run(GradientDescent(lr=0.1), RAVINE, 5, x0=RAVINE.random_starts(4)).points.shape == (6, 4, 2),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from lessons_lib import (
     Adagrad,
     Adam,
+    AdamW,
     GradientDescent,
     Momentum,
     Problem,
@@ -58,6 +59,7 @@ EVERY_OPTIMIZER = [
     RMSProp(lr=0.01, beta=0.9, momentum=0.5),
     RMSProp(lr=0.01, beta=0.9, centered=True, momentum=0.5),
     Adam(lr=0.01),
+    AdamW(lr=0.01, weight_decay=0.5),
 ]
 IDS = [repr(o) for o in EVERY_OPTIMIZER]
 SCALES = [1e-3, 1e-2, 1.0, 1e2, 1e3]
@@ -522,6 +524,19 @@ BAD = [
     (Adam, dict(lr=0.1, beta2=-0.1), ValueError, "Adam: beta2 must be in [0, 1), got -0.1."),
     (Adam, dict(lr=0.1, eps=-1), ValueError, "Adam: eps must be finite and >= 0, got -1.0."),
     (Adam, dict(lr=NAN), ValueError, "Adam: lr must be a number, got nan."),
+    (
+        AdamW,
+        dict(lr=0.1, weight_decay=-1),
+        ValueError,
+        "AdamW: weight_decay must be finite and >= 0, got -1.0.",
+    ),
+    (
+        AdamW,
+        dict(lr=0.2, weight_decay=5),
+        ValueError,
+        "AdamW: lr * weight_decay must be < 1, got 0.2 * 5.0 = 1.",
+    ),
+    (AdamW, dict(lr=0.1, eps=-1), ValueError, "AdamW: eps must be finite and >= 0, got -1.0."),
 ]
 
 
@@ -756,7 +771,13 @@ def test_effective_lr_is_the_factor_of_the_step_just_taken():
             )
 
 
-UNCHECKED = [GradientDescent(lr=0.1), Adagrad(lr=0.1), RMSProp(lr=0.01, centered=True), Adam(lr=0.01)]
+UNCHECKED = [
+    GradientDescent(lr=0.1),
+    Adagrad(lr=0.1),
+    RMSProp(lr=0.01, centered=True),
+    Adam(lr=0.01),
+    AdamW(lr=0.01, weight_decay=0.5),
+]
 
 
 @pytest.mark.parametrize("opt", UNCHECKED, ids=repr)

@@ -235,6 +235,24 @@ def test_race_is_one_sweep_per_optimizer(std, small_race):
     np.testing.assert_array_equal(small_race.sweeps["Adam"].losses, direct.losses)
 
 
+def test_a_scheduled_race_is_the_scheduled_sweep_per_optimizer(std, small_race):
+    schedule = ll.warmup(27, warmup_steps=5, then=ll.cosine_decay(27))  # 3 epochs of 9 steps
+    optimizers = {name: races.five_optimizers()[name] for name in ("SGD", "Adam")}
+    grids = {"SGD": [0.01, 0.3, 3.0], "Adam": [0.001, 0.03, 1.0]}
+    r = races.budget_race(std, grids, 3, seeds=3, optimizers=optimizers, schedule=schedule)
+    direct = sweep(
+        optimizers["Adam"], std, 27, np.zeros((3, 31)), grid={"lr": grids["Adam"]}, every=9, schedule=schedule
+    )
+    np.testing.assert_array_equal(r.sweeps["Adam"].losses, direct.losses)
+    assert not np.array_equal(r.sweeps["SGD"].losses, small_race.sweeps["SGD"].losses)
+    with pytest.raises(
+        ValueError,
+        match=r"sweep: schedule must hold one learning-rate multiplier per step, "
+        r"shape \(27,\), got shape \(9,\)",
+    ):
+        races.budget_race(std, grids, 3, seeds=3, optimizers=optimizers, schedule=np.ones(9))
+
+
 def test_the_digits_race_keeps_its_weights_and_losses_for_every_run():
     digits = ll.softmax_regression(batch_size=64)
     opt = {"Adam": races.five_optimizers()["Adam"]}

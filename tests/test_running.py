@@ -1,19 +1,23 @@
-"""The runner: shapes, batches, seeds, clean divergence, kept states and ``steps_to``."""
+"""The runner: shapes, batches, seeds, clean divergence, kept states, steps_to, learning-rate schedules."""
 
 import math
 import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lessons_lib import (
     Adagrad,
     Adam,
+    AdamW,
     GradientDescent,
     Momentum,
     Problem,
     RMSProp,
     Trajectory,
+    cosine_decay,
     double_well,
     logistic_regression,
     noisy,
@@ -22,10 +26,13 @@ from lessons_lib import (
     rosenbrock,
     rotated_ravine,
     run,
+    step_decay,
+    warmup,
 )
+from lessons_lib.conventions import run_optimizer
 from lessons_lib.measures import loglog_slope
 from lessons_lib.problems import jump_targets
-from lessons_lib.running import track_target
+from lessons_lib.running import run_schedule, track_target
 
 OPTIMIZERS = [
     GradientDescent(lr=0.05),
@@ -513,3 +520,183 @@ def test_track_target_rejects_mismatched_shapes():
         track_target(GradientDescent(lr=0.1), [1.0, 2.0], np.zeros((5, 3)), [0.0, 0.0])
     with pytest.raises(ValueError, match="targets is empty"):
         track_target(GradientDescent(lr=0.1), [1.0], np.zeros((0, 1)), [0.0])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Learning-rate schedules: the multipliers against closed forms, and run(..., schedule=...) against runs that
+# change the learning rate by hand
+
+
+SCHEDULED = [*OPTIMIZERS, AdamW(lr=0.05, weight_decay=0.5), AdamW(lr=0.01, beta1=0.0, weight_decay=2.0)]
+SCHEDULED_IDS = [repr(o) for o in SCHEDULED]
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.integers(1, 300), every=st.integers(1, 40), factor=st.floats(1e-3, 1.0))
+def test_step_decay_is_factor_to_the_number_of_decays(steps, every, factor):
+    expected, decays = [], 0
+    for k in range(steps):  # count the decays as they happen
+        if k > 0 and k % every == 0:
+            decays += 1
+        expected.append(factor**decays)
+    if expected[-1] == 0:  # so many decays that float64 has nothing left: refused, not a silent lr = 0
+        with pytest.raises(ValueError, match=r"step_decay: the multipliers must stay > 0"):
+            step_decay(steps, every=every, factor=factor)
+    else:
+        np.testing.assert_array_equal(step_decay(steps, every=every, factor=factor), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.integers(1, 500), final=st.floats(0.0, 1.0))
+def test_cosine_decay_is_half_a_cosine_from_one_to_final(steps, final):
+    k = np.arange(steps)
+    schedule = cosine_decay(steps, final=final)
+    np.testing.assert_allclose(
+        schedule, final + (1 - final) * (1 + np.cos(np.pi * k / steps)) / 2, atol=1e-15
+    )
+    assert schedule[0] == 1.0  # the first step is the run without a schedule
+    assert np.all(np.diff(schedule) <= 0) and np.all((schedule >= final) & (schedule <= 1) & (schedule > 0))
+
+
+def test_cosine_decays_last_multiplier_keeps_its_digits():
+    """Near the end ``1 + cos`` cancels; the last multiplier is a (1 - a/3 + ...), a = (pi/2T)**2."""
+    for steps in (100, 10**4, 10**6):
+        a = (np.pi / (2 * steps)) ** 2
+        np.testing.assert_allclose(cosine_decay(steps)[-1], a * (1 - a / 3 + 2 * a**2 / 45), rtol=1e-12)
+    np.testing.assert_allclose(cosine_decay(4, final=0.1), [1.0, 0.868198, 0.55, 0.231802], atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.integers(1, 200), data=st.data())
+def test_warmup_climbs_by_equal_steps_to_one_then_follows_then(steps, data):
+    w = data.draw(st.integers(1, steps))
+    schedule = warmup(steps, warmup_steps=w)
+    np.testing.assert_allclose(schedule[:w], np.linspace(1 / w, 1, w), rtol=1e-15)
+    np.testing.assert_array_equal(schedule[w - 1 :], 1.0)
+    then = cosine_decay(steps, final=0.2)
+    chained = warmup(steps, warmup_steps=w, then=then)
+    np.testing.assert_array_equal(chained[:w], schedule[:w])
+    np.testing.assert_array_equal(chained[w:], then[w:])
+
+
+def test_warmup_of_one_step_is_no_warmup_and_then_is_not_changed():
+    then = step_decay(5, every=2, factor=0.5)
+    kept = then.copy()
+    np.testing.assert_array_equal(warmup(5, warmup_steps=1, then=then), then)
+    np.testing.assert_array_equal(then, kept)
+    np.testing.assert_array_equal(warmup(3, warmup_steps=3), [1 / 3, 2 / 3, 1.0])
+
+
+@pytest.mark.parametrize("opt", SCHEDULED, ids=SCHEDULED_IDS)
+def test_a_schedule_of_ones_is_the_run_without_one_bit_for_bit(opt):
+    p = rotated_ravine(10.0)
+    x0 = p.random_starts(3, seed=1)
+    plain = run(opt, p, 60, x0, keep_states=True)
+    ones = run(opt, p, 60, x0, keep_states=True, schedule=np.ones(60))
+    np.testing.assert_array_equal(ones.points, plain.points)
+    np.testing.assert_array_equal(ones.effective_lrs, plain.effective_lrs)
+    for name in plain.states or {}:
+        np.testing.assert_array_equal(ones.states[name], plain.states[name])
+    noisy_plain = run(opt, noisy(p, 0.5), 30, x0, seed=3)
+    noisy_ones = run(opt, noisy(p, 0.5), 30, x0, seed=3, schedule=[1] * 30)
+    np.testing.assert_array_equal(noisy_ones.points, noisy_plain.points)
+
+
+@pytest.mark.parametrize("opt", SCHEDULED, ids=SCHEDULED_IDS)
+def test_step_decay_through_run_is_run_schedule_with_the_same_phases(opt):
+    p = rotated_ravine(10.0)
+    factor, every, phases = 0.3, 15, 4
+    schedule = step_decay(every * phases, every=every, factor=factor)
+    by_phase = run_schedule(opt, p, [(every, {"lr": opt.lr * factor**j}) for j in range(phases)])
+    np.testing.assert_array_equal(run(opt, p, every * phases, schedule=schedule).points, by_phase)
+
+
+@pytest.mark.parametrize("opt", SCHEDULED, ids=SCHEDULED_IDS)
+def test_any_schedule_is_replace_lr_at_every_step_with_the_state_carried(opt):
+    """conventions.run_optimizer builds optimizer.replace(lr=lr_k) and calls its checked step, every step."""
+    p = rotated_ravine(10.0)
+    schedule = warmup(80, warmup_steps=10, then=cosine_decay(80, final=0.05))
+    t = run(opt, p, 80, keep_states=True, schedule=schedule)
+    by_hand = run_optimizer(opt, p.x0, p.grad, lr=opt.lr * schedule, steps=80)
+    np.testing.assert_array_equal(t.points, by_hand)
+    x, state = p.x0, opt.init(p.x0)  # the effective learning rates are those of each step's optimizer
+    for k in range(80):
+        step_opt = opt.replace(lr=opt.lr * schedule[k])
+        x, state = step_opt.step(x, p.grad(x), state)
+        np.testing.assert_array_equal(t.effective_lrs[k], step_opt.effective_lr(x, state))
+    assert t.optimizer is opt  # the trajectory names the base setting
+
+
+def test_adamw_decays_x_by_the_scheduled_lr():
+    """With no gradient Adam does not move, so x_k = x_0 * prod_j (1 - lr * schedule[j] * weight_decay)."""
+    flat = Problem(
+        name="flat",
+        f=lambda x: np.zeros(np.shape(x)[:-1]),
+        grad=np.zeros_like,
+        x0=np.array([2.0, -3.0]),
+        bounds=((-4.0, 4.0), (-4.0, 4.0)),
+    )
+    schedule = warmup(30, warmup_steps=5, then=cosine_decay(30))
+    t = run(AdamW(lr=0.1, weight_decay=0.5), flat, 30, schedule=schedule)
+    shrink = np.concatenate([[1.0], np.cumprod(1 - 0.1 * schedule * 0.5)])
+    np.testing.assert_allclose(t.points, shrink[:, None] * flat.x0, rtol=1e-14)
+
+
+def test_gradient_descent_under_step_decay_as_the_closed_form_says():
+    """On f = L x**2 / 2 each step multiplies x by 1 - lr_k L."""
+    p = quadratic([[4.0]])
+    schedule = step_decay(12, every=4, factor=0.5)
+    t = run(GradientDescent(lr=0.4), p, 12, x0=[1.0], schedule=schedule)
+    expected = np.concatenate([[1.0], np.cumprod(1 - 0.4 * schedule * 4.0)])
+    np.testing.assert_allclose(t.points[:, 0], expected, rtol=1e-14)
+
+
+def test_a_schedule_that_brings_the_lr_down_in_time_keeps_a_run_from_diverging():
+    p = ravine(10.0)
+    assert run(GradientDescent(lr=0.25), p, 100).diverged_at == 19  # above 2/L = 0.2
+    decayed = run(GradientDescent(lr=0.25), p, 100, schedule=step_decay(100, every=10, factor=0.5))
+    assert not decayed.diverged and decayed.gaps[-1] < 1e-3
+
+
+def test_divergence_under_a_schedule_names_the_largest_scheduled_lr():
+    p = ravine(10.0)  # lr 0.05 * 5 = 0.25 > 2/L = 0.2 from step 10 on
+    t = run(GradientDescent(lr=0.05), p, 200, schedule=np.repeat([1.0, 5.0], [10, 190]))
+    assert t.diverged and t.diverged_at > 10
+    assert t.message.startswith("GradientDescent(lr=0.05) diverged at step")
+    assert t.message.endswith("the scheduled lr reached 0.25, above 2/L = 0.2 for L = 10.")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        (
+            dict(schedule=np.ones(4)),
+            ValueError,
+            "run: schedule must hold one learning-rate multiplier per step",
+        ),
+        (dict(schedule=np.ones((5, 1))), ValueError, "shape (5,), got shape (5, 1)"),
+        (dict(schedule=[1, 1, 0, 1, 1]), ValueError, "got 0.0 at step 2: a step with lr = 0 does not move x"),
+        (dict(schedule=[1, 1, 1, -1, 1]), ValueError, "got -1.0 at step 3: a negative multiplier"),
+        (dict(schedule=[1, np.nan, 1, 1, 1]), ValueError, "finite multipliers > 0, got nan at step 1"),
+        (dict(schedule="ones"), TypeError, "run: schedule must be an array of real numbers"),
+        (
+            dict(schedule=[1, 1, 1, 1, 1e308]),
+            ValueError,
+            "lr = 10.0 times 1e+308, and then: GradientDescent: ",
+        ),
+    ],
+)
+def test_run_checks_its_schedule(kwargs, error, fragment):
+    with pytest.raises(error) as info:
+        run(GradientDescent(lr=10.0), ravine(10.0), 5, **kwargs)
+    assert fragment in str(info.value)
+
+
+def test_a_schedule_may_not_push_adamws_decay_past_one():
+    run(AdamW(lr=0.2, weight_decay=2.0), ravine(10.0), 5, schedule=cosine_decay(5))  # 0.4 at most: fine
+    with pytest.raises(
+        ValueError,
+        match=r"run: every learning rate of the schedule must be one AdamW accepts, "
+        r"got lr = 0\.2 times 3\.0, and then: AdamW: lr \* weight_decay must be < 1",
+    ):
+        run(AdamW(lr=0.2, weight_decay=2.0), ravine(10.0), 5, schedule=[1, 3, 1, 1, 1])

@@ -831,3 +831,111 @@ def test_heavy_ball_steps_bad_input(args, message):
         heavy_ball_steps(*args, tol=0.1)
     with pytest.raises(ValueError, match="tol must be below 1"):
         heavy_ball_steps(np.eye(2)[None], [[0.1]], [[0.0]], np.ones((1, 2)), 5, tol=1.5)
+
+
+# ----------------------------------------------------------------------------------------------------
+# A learning-rate schedule over a grid: each run is run() with the same schedule
+
+
+SCHEDULE_STEPS = 60
+SCHEDULE = ll.warmup(SCHEDULE_STEPS, warmup_steps=10, then=ll.cosine_decay(SCHEDULE_STEPS, final=0.1))
+SCHEDULED = [*OPTIMIZERS, ll.AdamW(lr=0.1, weight_decay=0.5)]
+
+
+@pytest.mark.parametrize("optimizer", SCHEDULED, ids=lambda o: o.label())
+@pytest.mark.parametrize("problem", [ll.ravine(10), ll.rosenbrock()], ids=lambda p: p.name.split("(")[0])
+def test_a_schedule_scales_every_lr_of_the_grid_as_run_does_one(optimizer, problem):
+    x0 = problem.random_starts(4, seed=5)
+    lrs = [optimizer.lr / 4, optimizer.lr, 8 * optimizer.lr]  # the largest diverges for some
+    s = sweep(optimizer, problem, SCHEDULE_STEPS, x0, grid={"lr": lrs}, schedule=SCHEDULE)
+    for i, lr in enumerate(lrs):
+        t = ll.run(optimizer.replace(lr=lr), problem, SCHEDULE_STEPS, x0, schedule=SCHEDULE)
+        np.testing.assert_array_equal(s.diverged_steps[i], t.diverged_steps)
+        np.testing.assert_array_equal(s.points[:, i], t.points)
+        np.testing.assert_array_equal(s.losses[:, i], t.losses)
+    plain = sweep(optimizer, problem, SCHEDULE_STEPS, x0, grid={"lr": lrs})
+    assert not np.array_equal(plain.points, s.points, equal_nan=True)  # the schedule did something
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "name", "values"),
+    [
+        (ll.Momentum(lr=0.05), "beta", [0.0, 0.9]),
+        (ll.RMSProp(lr=0.05), "eps", [1e-8, 1e-2]),
+        (ll.Adam(lr=0.05), "beta2", [0.9, 0.999]),
+        (ll.AdamW(lr=0.05), "weight_decay", [0.0, 2.0]),
+    ],
+)
+def test_a_schedule_over_a_two_axis_grid_with_effective_lrs(optimizer, name, values):
+    p = ll.rotated_ravine(10)
+    x0 = p.random_starts(3, seed=0)
+    lrs = [0.01, 0.05]
+    s = sweep(
+        optimizer,
+        p,
+        SCHEDULE_STEPS,
+        x0,
+        grid={"lr": lrs, name: values},
+        schedule=SCHEDULE,
+        keep_effective_lrs=True,
+    )
+    for i, lr in enumerate(lrs):
+        for j, value in enumerate(values):
+            setting = optimizer.replace(lr=lr, **{name: value})
+            t = ll.run(setting, p, SCHEDULE_STEPS, x0, schedule=SCHEDULE, keep_states=True)
+            np.testing.assert_allclose(s.points[:, i, j], t.points, rtol=1e-13, atol=1e-15)
+            np.testing.assert_allclose(s.effective_lrs[1:, i, j], t.effective_lrs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", SCHEDULED, ids=lambda o: o.label())
+def test_a_schedule_of_ones_is_the_sweep_without_one_bit_for_bit(optimizer):
+    p = ll.noisy(ll.ravine(10), sigma=0.5)
+    x0 = p.random_starts(3, seed=1)
+    options = dict(
+        grid={"lr": [optimizer.lr / 2, optimizer.lr]},
+        seed=4,
+        every=3,
+        keep_effective_lrs=True,
+        gradient_scales=[0.1, 1.0],
+    )
+    plain = sweep(optimizer, p, 40, x0, **options)
+    ones = sweep(optimizer, p, 40, x0, schedule=np.ones(40), **options)
+    for a, b in [
+        (plain.points, ones.points),
+        (plain.losses, ones.losses),
+        (plain.effective_lrs, ones.effective_lrs),
+        (plain.diverged_steps, ones.diverged_steps),
+    ]:
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(plain.state, ones.state, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer", [ll.Adam(lr=0.1), ll.Momentum(lr=0.05)], ids=lambda o: o.label())
+def test_a_scheduled_noisy_sweep_draws_what_the_scheduled_run_draws(optimizer):
+    problem = ll.noisy(ll.ravine(10), sigma=0.5)
+    x0 = problem.random_starts(4, seed=0)
+    schedule = ll.step_decay(30, every=10, factor=0.5)
+    s = sweep(optimizer, problem, 30, x0, grid={"lr": [optimizer.lr]}, seed=7, schedule=schedule)
+    t = ll.run(optimizer, problem, 30, x0, seed=7, schedule=schedule)
+    np.testing.assert_array_equal(s.points[:, 0], t.points)
+
+
+def test_a_schedule_is_checked_at_every_corner_of_the_grid():
+    p = ll.ravine(10)
+    schedule = np.r_[np.ones(4), 2.0]
+    sweep(ll.AdamW(lr=0.1, weight_decay=1.0), p, 5, grid={"lr": [0.1, 0.4]}, schedule=schedule)  # 0.8 < 1
+    with pytest.raises(
+        ValueError,
+        match=r"sweep: every learning rate of the schedule must be one AdamW "
+        r"accepts, got lr = 0\.5 times 2\.0, and then: AdamW: lr \* weight_decay must be < 1",
+    ):
+        sweep(ll.AdamW(lr=0.1, weight_decay=1.0), p, 5, grid={"lr": [0.1, 0.5]}, schedule=schedule)
+    with pytest.raises(ValueError, match=r"got lr = 0\.3 times 2\.0, and then: AdamW: lr \* weight_decay"):
+        sweep(ll.AdamW(lr=0.1), p, 5, grid={"lr": [0.1, 0.3], "weight_decay": [0.0, 2.0]}, schedule=schedule)
+    with pytest.raises(
+        ValueError,
+        match=r"sweep: schedule must hold one learning-rate multiplier per step, "
+        r"shape \(5,\), got shape \(6,\)",
+    ):
+        sweep(ll.Adam(lr=0.1), p, 5, grid={"lr": [0.1, 0.3]}, schedule=np.ones(6))

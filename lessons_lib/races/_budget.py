@@ -301,6 +301,7 @@ def budget_race(
     records_per_epoch: int = 1,
     optimizers: dict | None = None,
     keep_points: bool = False,
+    schedule=None,
 ) -> BudgetRace:
     """Run each optimizer over its learning-rate grid with ``seeds`` independent mini-batch streams.
 
@@ -322,6 +323,9 @@ def budget_race(
         Default :func:`five_optimizers`; the names must match ``grids``.
     keep_points : bool
         Keep the recorded weights (needed for :meth:`BudgetRace.final_points`).
+    schedule : array_like, shape (epochs * steps_per_epoch(problem),), optional
+        Learning-rate multipliers for every run (:func:`lessons_lib.running.cosine_decay` and the like), as in
+        :func:`lessons_lib.sweeps.sweep`: each grid value is the base learning rate the schedule scales.
 
     Returns
     -------
@@ -364,6 +368,7 @@ def budget_race(
             seed=seed,
             every=every,
             keep_points=keep_points,
+            schedule=schedule,
         )
         for name, optimizer in optimizers.items()
     }
