@@ -33,11 +33,14 @@ class _TickMarks:
         self.axis = axis
 
     def ticks(self) -> list:
-        """The ticks drawn last (their positions hold while the axis' limits are unchanged)."""
+        """The ticks drawn last (their positions hold while the axis' limits are unchanged): those in view, as
+        ``Axis.draw`` draws them (a locator may also give ticks beyond the limits)."""
         axis = self.axis
+        low, high = sorted(axis.get_view_interval())
+        slack = 1e-10 * (high - low)
         major = axis.get_major_ticks(len(axis.get_majorticklocs()))
         minor = axis.get_minor_ticks(len(axis.get_minorticklocs()))
-        return [tick for tick in major + minor if tick.get_visible()]
+        return [t for t in major + minor if t.get_visible() and low - slack <= t.get_loc() <= high + slack]
 
     def get_window_extent(self, renderer):
         lines = [line for tick in self.ticks() for line in (tick.tick1line, tick.tick2line)]
