@@ -11,6 +11,15 @@ WORK   ?= work
 NOTEBOOKS := notebooks
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
+# `make test` and `make notebooks` run on WORKERS processes side by side (pytest-xdist), fewer on a machine
+# with fewer cores (-n auto counts them). A worker takes a whole file at a time (--dist loadfile): the cells
+# of a notebook share one kernel and run in order, and a file's module fixtures (a JupyterLab server, a built
+# site) are made once. Files are taken in the order of the collection (--no-loadscope-reorder), in which
+# tests/conftest.py puts the slowest first. On a machine with more cores and memory, `make test WORKERS=4`;
+# more gains little, as the browser tests (one file, one server) take about 3 minutes alone. On one process,
+# in pytest's order: `make test XDIST=`.
+WORKERS ?= 2
+XDIST ?= -n auto --maxprocesses=$(WORKERS) --dist loadfile --no-loadscope-reorder
 LINT_PATHS := lessons_lib tests tools benchmarks
 
 .PHONY: help venv test unit notebooks ends lab fresh work-status delete-work execute exercises html lint \
@@ -39,18 +48,19 @@ venv: $(STAMP)
 
 # Unit tests, doctests, set-up checks and strict nbval over learner and solution notebooks, in one run.
 test: venv
-	$(PY) -m pytest tests lessons_lib $(NOTEBOOKS) --doctest-modules $(NBVAL_FLAGS)
+	$(PY) -m pytest tests lessons_lib $(NOTEBOOKS) --doctest-modules $(NBVAL_FLAGS) $(XDIST)
 
 unit: venv
 	$(PY) -m pytest tests lessons_lib --doctest-modules
 
 notebooks: venv
-	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS) $(XDIST)
 
 # The unit tests, doctests and strict nbval again, in build/ends/: every direct dependency at its lowest
 # declared version on the oldest supported Python, and at its newest on the newest Python found (uv; see
 # tools/version_ends.py). Left to `make test`: the set-up and browser tests (they test what make builds) and
-# the perturbation test (nbval at each end already compares every printed number).
+# the perturbation test (nbval at each end already compares every printed number). Each end runs on one
+# process (no $(XDIST)): the two ends already run side by side, one per core.
 ENDS_SKIP := --ignore=tests/test_browser.py --ignore=tests/test_lab.py --ignore=tests/test_setup_venv.py \
              --ignore=tests/test_perturbations.py
 ends:

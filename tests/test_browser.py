@@ -22,7 +22,7 @@ when the test fails, and one of every widget (controls, status line and image) a
 ``build/screenshots/widgets/<notebook>-w<widget>-<setting>.png``: ``default`` (the first render), ``s<k>-min``
 and ``s<k>-max`` (slider k, from 0, at an end, the others at their defaults), and ``diverging``: the first of
 these settings whose status line says a run diverged (a copy of that picture). A widget that no end of a
-slider makes diverge is reported in the warnings summary (``NoDivergingSetting``), not failed.
+slider makes diverge is reported in the warnings summary ("no diverging setting"), not failed.
 ``build/screenshots/widgets/index.html`` shows each widget's pictures side by side, labelled, with the status
 line of each; it lists every notebook whose pictures were taken, in this run or an earlier one.
 
@@ -55,8 +55,11 @@ SCREENSHOTS = REPO / "build" / "screenshots"
 WIDGET_SHOTS = SCREENSHOTS / "widgets"
 
 
-class NoDivergingSetting(UserWarning):
-    """No end of any of a widget's sliders makes its run diverge: there is no picture of divergence."""
+# A widget that no end of any slider makes diverge has no picture of divergence: a UserWarning says so. Not a
+# warning class of this module's own: under pytest-xdist (`make test` runs on two workers) the controller
+# rebuilds each warning from its class's module, cannot import a test module, and stops the whole run
+# (INTERNALERROR, pytest-dev/pytest-xdist#404).
+NO_DIVERGING_SETTING = "no diverging setting"
 
 
 @pytest.fixture(scope="module")
@@ -205,13 +208,13 @@ def settings_at_the_ends(notebook, path: Path, widget: dict, shots: list[dict]) 
 
 def diverging_setting(path: Path, widget: dict, shots: list[dict]) -> list[dict]:
     """The first of ``shots`` whose status line says a run diverged, copied as the widget's ``diverging``
-    picture (its record, in a list), or none (``[]``, and a ``NoDivergingSetting`` warning)."""
+    picture (its record, in a list), or none (``[]``, and a "no diverging setting" UserWarning)."""
     diverging = [shot for shot in shots if labbrowser.DIVERGED in shot["status"]]
     if not diverging:
         warnings.warn(
-            f"{path.name}, widget {widget['index']} ({widget['source']!r}): no end of any slider "
-            f"({', '.join(widget['sliders'])}) makes it diverge",
-            NoDivergingSetting,
+            f"{NO_DIVERGING_SETTING}: {path.name}, widget {widget['index']} ({widget['source']!r}): no end "
+            f"of any slider ({', '.join(widget['sliders'])}) makes it diverge",
+            UserWarning,
             stacklevel=2,
         )
         return []

@@ -26,12 +26,23 @@ def private_live_list(monkeypatch):
     monkeypatch.setattr(widgets_base, "_LIVE", [])
 
 
+def close_tree(widget):
+    """Close ``widget`` and every widget inside it."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
 @pytest.fixture
 def made():
     built = []
     yield built
+    # Only this test's widgets. Not `Widget.close_all()`, which closes every widget of the process, those of
+    # other test files too: a widget made before ipykernel was imported (nbtools.kernel_language_info does)
+    # then fails to close (KeyError in comm's unregister_comm), as it did when pytest-xdist ran the files of
+    # `make test` in another order.
     for w in built:
-        w.widget.close_all() if hasattr(w.widget, "close_all") else w.widget.close()
+        close_tree(w.widget)
 
 
 def pixels(png: bytes) -> np.ndarray:

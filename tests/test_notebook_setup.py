@@ -75,7 +75,7 @@ def test_after_setup_no_log_axis_or_log_colour_bar_parses_mathtext(monkeypatch):
     import matplotlib.mathtext
     from matplotlib.figure import Figure
 
-    old_rc = matplotlib.rcParams.copy()
+    old_rc, old_print = matplotlib.rcParams.copy(), np.get_printoptions()
     parsed = []
     parse = matplotlib.mathtext.MathTextParser.parse
     monkeypatch.setattr(
@@ -95,5 +95,6 @@ def test_after_setup_no_log_axis_or_log_colour_bar_parses_mathtext(monkeypatch):
         labels = [t.get_text() for a in fig.axes for t in a.get_xticklabels() + a.get_yticklabels()]
         assert "10⁻⁹" in labels and "10²" in labels
         assert parsed == []
-    finally:
+    finally:  # setup_notebook() changes global settings: give them back to the tests and doctests after this
         matplotlib.rcParams.update(old_rc)
+        np.set_printoptions(**old_print)

@@ -49,6 +49,17 @@ def ready(venv: Path) -> bool:
     return setup_venv.is_ready(venv, REPO) and setup_venv.is_usable(venv)
 
 
+def begun(venv: Path, timeout: float = 60) -> None:
+    """Return once the set-up started by ``start(venv)`` holds the lock and has written its marker of an
+    unfinished set-up. Waiting for it, rather than for a fixed time, keeps the tests right on a loaded machine
+    (`make test` runs two workers side by side), where starting Python alone can take longer than 0.3 s."""
+    marker = setup_venv.paths(venv)[2]
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        assert time.monotonic() < deadline, f"the set-up did not begin within {timeout:g} s"
+        time.sleep(0.02)
+
+
 def test_a_first_set_up_makes_a_working_environment_and_a_second_does_nothing(tmp_path):
     venv = tmp_path / ".venv"
     assert "Making the course's environment" in finish(start(venv))
@@ -60,6 +71,7 @@ def test_a_first_set_up_makes_a_working_environment_and_a_second_does_nothing(tm
 def test_ctrl_c_during_the_first_set_up_is_repaired_by_the_next_one(tmp_path, after_s):
     venv = tmp_path / ".venv"
     first = start(venv)
+    begun(venv)
     time.sleep(after_s)
     os.killpg(first.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends to make and its children
     interrupted, _ = first.communicate(timeout=60)
@@ -85,7 +97,7 @@ def test_a_venv_made_half_way_by_something_else_is_made_again(tmp_path):
 def test_two_set_ups_at_once_both_succeed_and_the_second_waits_for_the_first(tmp_path):
     venv = tmp_path / ".venv"
     first = start(venv)
-    time.sleep(0.5)
+    begun(venv)  # the first holds the lock: the second must wait for it
     second = start(venv)
     outputs = [finish(first), finish(second)]
     assert ready(venv)

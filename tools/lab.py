@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -147,8 +148,17 @@ def write_overrides(prefix: Path = Path(sys.prefix)) -> Path:
         current = {}
     merged = {**current, **{k: {**current.get(k, {}), **v} for k, v in LAB_OVERRIDES.items()}}
     if merged != current:
+        # Replaced whole, through a temporary file: a server starting meanwhile (the browser tests and the
+        # tests of `make lab` run side by side in `make test`) never reads a half-written file.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=".overrides-", suffix=".json", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(json.dumps(merged, indent=1) + "\n")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; settings are not
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
     return path
 
 

@@ -420,6 +420,7 @@ window.courseLab = (() => {
     // Nothing focused (a focused slider's handle is drawn with a ring): for a picture of the widget.
     blur: () => document.activeElement?.blur(),
     probeDone: () => window.courseProbe.changed !== null,
+    kernelIdle: () => panel()?.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle',
     probe: () => window.courseProbe,
     // The notebook's tab is marked modified (unsaved changes).
     dirty: () => document.querySelector('.lm-TabBar-tab.jp-mod-current')?.classList.contains('jp-mod-dirty'),
@@ -571,6 +572,10 @@ class NotebookPage:
         else:
             probe = self._js("probe")
             ms = probe["changed"] - probe["down"] if probe["down"] is not None else None
+            # The widget sends its picture, then its status line, then the kernel goes idle: read the status
+            # line once the kernel is idle, or on a busy machine it can be the one of the setting before.
+            with contextlib.suppress(Exception):
+                self._wait("kernelIdle", 10, polling="raf")
         after = self.widget_state(index, slider)
         return Move(
             key=key,
