@@ -22,17 +22,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons_lib import bias_correction, checks, ewa, ewa_update
+from lessons_lib import adam_update, adamw_update, bias_correction, checks, cosine_decay, ewa, ewa_update
 from lessons_lib.checks import (
     _catalogue,
     _mechanism,
     check_adagrad_step,
     check_adam_step,
+    check_adamw_step,
     check_centered_rmsprop_step,
+    check_cosine_schedule,
     check_effective_lr,
     check_ewa,
     check_ewa_bias_corrected,
     check_gd_step,
+    check_layer_backward,
     check_momentum_step,
     check_nesterov_step,
     check_rmsprop_step,
@@ -40,6 +43,7 @@ from lessons_lib.checks import (
     check_steps_to_tolerance,
 )
 from lessons_lib.conventions import keras_rmsprop_step, optax_rmsprop_step
+from lessons_lib.data import layer_backward as library_layer_backward
 from lessons_lib.measures import first_staying
 
 CHECKS = {
@@ -55,6 +59,12 @@ CHECKS = {
     "effective_lr": (check_effective_lr, ("s", "lr", "eps")),
     "steps_to_tolerance": (check_steps_to_tolerance, ("gaps", "tol")),
     "rmsprop_step_eps_inside": (check_rmsprop_step_eps_inside, ("x", "g", "s", "lr", "beta", "eps")),
+    "layer_backward": (check_layer_backward, ("a", "W", "delta")),
+    "cosine_schedule": (check_cosine_schedule, ("steps", "final")),
+    "adamw_step": (
+        check_adamw_step,
+        ("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay"),
+    ),
 }
 
 
@@ -598,6 +608,167 @@ def steps_nan_replaced_in_a_copy(gaps, tol):
     return steps_from_the_end(gaps, tol)
 
 
+def layer_backward_plain(a, W, delta):
+    dW = a.T @ delta
+    db = delta.sum(axis=0)
+    delta_below = (delta @ W.T) * (1 - a**2)
+    return dW, db, delta_below
+
+
+def layer_backward_einsum_list(a, W, delta):
+    return [
+        np.einsum("ij,ik->jk", a, delta),
+        np.einsum("ik->k", delta),
+        np.einsum("ik,jk->ij", delta, W) * (1 - a * a),
+    ]
+
+
+def layer_backward_outer_sums(a, W, delta):
+    """(N5) and (N6) image by image: dW a sum of outer products, db a sum of rows."""
+    dW = sum(np.outer(a[i], delta[i]) for i in range(len(a)))
+    db = sum(delta[i] for i in range(len(a)))
+    delta_below = np.array([(W @ delta[i]) * (1 - a[i] ** 2) for i in range(len(a))])
+    return dW, db, delta_below
+
+
+def layer_backward_loops(a, W, delta):
+    (n, fan_in), fan_out = np.shape(a), np.shape(W)[1]
+    dW, db, delta_below = np.zeros((fan_in, fan_out)), np.zeros(fan_out), np.zeros((n, fan_in))
+    for i in range(n):
+        for j in range(fan_in):
+            for k in range(fan_out):
+                dW[j, k] += a[i, j] * delta[i, k]
+                delta_below[i, j] += delta[i, k] * W[j, k]
+            delta_below[i, j] *= (1 - a[i, j]) * (1 + a[i, j])
+        for k in range(fan_out):
+            db[k] += delta[i, k]
+    return dW, db, delta_below
+
+
+def layer_backward_numpy_functions(a, W, delta):
+    return (
+        np.matmul(np.transpose(a), delta),
+        np.add.reduce(delta, axis=0),
+        np.multiply(np.dot(delta, W.T), np.subtract(1, np.square(a))),
+    )
+
+
+def layer_backward_library(a, W, delta):
+    return library_layer_backward(a, W, delta, "tanh")
+
+
+def layer_backward_float_copy_in_place(a, W, delta):
+    slope = np.array(a, dtype=float)
+    slope **= 2
+    slope *= -1
+    slope += 1  # 1 - a**2, built in a copy of a
+    delta_below = delta @ W.T
+    delta_below *= slope
+    return a.T @ delta, delta.sum(axis=0), delta_below
+
+
+def layer_backward_into_zeros_like_float(a, W, delta):
+    dW = np.zeros_like(W, dtype=float)
+    for i in range(len(a)):
+        dW += np.outer(a[i], delta[i])
+    return dW, np.sum(delta, axis=0), (delta @ np.transpose(W)) * (1 - a**2)
+
+
+def cosine_numpy(steps, final):
+    k = np.arange(steps)
+    return final + (1 - final) * (1 + np.cos(np.pi * k / steps)) / 2
+
+
+def cosine_list_math(steps, final):
+    return [final + (1 - final) * 0.5 * (1 + math.cos(math.pi * k / steps)) for k in range(steps)]
+
+
+def cosine_squared_half_angle(steps, final):
+    """(1 + cos(2u))/2 = cos(u)**2."""
+    return final + (1 - final) * np.cos(np.pi * np.arange(steps) / (2 * steps)) ** 2
+
+
+def cosine_linspace_without_endpoint_tuple(steps, final):
+    angles = np.linspace(0, np.pi, steps, endpoint=False)
+    return tuple(final + (1 - final) * (1 + np.cos(angles)) / 2)
+
+
+def cosine_library(steps, final):
+    return cosine_decay(steps, final=final)
+
+
+def cosine_angle_added_up(steps, final):
+    """The angle grown by pi/steps a step, as a loop would: rounding accumulates in it."""
+    out, angle = [], 0.0
+    for _ in range(steps):
+        out.append(final + (1 - final) * (1 + math.cos(angle)) / 2)
+        angle += math.pi / steps
+    return out
+
+
+def cosine_pytorch_recursion(steps, final):
+    """As torch.optim.lr_scheduler.CosineAnnealingLR (base lr 1, eta_min = final) updates its rate: each
+    multiplier from the one before."""
+    out = [1.0]
+    for k in range(1, steps):
+        ratio = (1 + math.cos(math.pi * k / steps)) / (1 + math.cos(math.pi * (k - 1) / steps))
+        out.append(final + (out[-1] - final) * ratio)
+    return out
+
+
+def cosine_into_full_float(steps, final):
+    out = np.full(steps, final, dtype=float)
+    out += (1 - final) * (1 + np.cos(np.pi * np.arange(steps) / steps)) / 2
+    return out
+
+
+def adamw_plain(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    x = x - lr * weight_decay * x
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adamw_decay_with_the_step_list(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    """The decay of the old x subtracted along with Adam's step: the same numbers."""
+    m = m + (1 - beta1) * (g - m)
+    v = v + (1 - beta2) * (g * g - v)
+    step = (m / (1 - beta1**t)) / ((v / (1 - beta2**t)) ** 0.5 + eps)
+    return [x - lr * (step + weight_decay * x), m, v]
+
+
+def adamw_shrink_then_library_adam(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_update(x * (1 - lr * weight_decay), g, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+def adamw_library(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adamw_update(x, g, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+
+
+def adamw_pytorch_style(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    """As torch.optim.AdamW writes it, on float copies: param.mul_(1 - lr*weight_decay), then addcdiv_ with
+    the bias corrections split between the step size and the denominator."""
+    param, exp_avg, exp_avg_sq = (np.array(a, dtype=float) for a in (x, m, v))
+    param *= 1 - lr * weight_decay
+    exp_avg += (1 - beta1) * (g - exp_avg)  # exp_avg.lerp_(g, 1 - beta1)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * np.multiply(g, g)
+    denom = np.sqrt(exp_avg_sq) / math.sqrt(1 - beta2**t) + eps
+    param -= lr / (1 - beta1**t) * exp_avg / denom
+    return param, exp_avg, exp_avg_sq
+
+
+def adamw_math_loop(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def one(xi, gi, mi, vi, t, lr, beta1, beta2, eps, weight_decay):
+        xi -= lr * weight_decay * xi
+        mi = beta1 * mi + (1 - beta1) * gi
+        vi = beta2 * vi + (1 - beta2) * gi**2
+        return xi - lr * (mi / (1 - beta1**t)) / (math.sqrt(vi / (1 - beta2**t)) + eps), mi, vi
+
+    return elementwise(one)(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay, n_arrays=4)
+
+
 CORRECT = [
     ("ewa", ewa_loop),
     ("ewa", ewa_rearranged_into_array),
@@ -675,6 +846,28 @@ CORRECT = [
     ("rmsprop_step_eps_inside", eps_inside_optax),
     ("rmsprop_step_eps_inside", eps_inside_math_loop),
     ("rmsprop_step_eps_inside", eps_inside_into_zeros_like_float),
+    ("layer_backward", layer_backward_plain),
+    ("layer_backward", layer_backward_einsum_list),
+    ("layer_backward", layer_backward_outer_sums),
+    ("layer_backward", layer_backward_loops),
+    ("layer_backward", layer_backward_numpy_functions),
+    ("layer_backward", layer_backward_library),
+    ("layer_backward", layer_backward_float_copy_in_place),
+    ("layer_backward", layer_backward_into_zeros_like_float),
+    ("cosine_schedule", cosine_numpy),
+    ("cosine_schedule", cosine_list_math),
+    ("cosine_schedule", cosine_squared_half_angle),
+    ("cosine_schedule", cosine_linspace_without_endpoint_tuple),
+    ("cosine_schedule", cosine_library),
+    ("cosine_schedule", cosine_angle_added_up),
+    ("cosine_schedule", cosine_pytorch_recursion),
+    ("cosine_schedule", cosine_into_full_float),
+    ("adamw_step", adamw_plain),
+    ("adamw_step", adamw_decay_with_the_step_list),
+    ("adamw_step", adamw_shrink_then_library_adam),
+    ("adamw_step", adamw_library),
+    ("adamw_step", adamw_pytorch_style),
+    ("adamw_step", adamw_math_loop),
 ]
 
 
@@ -990,6 +1183,39 @@ def steps_counted_from_1(gaps, tol):
 def named(fn, name):
     fn.__name__ = name
     return fn
+
+
+def layer_backward_with(
+    dW=lambda a, W, delta: a.T @ delta,
+    db=lambda delta: delta.sum(axis=0),
+    slope=lambda a: 1 - a**2,
+    transpose=True,
+):
+    def layer_backward(a, W, delta):
+        back = delta @ (W.T if transpose else W)
+        return dW(a, W, delta), db(delta), back * slope(a)
+
+    return layer_backward
+
+
+def adamw_with(decay=lambda x, lr, wd: x - lr * wd * x, l2=False, after=False, adam=adam_plain):
+    """AdamW written as a learner might: ``decay`` of x before (or ``after``) the Adam step ``adam``, with
+    ``l2`` adding weight_decay*x to the gradient."""
+
+    def adamw_step(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        if l2:
+            g = g + weight_decay * x
+        x_new, m, v = adam(x if after else decay(x, lr, weight_decay), g, m, v, t, lr, beta1, beta2, eps)
+        return (decay(x_new, lr, weight_decay) if after else x_new), m, v
+
+    return adamw_step
+
+
+def adamw_decay_in_the_adaptive_step(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return x - lr * (m_hat + weight_decay * x) / (np.sqrt(v_hat) + eps), m, v
 
 
 WRONG = [
@@ -1406,6 +1632,155 @@ WRONG = [
         named(lambda x, g, s, lr, b, eps: (eps_inside_plain(x, g, s, lr, b, eps)[0], s), "returns_old_s"),
         "s returned unchanged",
     ),
+    # layer_backward
+    (
+        "layer_backward",
+        named(layer_backward_with(dW=lambda a, W, d: d.T @ a), "dW_transposed"),
+        "dW transposed",
+    ),
+    (
+        "layer_backward",
+        named(layer_backward_with(dW=lambda a, W, d: a.T @ d / len(a)), "dW_mean"),
+        "dW divided by n again",
+    ),
+    (
+        "layer_backward",
+        named(layer_backward_with(db=lambda d: np.mean(d, axis=0)), "db_mean"),
+        "db as a mean instead of a sum",
+    ),
+    (
+        "layer_backward",
+        named(layer_backward_with(dW=lambda a, W, d: a.T @ d / d.shape[0], db=lambda d: d.mean(0)), "means"),
+        "dW and db divided by n again",
+    ),
+    ("layer_backward", named(layer_backward_with(db=lambda d: d.sum(axis=1)), "db_axis_1"), "db summed over"),
+    ("layer_backward", named(layer_backward_with(db=np.sum), "db_total"), "db summed into one number"),
+    (
+        "layer_backward",
+        named(layer_backward_with(db=lambda d: np.sum(d, axis=0, keepdims=True)), "db_keepdims"),
+        "db kept as a row",
+    ),
+    ("layer_backward", named(layer_backward_with(transpose=False), "W_not_transposed"), "W not transposed"),
+    ("layer_backward", named(layer_backward_with(slope=lambda a: 1), "no_slope"), "tanh' factor missing"),
+    (
+        "layer_backward",
+        named(layer_backward_with(slope=lambda a: 1 - np.tanh(a) ** 2), "tanh_again"),
+        "tanh applied twice",
+    ),
+    (
+        "layer_backward",
+        named(layer_backward_with(slope=lambda a: 1 / np.cosh(a) ** 2), "sech_squared"),
+        "tanh applied twice",
+    ),
+    ("layer_backward", named(layer_backward_with(slope=lambda a: 1 - a), "one_minus_a"), "written as 1 - a"),
+    (
+        "layer_backward",
+        named(layer_backward_with(slope=lambda a: a * (1 - a)), "sigmoid_slope"),
+        "the sigmoid's derivative",
+    ),
+    (
+        "layer_backward",
+        named(lambda *a: tuple(layer_backward_plain(*a)[i] for i in (1, 0, 2)), "db_dW_delta"),
+        "wrong order",
+    ),
+    # cosine_schedule
+    (
+        "cosine_schedule",
+        named(lambda steps, f: f + (1 - f) * (1 + np.cos(np.linspace(0, np.pi, steps))) / 2, "linspace"),
+        "final reached at the last step",
+    ),
+    (
+        "cosine_schedule",
+        named(
+            lambda steps, f: [f + (1 - f) * math.cos(math.pi * k / steps) for k in range(steps)], "plain_cos"
+        ),
+        "(1 + cos)/2 missing",
+    ),
+    (
+        "cosine_schedule",
+        named(lambda steps, f: (1 + np.cos(np.pi * np.arange(steps) / steps)) / 2, "final_ignored"),
+        "final ignored",
+    ),
+    (
+        "cosine_schedule",
+        named(lambda steps, f: f + (1 + np.cos(np.pi * np.arange(steps) / steps)) / 2, "unscaled"),
+        "(1 - final) factor missing",
+    ),
+    (
+        "cosine_schedule",
+        named(
+            lambda steps, f: [
+                f + (1 - f) * (1 + math.cos(math.pi * k / steps)) / 2 for k in range(1, steps + 1)
+            ],
+            "from_1",
+        ),
+        "k counted from 1",
+    ),
+    (
+        "cosine_schedule",
+        named(lambda steps, f: f + (1 - f) * (1 + np.cos(np.linspace(0, np.pi, steps + 1))) / 2, "one_more"),
+        "one multiplier too many",
+    ),
+    (
+        "cosine_schedule",
+        named(lambda steps, f: f + (1 - f) * (1 + np.cos(180 * np.arange(steps) / steps)) / 2, "degrees"),
+        "angle in degrees",
+    ),
+    (
+        "cosine_schedule",
+        named(lambda steps, f: f + (1 - f) * (1 - np.cos(np.pi * np.arange(steps) / steps)) / 2, "rising"),
+        "rising instead of falling",
+    ),
+    # adamw_step
+    (
+        "adamw_step",
+        named(adamw_with(decay=lambda x, lr, wd: x, l2=True), "adam_plus_l2"),
+        "Known mistake: Adam + L2, not AdamW. You added weight_decay*x to the gradient",
+    ),
+    (
+        "adamw_step",
+        named(adamw_with(decay=lambda x, lr, wd: x * (1 - wd)), "decay_without_lr"),
+        "decay not scaled by lr",
+    ),
+    ("adamw_step", named(adamw_with(after=True), "decay_after"), "decay applied after Adam's step"),
+    ("adamw_step", adamw_decay_in_the_adaptive_step, "decay divided by sqrt(v_hat)"),
+    (
+        "adamw_step",
+        named(adamw_with(decay=lambda x, lr, wd: x + lr * wd * x), "decay_grows"),
+        "decay with the wrong sign",
+    ),
+    ("adamw_step", named(adamw_with(decay=lambda x, lr, wd: x), "adam_only"), "weight decay missing"),
+    (
+        "adamw_step",
+        named(adamw_with(adam=adam_with(m_hat=lambda m, *_: m, v_hat=lambda v, *_: v)), "no_correction"),
+        "bias correction missing",
+    ),
+    (
+        "adamw_step",
+        named(
+            adamw_with(
+                adam=adam_with(
+                    m_hat=lambda m, b1, b2, t: m / (1 - b1 ** (t - 1)),
+                    v_hat=lambda v, b1, b2, t: v / (1 - b2 ** (t - 1)),
+                )
+            ),
+            "t_minus_one",
+        ),
+        "Hint: Is the bias correction off by one?",
+    ),
+    ("adamw_step", named(adamw_with(adam=adam_library_t_convention), "t_plus_one"), "off by one (t + 1)"),
+    (
+        "adamw_step",
+        named(adamw_with(adam=adam_with(denominator=lambda vh, eps: np.sqrt(vh + eps))), "eps_inside"),
+        "eps inside the square root",
+    ),
+    ("adamw_step", named(adamw_with(adam=adam_with(sign=1.0)), "uphill"), "wrong sign"),
+    ("adamw_step", named(lambda *a: adamw_plain(*a)[::-1], "returns_v_m_x"), "wrong order"),
+    (
+        "adamw_step",
+        named(lambda *a: (*adamw_plain(*a)[:2], a[3]), "returns_old_v"),
+        "v returned unchanged",
+    ),
 ]
 
 
@@ -1436,7 +1811,7 @@ def test_every_catalogued_mistake_is_named_by_its_own_title(capsys):
             verdict = _mechanism._check(ex, rule)
             out = capsys.readouterr().out
             assert verdict is False
-            if ex.name == "adam_step" and mistake.title.endswith("(t - 1)"):
+            if ex.name in ("adam_step", "adamw_step") and mistake.title.endswith("(t - 1)"):
                 # With Python floats, 1 - beta1**0 = 0 raises before any result exists to compare.
                 assert "ZeroDivisionError" in out and "off by one" in out
             else:
@@ -1450,12 +1825,14 @@ def reference_steps(ex):
 
 
 def mistaken_results(ex, args):
-    """Each catalogued mistake's result on these arguments (None where Python floats divide by zero)."""
+    """Each catalogued mistake's result on these arguments; None where it cannot be computed: Python floats
+    divide by zero, or a matrix product's shapes do not fit (W not transposed, in a layer that is not
+    square)."""
     with np.errstate(all="ignore"):
         for mistake in ex.mistakes:
             try:
                 yield mistake, _mechanism._as_arrays(mistake.rule(*_mechanism._copies(ex, args)))
-            except ZeroDivisionError:
+            except (ZeroDivisionError, ValueError):
                 yield mistake, None
 
 
@@ -1656,6 +2033,27 @@ def test_a_list_input_gets_a_hint(capsys):
             lambda x, g, s, lr, beta, eps: x - lr * g / np.sqrt(s + eps),
             "returned only one value (a float64); expected 2: return x, s.",
         ),
+        (
+            "layer_backward",
+            lambda a, W, delta: (a.T @ delta, delta.sum(axis=0)),
+            "returned 2 values; expected 3: return dW, db, delta_below.",
+        ),
+        (
+            "layer_backward",
+            lambda a, W, delta: (a.T @ delta, delta, (delta @ W.T) * (1 - a**2)),
+            "db: expected shape (3,), got shape (5, 3) delta_below: correct Hint: db has b's shape, one "
+            "entry per unit of the layer (fan_out): db = delta.sum(axis=0).",
+        ),
+        (
+            "cosine_schedule",
+            lambda steps, final: final,
+            "multipliers: expected shape (10,), got a single number",
+        ),
+        (
+            "adamw_step",
+            lambda *a: adamw_plain(*a)[0],
+            "returned only one value (a float64); expected 3: return x, m, v.",
+        ),
     ],
     ids=[
         "one-value",
@@ -1675,6 +2073,10 @@ def test_a_list_input_gets_a_hint(capsys):
         "steps-list",
         "steps-str",
         "eps-inside-one-value",
+        "layer-backward-two-values",
+        "layer-backward-db-not-summed",
+        "cosine-one-number",
+        "adamw-one-value",
     ],
 )
 def test_results_of_the_wrong_form_are_described(name, result, phrase, capsys):
@@ -1763,6 +2165,17 @@ def ewa_in_place(values, beta):
     return values
 
 
+def layer_backward_squares_a_in_place(a, W, delta):
+    dW, db = a.T @ delta, delta.sum(axis=0)
+    a **= 2
+    return dW, db, (delta @ W.T) * (1 - a)
+
+
+def adamw_decays_x_in_place(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    x *= 1 - lr * weight_decay
+    return adam_plain(x, g, m, v, t, lr, beta1, beta2, eps)
+
+
 IN_PLACE = [
     ("gd_step", gd_in_place, "changed the array passed in as x", "x = x - lr*g, not x -= lr*g"),
     ("gd_step", gd_changes_g, "changed the array passed in as g", "no g *= ..."),
@@ -1777,6 +2190,8 @@ IN_PLACE = [
     ("centered_rmsprop_step", centered_x_in_place, "changed the array passed in as x", "not x -= ..."),
     ("effective_lr", effective_lr_in_place, "changed the array passed in as s", "not s **= 0.5"),
     ("rmsprop_step_eps_inside", eps_inside_in_place, "changed the array passed in as s", "not s *= beta"),
+    ("layer_backward", layer_backward_squares_a_in_place, "changed the array passed in as a", "not a **= 2"),
+    ("adamw_step", adamw_decays_x_in_place, "changed the array passed in as x", "x *= 1 - lr*weight_decay"),
     (
         "steps_to_tolerance",
         steps_replaces_nan_in_place,
@@ -1856,11 +2271,18 @@ def test_an_interrupt_stops_the_check(name, capsys):
 
 
 @pytest.mark.parametrize("ex", _catalogue._EXERCISES, ids=lambda ex: ex.name)
-def test_every_exercise_has_a_case_with_integer_arrays(ex):
+def test_every_exercise_has_a_case_with_integer_inputs(ex):
+    """Integer arrays, where the exercise takes arrays; where it takes only numbers, a Python int that is not
+    a whole number by nature (a count such as steps): the cosine schedule's final = 0."""
+
     def integer_array(value):
         return isinstance(value, (list, np.ndarray)) and np.asarray(value).dtype.kind == "i"
 
-    assert any(integer_array(v) for case in ex.cases for v in case.args.values())
+    values = [(name, v) for case in ex.cases for name, v in case.args.items()]
+    if any(isinstance(v, (list, np.ndarray)) for _, v in values):
+        assert any(integer_array(v) for _, v in values)
+    else:
+        assert any(type(v) is int and name not in ex.counts for name, v in values)
 
 
 def ewa_into_zeros_like(values, beta):
@@ -1939,6 +2361,28 @@ def eps_inside_into_zeros_like(x, g, s, lr, beta, eps):
     return x - lr * g / np.sqrt(s_new + eps), s_new
 
 
+def layer_backward_into_zeros_like(a, W, delta):
+    dW = np.zeros_like(W)  # an integer array if W is one
+    for j, k in np.ndindex(dW.shape):
+        dW[j, k] = a[:, j] @ delta[:, k]
+    return dW, delta.sum(axis=0), (delta @ W.T) * (1 - a**2)
+
+
+def cosine_into_full(steps, final):
+    out = np.full(steps, final)  # an integer array if final is an int
+    for k in range(steps):
+        out[k] = final + (1 - final) * (1 + math.cos(math.pi * k / steps)) / 2
+    return out
+
+
+def adamw_into_zeros_like(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    x = x - lr * weight_decay * x
+    m_new = np.zeros_like(m)
+    m_new[...] = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return x - lr * (m_new / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m_new, v
+
+
 INTEGER_ONLY = [  # right for float inputs, truncated for integer ones: (name, fn, output, where it came from)
     ("ewa", ewa_into_zeros_like, "averages", "values is a list of integers"),
     ("ewa_bias_corrected", ewa_bc_into_empty_like, "averages", "values is an integer array"),
@@ -1951,6 +2395,9 @@ INTEGER_ONLY = [  # right for float inputs, truncated for integer ones: (name, f
     ("centered_rmsprop_step", centered_into_zeros_like, "m", "m is an integer array"),
     ("effective_lr", effective_lr_into_zeros_like, "effective_lr", "s is a Python int"),
     ("rmsprop_step_eps_inside", eps_inside_into_zeros_like, "s", "s is an integer array"),
+    ("layer_backward", layer_backward_into_zeros_like, "dW", "W is an integer array"),
+    ("cosine_schedule", cosine_into_full, "multipliers", "final is a Python int"),
+    ("adamw_step", adamw_into_zeros_like, "m", "m is an integer array"),
 ]
 
 
@@ -2050,6 +2497,19 @@ def eps_inside_float32(x, g, s, lr, beta, eps):
     return eps_inside_plain(*(np.asarray(a, dtype=np.float32) for a in (x, g, s)), lr, beta, eps)
 
 
+def layer_backward_float32(a, W, delta):
+    return layer_backward_plain(*(np.asarray(arg, dtype=np.float32) for arg in (a, W, delta)))
+
+
+def cosine_float32(steps, final):
+    return cosine_numpy(steps, np.float32(final)).astype(np.float32)
+
+
+def adamw_float32(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    arrays = (np.asarray(a, dtype=np.float32) for a in (x, g, m, v))
+    return adamw_plain(*arrays, t, lr, beta1, beta2, eps, weight_decay)
+
+
 NUMPY_1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
 LOW_PRECISION = [  # (name, fn, phrases)
@@ -2085,6 +2545,14 @@ LOW_PRECISION = [  # (name, fn, phrases)
     pytest.param(
         "rmsprop_step_eps_inside",
         eps_inside_float32,
+        ("x came back as float32", "so the maths is right"),
+        marks=pytest.mark.skipif(NUMPY_1, reason="NumPy 1.x widens its result"),
+    ),
+    ("layer_backward", layer_backward_float32, ("dW came back as float32", "so the maths is right")),
+    ("cosine_schedule", cosine_float32, ("multipliers came back as float32", "so the maths is right")),
+    pytest.param(
+        "adamw_step",
+        adamw_float32,
         ("x came back as float32", "so the maths is right"),
         marks=pytest.mark.skipif(NUMPY_1, reason="NumPy 1.x widens its result"),
     ),
@@ -2274,6 +2742,9 @@ HANGS = [  # every check, and every way of not returning
     ("effective_lr", sleeps),
     ("steps_to_tolerance", loops_inside_a_try),
     ("rmsprop_step_eps_inside", loops_catching_exceptions),
+    ("layer_backward", loops),
+    ("cosine_schedule", sleeps),
+    ("adamw_step", loops_catching_everything),
 ]
 
 
@@ -2834,7 +3305,7 @@ def test_an_integer_step_computed_wrongly_is_named_not_called_truncated(capsys):
 # Messages are wrapped at words: never inside a word, inline code, brackets or a formula.
 
 EXERCISES = {ex.name: ex for ex in _catalogue._EXERCISES}
-OPERATOR_AT_A_BREAK = re.compile(r"(^|\s)(\*\*|//|[-+*/=<>]=?)$")  # a line ending in "1 -" or "x ="
+OPERATOR_AT_A_BREAK = re.compile(r"(^|\s)(\*\*|//|[-+*/=<>@]=?)$")  # a line ending in "1 -", "x =" or "a @"
 
 
 def named(name, fn):
@@ -2885,7 +3356,7 @@ def every_message(monkeypatch, capsys):
 def unbreakable(line):
     """True if ``line`` is one part that must stay whole: code, brackets or a formula, with no other space."""
     rest = re.sub(r"`[^`]*`|\[[^\]]*\]", "_", line.strip())
-    return " " not in re.sub(r" (\*\*|//|[-+*/=<>]=?) ", "_", rest)
+    return " " not in re.sub(r" (\*\*|//|[-+*/=<>@]=?) ", "_", rest)
 
 
 def test_messages_wrap_at_words_only_at_any_width(monkeypatch, capsys):
@@ -3000,3 +3471,174 @@ def test_lessons_go_on_with_the_learners_function_only_through_yours_or_library(
         flag, fn = verdict.group(1), verdict.group(3)
         assert any(f"yours_or_library({fn}, {flag})" in s for s in code), (path.name, flag)
         assert not any(re.search(rf"\b{fn} if {flag} else\b", s) for s in code), (path.name, flag)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The exercises of training a network: one layer's backward pass, the cosine schedule, AdamW.
+
+DW_FORMS = [
+    lambda a, d: a.T @ d,
+    lambda a, d: np.einsum("ij,ik->jk", a, d),
+    lambda a, d: sum(np.outer(ai, di) for ai, di in zip(a, d, strict=True)),
+    lambda a, d: np.dot(np.transpose(a), d),
+]
+DB_FORMS = [
+    lambda d: d.sum(axis=0),
+    lambda d: np.sum(d, 0),
+    lambda d: d.T @ np.ones(len(d)),
+    lambda d: sum(d),
+]
+BELOW_FORMS = [
+    lambda a, W, d: (d @ W.T) * (1 - a**2),
+    lambda a, W, d: (1 - a) * (1 + a) * np.dot(d, W.T),
+    lambda a, W, d: (W @ d.T).T * (1 - a * a),
+    lambda a, W, d: np.einsum("ik,jk,ij->ij", d, W, 1 - a**2),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(DW_FORMS),
+    st.sampled_from(DB_FORMS),
+    st.sampled_from(BELOW_FORMS),
+    st.sampled_from([tuple, list]),
+)
+def test_any_rearrangement_of_the_layer_backward_passes(dW_form, db_form, below_form, container):
+    def layer_backward(a, W, delta):
+        return container((dW_form(a, delta), db_form(delta), below_form(a, W, delta)))
+
+    assert check_layer_backward(layer_backward) is True
+
+
+def test_the_layer_cases_start_square_and_never_mix_n_with_a_fan():
+    """The first layer is square, so that dW transposed and W not transposed are named by their numbers
+    (elsewhere W not transposed cannot be multiplied); n equals no fan, so that no other axis mix-up fits."""
+    shapes = [(*case.args["a"].shape, case.args["W"].shape[1]) for case in EXERCISES["layer_backward"].cases]
+    assert shapes[0][1] == shapes[0][2]
+    assert all(n not in (fan_in, fan_out) for n, fan_in, fan_out in shapes)
+    assert any(fan_in != fan_out for _, fan_in, fan_out in shapes)
+    for case in EXERCISES["layer_backward"].cases:  # a is a tanh output
+        assert np.abs(case.args["a"]).max() < 1
+
+
+def test_a_layer_backward_that_multiplies_the_wrong_shapes_gets_a_hint(capsys):
+    verdict, out = run("layer_backward", lambda a, W, delta: (a @ delta, delta.sum(0), delta @ W.T), capsys)
+    assert verdict is False
+    assert "raised ValueError: matmul" in flat(out), out
+    assert "Hint: Check the shapes: a is n × fan_in, W fan_in × fan_out, delta n × fan_out." in flat(out)
+
+
+def test_the_layer_backward_reference_is_the_networks_own():
+    """The check compares with lessons_lib.data.layer_backward, the function mlp_digits' gradient calls."""
+    ex = EXERCISES["layer_backward"]
+    for _, _, args, expected in reference_steps(ex):
+        library = library_layer_backward(args["a"], args["W"], args["delta"], "tanh")
+        assert all(np.array_equal(e, r) for e, r in zip(expected, library, strict=True))
+
+
+COSINE_FORMS = [
+    cosine_numpy,
+    cosine_list_math,
+    cosine_squared_half_angle,
+    cosine_linspace_without_endpoint_tuple,
+    cosine_angle_added_up,
+    cosine_pytorch_recursion,
+    lambda steps, final: final + (1 - final) * np.sin(np.pi * (steps - np.arange(steps)) / (2 * steps)) ** 2,
+    lambda steps, final: 1 - (1 - final) * (1 - np.cos(np.pi * np.arange(steps) / steps)) / 2,
+]
+
+
+@pytest.mark.parametrize("container", [list, tuple, np.array], ids=["list", "tuple", "array"])
+@pytest.mark.parametrize("form", COSINE_FORMS, ids=range(len(COSINE_FORMS)))
+def test_any_rearrangement_of_the_cosine_schedule_passes(form, container, capsys):
+    def cosine_schedule(steps, final):
+        return container(list(form(steps, final)))
+
+    assert check_cosine_schedule(cosine_schedule) is True, capsys.readouterr().out
+
+
+def test_the_cosine_schedule_with_1_plus_cos_passes_by_the_absolute_floor():
+    """At the end of 100000 steps to 0 the multipliers are about 2.5e-10, and 1 + cos(...) cancels there: off
+    by far more than RTOL relatively, by far less than the floor absolutely (ATOL_FRACTION of the largest
+    multiplier, the first, which is 1). It is right, and passes; the library writes sin**2."""
+    steps = 100_000
+    assert {"steps": steps, "final": 0.0} in [case.args for case in EXERCISES["cosine_schedule"].cases]
+    got, expected = cosine_numpy(steps, 0.0), cosine_decay(steps, final=0.0)
+    assert expected.max() == 1.0 and expected.min() < 1e-9
+    assert (np.abs(got - expected) / expected).max() > 10 * checks.RTOL
+    assert np.abs(got - expected).max() < 0.01 * checks.ATOL_FRACTION
+    assert check_cosine_schedule(cosine_numpy) is True
+
+
+def test_a_cosine_schedule_off_by_more_than_the_tolerance_fails(capsys):
+    def cosine_schedule(steps, final):
+        return cosine_numpy(steps, final) * (1 + 1e-7)
+
+    verdict, out = run("cosine_schedule", cosine_schedule, capsys)
+    assert verdict is False and "Known mistake" not in out
+    assert out.splitlines()[1] == "  inputs: steps=10, final=0.1", out
+
+
+def test_a_cosine_schedule_over_steps_minus_1_that_raises_gets_a_hint(capsys):
+    """Divided by steps - 1 in Python floats, one step divides by zero; the earlier cases name the mistake,
+    so a function right elsewhere meets the hint only there."""
+
+    def cosine_schedule(steps, final):
+        angles = [math.pi * k / steps for k in range(steps)] if steps > 1 else [math.pi * 0 / (steps - 1)]
+        return [final + (1 - final) * (1 + math.cos(angle)) / 2 for angle in angles]
+
+    verdict, out = run("cosine_schedule", cosine_schedule, capsys)
+    assert verdict is False
+    assert 'raised ZeroDivisionError: float division by zero in case "one step, final = 0.5"' in flat(out)
+    assert "Hint: Is the angle pi*k/(steps - 1)? With one step that divides by 0." in flat(out)
+
+
+DECAY_FORMS = [
+    lambda x, lr, wd: x - lr * wd * x,
+    lambda x, lr, wd: x * (1 - lr * wd),
+    lambda x, lr, wd: (1 - wd * lr) * x,
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(DECAY_FORMS),
+    st.sampled_from(M_FORMS),
+    st.sampled_from(S_FORMS),
+    st.sampled_from(X_FORMS),
+    st.sampled_from(CONTAINERS),
+)
+def test_any_rearrangement_of_adamw_passes(decay, m_form, v_form, x_form, container):
+    def adamw_step(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        x = decay(x, lr, weight_decay)
+        m, v = m_form(m, g, beta1), v_form(v, g, beta2)
+        step = x_form(0.0, m / (1 - beta1**t), v / (1 - beta2**t), lr, eps)
+        return container((x + step, m, v))
+
+    assert check_adamw_step(adamw_step) is True
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Adam + L2, not AdamW",
+        "decay not scaled by lr",
+        "decay applied after Adam's step",
+        "weight decay missing",
+    ],
+)
+def test_every_adamw_case_shows_the_decay_mistakes_at_its_first_step(title):
+    """Where the decay goes (and whether it is there) shows at every case's first call, integers and
+    gradients of 1e-6 or 1e3 alike, by far more than the tolerance."""
+    ex = EXERCISES["adamw_step"]
+    mistake = next(m for m in ex.mistakes if m.title == title)
+    for label, step, args, expected in reference_steps(ex):
+        if step == 1:
+            assert tolerances_apart(dict(mistaken_results(ex, args))[mistake], expected) > 1000, label
+
+
+def test_adamw_reuses_adams_mistakes_after_the_decay():
+    """Each of Adam's catalogued mistakes is one of AdamW's too, under the same title and advice."""
+    adamw = [(m.title, m.advice) for m in EXERCISES["adamw_step"].mistakes]
+    adam = [(m.title, m.advice) for m in EXERCISES["adam_step"].mistakes]
+    assert adamw[-len(adam) :] == adam

@@ -471,3 +471,44 @@ def test_a_one_layer_width_can_be_a_list_a_range_or_numpy_integers():
         assert net.info["hidden"] == (8, 4) and type(net.info["hidden"][0]) is int
         np.testing.assert_array_equal(net.x0, expected)
     assert "stochastic" in repr(NET) and "610" in repr(NET)
+
+
+@pytest.mark.parametrize("activation", sorted(PHI))
+def test_layer_backward_is_the_gradient_of_one_layer(activation):
+    """(N5)-(N6) for one layer, against central differences of ``L = sum(delta * (phi(z) @ W + b))``, the
+    loss as the layer above sees it to first order: dW and db are its gradients in W and b, delta_below its
+    gradient in the pre-activation z below (so phi' is written with a = phi(z))."""
+    rng = np.random.default_rng(7)
+    z, W, b, delta = (
+        rng.normal(size=(5, 4)),
+        rng.normal(size=(4, 3)),
+        rng.normal(size=3),
+        rng.normal(size=(5, 3)),
+    )
+    z[np.abs(z) < 0.1] = 0.5  # relu's kink is not within a step of any z
+
+    def loss(z, W, b):
+        return np.sum(delta * (PHI[activation](z) @ W + b))
+
+    def central(f, x, h=1e-6):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[i] = h
+            grad[i] = (f(x + step) - f(x - step)) / (2 * h)
+        return grad
+
+    dW, db, delta_below = ll.data.layer_backward(PHI[activation](z), W, delta, activation)
+    np.testing.assert_allclose(dW, central(lambda W_: loss(z, W_, b), W), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(db, central(lambda b_: loss(z, W, b_), b), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(delta_below, central(lambda z_: loss(z_, W, b), z), rtol=1e-6, atol=1e-8)
+
+
+def test_layer_backward_of_the_first_layer_has_no_delta_below_and_an_unknown_activation_is_refused():
+    a, W, delta = np.ones((2, 3)), np.ones((3, 4)), np.ones((2, 4))
+    dW, db, delta_below = ll.data.layer_backward(a, W, delta, None)
+    assert delta_below is None and dW.shape == (3, 4) and db.tolist() == [2.0] * 4
+    with pytest.raises(
+        ValueError, match=r"layer_backward: activation must be one of 'tanh', 'sigmoid', 'relu'"
+    ):
+        ll.data.layer_backward(a, W, delta, "softplus")

@@ -2,9 +2,9 @@
 
 Each ``check_<exercise>(fn)`` calls the learner's function ``fn`` on a few fixed cases, compares every result
 with the library's own rule (:mod:`lessons_lib.averages`, :mod:`lessons_lib.rules`,
-:mod:`lessons_lib.measures`), prints one short message and returns ``True`` or ``False``. It never raises:
-whatever ``fn`` does becomes a message, except an interrupt (``KeyboardInterrupt``, the notebook's stop
-button), which stops the check.
+:mod:`lessons_lib.measures`, :mod:`lessons_lib.data`, :mod:`lessons_lib.running`), prints one short message
+and returns ``True`` or ``False``. It never raises: whatever ``fn`` does becomes a message, except an
+interrupt (``KeyboardInterrupt``, the notebook's stop button), which stops the check.
 
 How a check decides
 -------------------
@@ -26,7 +26,9 @@ How a check decides
    corrupts the caller's record of where it has been.
 4. Results are compared with ``rtol = 1e-9``: tight enough that, at gradients of 1e-6 to 1e-3, epsilon inside
    the root cannot pass for epsilon outside it, loose enough for any correct rearrangement (loops or
-   vectorised, ``math.sqrt`` or ``** 0.5``, a tuple or a list, arrays or NumPy scalars). The cases are
+   vectorised, ``math.sqrt`` or ``** 0.5``, a tuple or a list, arrays or NumPy scalars). An absolute floor,
+   ``ATOL_FRACTION`` (1e-12) of the largest expected entry, accepts round-off in entries that cancel to
+   nearly 0 (a cosine schedule's last multipliers, written ``1 + cos``). The cases are
    chosen, and tested, so that on every call each catalogued mistake moves the result by more than 100
    tolerances or by less than 1/100 of one: no verdict depends on rounding (a step, the result of
    :func:`check_steps_to_tolerance`, is right or off by 1 at least).
@@ -37,7 +39,8 @@ How a check decides
    the exercise's catalogue of known mistakes, each the rule with one mistake in it, evaluated on the same
    inputs. A match names the mistake and its fix; otherwise the message shows the inputs and the expected
    and received values, with a hint about float32 when a float64 result is off by no more than float32's
-   round-off (``float()`` of a float32, or NumPy 1.x widening one that met a Python float). A result of
+   round-off (``float()`` of a float32, or NumPy 1.x widening one that met a Python float), or about the
+   shape an output must have when it came back with another (a layer's ``dW``, ``db``). A result of
    ``None`` is a missing ``return``, unless a catalogued mistake returns ``None`` on the same inputs
    (``None`` for "never" in place of -1): then that mistake is named.
 
@@ -78,7 +81,8 @@ Adding an exercise
 ------------------
 An exercise is data (:class:`_exercise._Exercise`): its parameter and output names, a reference that calls
 the library and its catalogue of mistakes (``_mistakes`` for gradient descent, momentum and the averages,
-``_mistakes_adaptive`` for the adaptive rules, ``_mistakes_measures`` for the measures), its cases
+``_mistakes_adaptive`` for the adaptive rules and AdamW, ``_mistakes_measures`` for the measures,
+``_mistakes_network`` for training a network: a layer's backward pass and the cosine schedule), its cases
 (``_cases``) and hints for common exceptions; ``_catalogue`` puts each exercise together, and
 :func:`_mechanism._check` runs them all (with the time limit of ``_time_limit``). The limits and tolerances
 above are read when a check runs, so that setting, say, ``lessons_lib.checks.TIME_LIMIT = 10`` gives every
@@ -90,12 +94,15 @@ from __future__ import annotations
 from ._catalogue import (
     _ADAGRAD_STEP,
     _ADAM_STEP,
+    _ADAMW_STEP,
     _CENTERED_RMSPROP_STEP,
+    _COSINE_SCHEDULE,
     _EFFECTIVE_LR,
     _EWA,
     _EWA_BIAS_CORRECTED,
     _EXERCISES,
     _GD_STEP,
+    _LAYER_BACKWARD,
     _MOMENTUM_STEP,
     _NESTEROV_STEP,
     _RMSPROP_STEP,
@@ -108,11 +115,14 @@ from ._predictions import check_prediction
 __all__ = [
     "check_adagrad_step",
     "check_adam_step",
+    "check_adamw_step",
     "check_centered_rmsprop_step",
+    "check_cosine_schedule",
     "check_effective_lr",
     "check_ewa",
     "check_ewa_bias_corrected",
     "check_gd_step",
+    "check_layer_backward",
     "check_momentum_step",
     "check_nesterov_step",
     "check_prediction",
@@ -517,6 +527,137 @@ def check_rmsprop_step_eps_inside(fn) -> bool:
     False
     """
     return _check(_RMSPROP_STEP_EPS_INSIDE, fn)
+
+
+def check_layer_backward(fn) -> bool:
+    """Check a learner's backward pass through one hidden tanh layer, ``fn(a, W, delta)`` -> ``(dW, db,
+    delta_below)``.
+
+    ``a`` (n × fan_in) is the layer's input, the output of the tanh layer below; ``W`` (fan_in × fan_out) its
+    weights; ``delta`` (n × fan_out) the gradient of the loss with respect to its pre-activation, already
+    divided by n (N4). Expected, as :func:`lessons_lib.data.layer_backward` computes it::
+
+        dW = a.T @ delta                                 (N5)  fan_in × fan_out, like W
+        db = delta.sum(axis=0)                           (N5)  a sum over the images, like b
+        delta_below = (delta @ W.T) * (1 - a**2)         (N6)  tanh'(z) = 1 - tanh(z)**2 = 1 - a**2
+
+    One call per case; one layer is square (fan_in = fan_out), where dW transposed and W not transposed have
+    the right shapes.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function; it returns ``dW``, ``db`` and ``delta_below``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def layer_backward(a, W, delta):
+    ...     return a.T @ delta, delta.sum(axis=0), (delta @ W.T) * (1 - np.tanh(a) ** 2)
+    >>> check_layer_backward(layer_backward)
+    layer_backward: wrong result in case "a square layer, fan_in = fan_out = 3, n = 5".
+      Known mistake: tanh applied twice. a is already tanh(z), the output of the layer below, so
+        tanh'(z) = 1 - a**2. 1 - np.tanh(a)**2 (or 1/np.cosh(a)**2) is tanh' at a: one tanh too many.
+    False
+    """
+    return _check(_LAYER_BACKWARD, fn)
+
+
+def check_cosine_schedule(fn) -> bool:
+    """Check a learner's cosine decay, ``fn(steps, final)`` -> one learning-rate multiplier per step.
+
+    Expected, for ``k = 0 .. steps - 1``, as :func:`lessons_lib.cosine_decay` computes it::
+
+        final + (1 - final) * (1 + cos(pi * k / steps)) / 2      (S2)
+
+    from 1 at the first step toward ``final`` at step ``steps``, one after the last. ``steps`` is an int,
+    ``final`` a float or an int (0 or 1); a list or an array of ``steps`` numbers passes.
+
+    The multipliers are compared within ``RTOL`` or an absolute ``ATOL_FRACTION`` (1e-12) of the largest,
+    the first, which is 1: an absolute tolerance suited to numbers in [0, 1]. At the end of a long decay to
+    0 the multipliers are tiny (2.5e-10 at the last of 100000 steps), and ``1 + cos(...)`` written as above
+    cancels there: off by up to 3e-16, 7e-8 of so small a number, far more than ``RTOL``. It is right, and
+    passes by the absolute tolerance (the library writes ``sin**2``, which keeps those digits).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, called as ``fn(steps, final)``.
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def cosine_schedule(steps, final):
+    ...     k = np.arange(steps)
+    ...     return final + (1 - final) * (1 + np.cos(np.pi * k / (steps - 1))) / 2
+    >>> check_cosine_schedule(cosine_schedule)
+    cosine_schedule: wrong result in case "steps = 10, final = 0.1".
+      Known mistake: final reached at the last step. You divided k by steps - 1 (as
+        `np.linspace(0, np.pi, steps)` does), so the last step has a learning rate of final, 0 if
+        final = 0: a step that does not move. Divide by steps:
+        final + (1 - final)*(1 + cos(pi*k/steps))/2 heads for final at step steps, one after the last (k
+        runs from 0 to steps - 1).
+    False
+    """
+    return _check(_COSINE_SCHEDULE, fn)
+
+
+def check_adamw_step(fn) -> bool:
+    """Check a learner's AdamW step, ``fn(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay)`` -> ``(x, m,
+    v)``.
+
+    Expected, as PyTorch's ``AdamW`` and :func:`lessons_lib.adamw_update` compute it, with ``t`` the number of
+    this step (the first call has ``t = 1``) and ``g`` the gradient at the ``x`` passed in::
+
+        x = x - lr * weight_decay * x                                (W1)  decoupled weight decay first
+        m = beta1 * m + (1 - beta1) * g                              (D1)
+        v = beta2 * v + (1 - beta2) * g**2                           (D2)
+        m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)     (D3)
+        x = x - lr * m_hat / (sqrt(v_hat) + eps)                     (D4)  from the decayed x
+
+    Not Adam + L2, which adds ``weight_decay * x`` to ``g``: its decay would go through ``m`` and ``v`` and be
+    divided by ``sqrt(v_hat)``.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function; it returns the new ``x``, ``m`` and ``v`` (not ``t``: the caller counts).
+
+    Returns
+    -------
+    bool
+        True if every case is right; the feedback is printed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def adamw_step(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    ...     g = g + weight_decay * x
+    ...     m = beta1 * m + (1 - beta1) * g
+    ...     v = beta2 * v + (1 - beta2) * g**2
+    ...     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    ...     return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    >>> check_adamw_step(adamw_step)
+    adamw_step: wrong result in case "Python floats, eps = 1e-3, t = 1 to 3, weight_decay = 0.1", step 1
+    of 3.
+      Known mistake: Adam + L2, not AdamW. You added weight_decay*x to the gradient: that is Adam with
+        an L2 penalty (torch.optim.Adam with weight_decay), not AdamW. The penalty then goes through m
+        and v and is divided by sqrt(v_hat), so the weights with large gradients are hardly decayed.
+        AdamW decouples the decay from the gradient: first x = x - lr*weight_decay*x, then Adam's step
+        with g as it is.
+    False
+    """
+    return _check(_ADAMW_STEP, fn)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -14,9 +14,14 @@ def _signed(rng, shape, low, high):
     return rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(low, high, size=shape)
 
 
+def _signed_uniform(rng, shape, low, high):
+    """Numbers of either sign whose sizes are uniform from ``low`` to ``high``."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+
+
 def _points(rng, shape):
     """Starting points of either sign, sizes 0.5 to 2: away from 0, so that relative errors mean something."""
-    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+    return _signed_uniform(rng, shape, 0.5, 2.0)
 
 
 def _whole(rng, shape):
@@ -120,8 +125,9 @@ def _adaptive_cases(seed, betas=None):
     )
 
 
-def _adam_cases():
-    rng = np.random.default_rng(505)
+def _adam_cases(seed=505, weight_decays=None):
+    """Adam's cases; with one ``weight_decay`` per case, AdamW's (drawn with another ``seed``)."""
+    rng = np.random.default_rng(seed)
     hyper = {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
     def start(shape):
@@ -131,7 +137,7 @@ def _adam_cases():
     # State after nine earlier steps, so that t = 10 meets moments the size a real run would have.
     earlier = np.array(_gradients(rng, (2, 3), 9, -2, 0))
     after_nine = {"m": ewa(earlier, 0.9)[-1], "v": ewa(earlier**2, 0.999)[-1]}
-    return (
+    cases = (
         _step_case(
             "Python floats, eps = 1e-3, t = 1 to 3",
             {"x": 1.0, "m": 0.0, "v": 0.0, "t": 1, **hyper, "eps": 1e-3},
@@ -165,6 +171,17 @@ def _adam_cases():
             (np.array([0, 2, -3]), np.array([0, -1, 4])),
         ),
     )
+    if weight_decays is None:
+        return cases
+    return tuple(
+        _Case(f"{case.label}, weight_decay = {wd:g}", {**case.args, "weight_decay": wd}, case.later_gradients)
+        for case, wd in zip(cases, weight_decays, strict=True)
+    )
+
+
+def _adamw_cases():
+    """Adam's cases with a weight decay each: the decay, ``lr*weight_decay*x``, is from 5e-4 to 0.05 of x."""
+    return _adam_cases(1212, weight_decays=(0.1, 0.01, 0.05, 0.02, 0.5))
 
 
 def _ewa_cases():
@@ -322,4 +339,58 @@ def _steps_to_tolerance_cases():
             {"gaps": noisy, "tol": 0.125},
         ),
         _Case("a list of one gap", {"gaps": [0.02], "tol": 0.1}),
+    )
+
+
+def _layer_backward_cases():
+    """Single calls: ``a`` a tanh output (n × fan_in), ``W`` (fan_in × fan_out), ``delta`` (n × fan_out) of
+    the size (N4) gives it, about 1/n. The first layer is square, so that dW transposed and W not transposed
+    have the right shapes and are named by their numbers; n never equals a fan, so that no other mix-up of
+    axes fits by chance."""
+    rng = np.random.default_rng(1313)
+
+    def layer(n, fan_in, fan_out, *, sizes=None, W=None):
+        """``a`` of sizes ``sizes`` (low, high) and either sign, or tanh of a standard normal."""
+        if sizes is None:
+            a = np.tanh(rng.normal(size=(n, fan_in)))
+        else:
+            a = _signed_uniform(rng, (n, fan_in), *sizes)
+        return {
+            "a": a,
+            "W": rng.normal(0.0, 1 / np.sqrt(fan_in), (fan_in, fan_out)) if W is None else W,
+            "delta": rng.normal(size=(n, fan_out)) / n,
+        }
+
+    # The output layer's delta of a real step, (N4): (softmax(z) - onehot(y)) / n, for 10 classes
+    n, z = 12, rng.normal(size=(12, 10))
+    softmax = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    output = layer(n, 6, 10)
+    output["delta"] = (softmax - np.eye(10)[rng.integers(0, 10, n)]) / n
+    return (
+        _Case("a square layer, fan_in = fan_out = 3, n = 5", layer(5, 3, 3)),
+        _Case("fan_in = 4, fan_out = 2, n = 6", layer(6, 4, 2)),
+        _Case("one image (n = 1), fan_in = 2, fan_out = 3", layer(1, 2, 3)),
+        _Case(
+            "integer weights W (whole numbers), fan_in = 3, fan_out = 5, n = 4",
+            layer(4, 3, 5, W=rng.integers(-2, 3, (3, 5))),
+        ),
+        _Case(
+            "saturated units (|a| from 0.9 to 0.999), fan_in = 5, fan_out = 3, n = 8",
+            layer(8, 5, 3, sizes=(0.9, 0.999)),
+        ),
+        _Case("the output layer of 10 digits, delta = (softmax - onehot)/n, fan_in = 6, n = 12", output),
+    )
+
+
+def _cosine_schedule_cases():
+    """Single calls. ``final`` 0 leaves the mistakes that concern it unseen, so most cases have another; the
+    last case's multipliers fall to 2.5e-10, where ``1 + cos`` loses digits that ``sin**2`` keeps."""
+    return (
+        _Case("steps = 10, final = 0.1", {"steps": 10, "final": 0.1}),
+        _Case("steps = 4, final = 0 (an integer)", {"steps": 4, "final": 0}),
+        _Case("steps = 25, final = 0.05", {"steps": 25, "final": 0.05}),
+        _Case("steps = 100, final = 0.0", {"steps": 100, "final": 0.0}),
+        _Case("one step, final = 0.5", {"steps": 1, "final": 0.5}),
+        _Case("steps = 6, final = 1 (an integer): no decay", {"steps": 6, "final": 1}),
+        _Case("steps = 100000, final = 0.0", {"steps": 100_000, "final": 0.0}),
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from ._cases import (
     _adam_cases,
+    _adamw_cases,
     _adaptive_cases,
     _centered_rmsprop_cases,
+    _cosine_schedule_cases,
     _effective_lr_cases,
     _ewa_cases,
     _gd_cases,
+    _layer_backward_cases,
     _momentum_cases,
     _nesterov_cases,
     _rmsprop_eps_inside_cases,
@@ -30,18 +33,26 @@ from ._mistakes import (
 from ._mistakes_adaptive import (
     _ADAGRAD_MISTAKES,
     _ADAM_MISTAKES,
+    _ADAMW_MISTAKES,
     _CENTERED_RMSPROP_MISTAKES,
     _EFFECTIVE_LR_MISTAKES,
     _RMSPROP_EPS_INSIDE_MISTAKES,
     _RMSPROP_MISTAKES,
     _adagrad_reference,
     _adam_reference,
+    _adamw_reference,
     _centered_rmsprop_reference,
     _effective_lr_reference,
     _rmsprop_eps_inside_reference,
     _rmsprop_reference,
 )
 from ._mistakes_measures import _STEPS_TO_TOLERANCE_MISTAKES, _steps_to_tolerance_reference
+from ._mistakes_network import (
+    _COSINE_SCHEDULE_MISTAKES,
+    _LAYER_BACKWARD_MISTAKES,
+    _cosine_schedule_reference,
+    _layer_backward_reference,
+)
 
 
 def _numpy_for_floats_and_arrays(name):
@@ -204,6 +215,21 @@ _RMSPROP_STEP_EPS_INSIDE = _Exercise(
     ),
 )
 
+_ADAM_IN_PLACE_FIX = {
+    "x": "x = x - lr*m_hat/(np.sqrt(v_hat) + eps), not x -= ...",
+    "m": "m = beta1*m + (1 - beta1)*g, not m *= beta1 or m += ...",
+    "v": "v = beta2*v + (1 - beta2)*g**2, not v *= beta2 or v += ...",
+}
+_ADAM_HINTS = (
+    _Hint(
+        ZeroDivisionError,
+        "",
+        "Is the bias correction off by one? t is already this step's number (the first call has t = 1), "
+        "so divide by 1 - beta1**t, not 1 - beta1**(t - 1).",
+    ),
+    *_COMMON_HINTS,
+)
+
 _ADAM_STEP = _Exercise(
     name="adam_step",
     params=("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
@@ -212,20 +238,26 @@ _ADAM_STEP = _Exercise(
     library="adam_update",
     cases=_adam_cases(),
     mistakes=_ADAM_MISTAKES,
+    in_place_fix=_ADAM_IN_PLACE_FIX,
+    hints=_ADAM_HINTS,
+    counts=("t",),
+)
+
+_ADAMW_STEP = _Exercise(
+    name="adamw_step",
+    params=("x", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay"),
+    outputs=("x", "m", "v"),
+    reference=_adamw_reference,
+    library="adamw_update",
+    cases=_adamw_cases(),
+    mistakes=_ADAMW_MISTAKES,
     in_place_fix={
-        "x": "x = x - lr*m_hat/(np.sqrt(v_hat) + eps), not x -= ...",
-        "m": "m = beta1*m + (1 - beta1)*g, not m *= beta1 or m += ...",
-        "v": "v = beta2*v + (1 - beta2)*g**2, not v *= beta2 or v += ...",
+        **_ADAM_IN_PLACE_FIX,
+        "x": "x = x - lr*weight_decay*x, then x = x - lr*m_hat/(np.sqrt(v_hat) + eps); not x -= ... or "
+        "x *= 1 - lr*weight_decay",
     },
-    hints=(
-        _Hint(
-            ZeroDivisionError,
-            "",
-            "Is the bias correction off by one? t is already this step's number (the first call has t = 1), "
-            "so divide by 1 - beta1**t, not 1 - beta1**(t - 1).",
-        ),
-        *_COMMON_HINTS,
-    ),
+    hints=_ADAM_HINTS,
+    counts=("t",),
 )
 
 _NESTEROV_STEP = _Exercise(
@@ -314,6 +346,71 @@ _STEPS_TO_TOLERANCE = _Exercise(
     integer_result=True,
 )
 
+_SHAPES = "a is n × fan_in, W fan_in × fan_out, delta n × fan_out"
+_LAYER_SHAPES = (
+    f"Check the shapes: {_SHAPES}. dW = a.T @ delta is fan_in × fan_out, like W; db = delta.sum(axis=0) has "
+    "fan_out entries, like b; delta_below = (delta @ W.T) * (1 - a**2) is n × fan_in, like a."
+)
+
+_LAYER_BACKWARD = _Exercise(
+    name="layer_backward",
+    params=("a", "W", "delta"),
+    outputs=("dW", "db", "delta_below"),
+    reference=_layer_backward_reference,
+    library='data.layer_backward(a, W, delta, "tanh")',
+    cases=_layer_backward_cases(),
+    mistakes=_LAYER_BACKWARD_MISTAKES,
+    in_place_fix={
+        "a": "compute 1 - a**2 as a new array, not a **= 2 or a *= a",
+        "W": "read W.T (a view: nothing to change), not W *= ... or W[...] = ...",
+        "delta": "delta_below = (delta @ W.T) * (1 - a**2), a new array; not delta *= ...",
+    },
+    hints=(
+        _INTEGER_IN_PLACE,
+        *(
+            _Hint(ValueError, text, _LAYER_SHAPES)
+            for text in ("mismatch in its core dimension", "not aligned", "could not be broadcast")
+        ),
+    ),
+    shape_advice={
+        "dW": f"dW has W's shape, fan_in × fan_out ({_SHAPES}): dW = a.T @ delta.",
+        "db": "db has b's shape, one entry per unit of the layer (fan_out): db = delta.sum(axis=0).",
+        "delta_below": "delta_below has a's shape, n × fan_in: (delta @ W.T) * (1 - a**2).",
+    },
+)
+
+_COSINE_SCHEDULE = _Exercise(
+    name="cosine_schedule",
+    params=("steps", "final"),
+    outputs=("multipliers",),
+    reference=_cosine_schedule_reference,
+    library="cosine_decay(steps, final=final)",
+    cases=_cosine_schedule_cases(),
+    mistakes=_COSINE_SCHEDULE_MISTAKES,
+    in_place_fix={},
+    hints=(
+        _Hint(
+            ZeroDivisionError,
+            "",
+            "Is the angle pi*k/(steps - 1)? With one step that divides by 0. Divide by steps: the decay "
+            "heads for final at step steps, one after the last, so that the last step still moves.",
+        ),
+        *(
+            _Hint(
+                TypeError,
+                text,
+                "k is an array here: use np.cos (math.cos takes one number), or loop over range(steps).",
+            )
+            for text in ("converted to Python scalars", "must be real number")
+        ),
+    ),
+    counts=("steps",),
+    float_array=(
+        "In this case {source} is a Python int, and np.full(steps, {source}) is then an integer array too. "
+        "Make a float array instead: np.zeros(steps), or np.full(steps, {source}, dtype=float)."
+    ),
+)
+
 _EXERCISES = (
     _EWA,
     _EWA_BIAS_CORRECTED,
@@ -327,4 +424,7 @@ _EXERCISES = (
     _ADAM_STEP,
     _STEPS_TO_TOLERANCE,
     _RMSPROP_STEP_EPS_INSIDE,
+    _LAYER_BACKWARD,
+    _COSINE_SCHEDULE,
+    _ADAMW_STEP,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -53,3 +53,11 @@ class _Exercise:
     hints: tuple[_Hint, ...] = ()
     # True if the result is a whole number by nature (a step): then an integer result is no sign of truncation
     integer_result: bool = False
+    # parameters that are whole numbers by nature (Adam's t, a schedule's steps): never the integer input that
+    # made a truncated result
+    counts: tuple[str, ...] = ()
+    # how to make the result a float array, if np.zeros_like(<the integer input>, dtype=float) is not it; a
+    # format string with {source}, the integer input
+    float_array: str = ""
+    # per output: the shape it must have and how to get it, said when it comes back with another shape
+    shape_advice: dict[str, str] = field(default_factory=dict)

@@ -59,7 +59,7 @@ def _library_in_place(ex: _Exercise):
 
 _GLUE = "\x00"  # stands for a space that must not become a line break while a message is wrapped
 _KEEP_TOGETHER = re.compile(r"`[^`\n]*`|\[[^\]\n]*\]")  # inline code, and arrays or indices such as x[1, 2]
-_OPERATOR = re.compile(r" (\*\*|//|[-+*/=<>]=?) ")  # an operator and the spaces beside it: sqrt(s) + eps
+_OPERATOR = re.compile(r" (\*\*|//|[-+*/=<>@]=?) ")  # an operator and the spaces beside it: sqrt(s) + eps
 
 
 def _say(message: str) -> None:
@@ -308,7 +308,7 @@ def _explain_wrong(ex: _Exercise, args: dict, where: str, got, expected) -> str:
     hint = _dtype_hint(ex, args, got, expected)  # first: rounded or truncated numbers match no mistake
     mistake = None if hint else _matching_mistake(ex, args, got, expected)
     if hint is None and mistake is None:
-        hint = _widened_hint(ex, got, expected)
+        hint = _widened_hint(ex, got, expected) or _shape_hint(ex, got, expected)
     if mistake is not None:
         return _named_mistake(where, mistake)
     lines = [head, f"  inputs: {_describe_inputs(ex, args)}"]
@@ -364,14 +364,24 @@ def _widened_hint(ex: _Exercise, got, expected) -> str | None:
     return None
 
 
+def _shape_hint(ex: _Exercise, got, expected) -> str | None:
+    """The exercise's advice on the shape of the first output that came back with another shape, if any."""
+    for name, g, e in zip(ex.outputs, got, expected, strict=True):
+        if g.shape != e.shape and name in ex.shape_advice:
+            return ex.shape_advice[name]
+    return None
+
+
 def _integer_advice(ex: _Exercise, args: dict, name: str, got: np.ndarray) -> str:
     kind = "an integer array" if got.ndim else "an integer"
     said = (
         f"your {name} came back as {kind} ({got.dtype}): each value stored in it was cut to a whole number."
     )
-    source = next((n for n in (name, *ex.params) if n != "t" and _is_integer(args.get(n))), None)
+    source = next((n for n in (name, *ex.params) if n not in ex.counts and _is_integer(args.get(n))), None)
     if source is None:
         return f"{said} Look for dtype=int, int(...), round(...) or // where {name} is computed."
+    if ex.float_array:
+        return f"{said} {ex.float_array.format(source=source)}"
     if isinstance(args[source], list):
         what, copy_ = "a list of integers", f"np.array({source})"
     elif isinstance(args[source], np.ndarray):

@@ -1,6 +1,6 @@
 """The references and the catalogues of mistakes of the adaptive rules, which divide by a root of an average
 (or sum) of squared gradients: Adagrad, RMSProp (eps outside the root, as PyTorch writes it, and inside, as
-Keras and optax do), centered RMSProp, the effective learning rate and Adam."""
+Keras and optax do), centered RMSProp, the effective learning rate, Adam and AdamW."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..optimizers import Adagrad, AdagradState
 from ..rules import (
     adagrad_update,
     adam_update,
+    adamw_update,
     rmsprop_update,
     rmsprop_variant_update,
 )
@@ -557,4 +558,83 @@ _ADAM_MISTAKES = (
         "x + lr*m_hat/(sqrt(v_hat) + eps) climbs uphill. Step against it: x - lr*m_hat/(sqrt(v_hat) + eps).",
         lambda x, g, m, v, t, lr, beta1, beta2, eps: _adam_reference(x, g, m, v, t, -lr, beta1, beta2, eps),
     ),
+)
+
+
+# AdamW ------------------------------------------------------------------------------------------------------
+
+
+def _adamw_reference(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adamw_update(x, g, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+
+
+def _decayed(adam_rule, decay=lambda x, lr, weight_decay: x - lr * weight_decay * x):
+    """AdamW as ``decay`` of the point (W1), then ``adam_rule`` (called as Adam's step is) from there."""
+
+    def rule(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        return adam_rule(decay(x, lr, weight_decay), g, m, v, t, lr, beta1, beta2, eps)
+
+    return rule
+
+
+def _adam_plus_l2(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return _adam_reference(x, g + weight_decay * x, m, v, t, lr, beta1, beta2, eps)  # wrong: L2 in g
+
+
+def _decay_after_the_step(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    x, m, v = _adam_reference(x, g, m, v, t, lr, beta1, beta2, eps)
+    return x - lr * weight_decay * x, m, v  # wrong: the new x decayed
+
+
+def _decay_in_the_adaptive_step(x, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    m, v = ewa_update(m, g, beta1), ewa_update(v, g**2, beta2)
+    m_hat, v_hat = bias_correction(m, beta1, t), bias_correction(v, beta2, t)
+    return x - lr * (m_hat + weight_decay * x) / (np.sqrt(v_hat) + eps), m, v  # wrong: decay divided too
+
+
+_DECAY_FIRST = "x = x - lr*weight_decay*x, then Adam's step from there"
+
+_ADAMW_MISTAKES = (
+    _Mistake(
+        "Adam + L2, not AdamW",
+        "You added weight_decay*x to the gradient: that is Adam with an L2 penalty (torch.optim.Adam with "
+        "weight_decay), not AdamW. The penalty then goes through m and v and is divided by sqrt(v_hat), so "
+        "the weights with large gradients are hardly decayed. AdamW decouples the decay from the gradient: "
+        "first x = x - lr*weight_decay*x, then Adam's step with g as it is.",
+        _adam_plus_l2,
+    ),
+    _Mistake(
+        "decay not scaled by lr",
+        f"You multiplied x by 1 - weight_decay. PyTorch, Keras and optax (and this course) scale the decay "
+        f"by the learning rate: {_DECAY_FIRST}. (The paper scales it by the schedule's multiplier instead, "
+        "1 without a schedule.)",
+        _decayed(_adam_reference, decay=lambda x, lr, weight_decay: x - weight_decay * x),
+    ),
+    _Mistake(
+        "decay applied after Adam's step",
+        "You decayed the new x. AdamW decays the point the gradient was taken at, before the step: "
+        f"{_DECAY_FIRST} (the same as subtracting lr*weight_decay times the old x along with Adam's step).",
+        _decay_after_the_step,
+    ),
+    _Mistake(
+        "decay divided by sqrt(v_hat)",
+        "You put weight_decay*x inside Adam's step, lr*(m_hat + weight_decay*x)/(sqrt(v_hat) + eps), which "
+        "rescales the decay per coordinate as Adam + L2 does. AdamW keeps it outside: "
+        "x = x - lr*weight_decay*x - lr*m_hat/(sqrt(v_hat) + eps).",
+        _decay_in_the_adaptive_step,
+    ),
+    _Mistake(
+        "decay with the wrong sign",
+        "x + lr*weight_decay*x grows the weights. The decay shrinks them: x = x - lr*weight_decay*x.",
+        _decayed(_adam_reference, decay=lambda x, lr, weight_decay: x + lr * weight_decay * x),
+    ),
+    _Mistake(
+        "weight decay missing",
+        f"That is Adam's step alone. AdamW decays the point first: {_DECAY_FIRST}.",
+        lambda x, g, m, v, t, lr, beta1, beta2, eps, weight_decay: _adam_reference(
+            x, g, m, v, t, lr, beta1, beta2, eps
+        ),
+    ),
+    # Adam's own mistakes, in the step after the decay
+    *(_Mistake(mistake.title, mistake.advice, _decayed(mistake.rule)) for mistake in _ADAM_MISTAKES),
 )

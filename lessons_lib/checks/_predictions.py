@@ -403,6 +403,53 @@ _PREDICTIONS = {
             ),
             hint="The mean square forgets over about 1/(1 - beta) steps.",
         ),
+        _Prediction(
+            key="c6-deep-layers",
+            question="A sigmoid network with four hidden layers, whose input layer's gradient is under a "
+            "hundredth of its output layer's: over three epochs of RMSProp, how far does the input layer "
+            "move compared with the output layer?",
+            answer="about as far",
+            choices={
+                "about as far": ("as far", "the same", "about the same", "similar", "within a factor of ten"),
+                "much less": ("less", "much less far", "a hundredth"),
+                "much further": ("further", "more", "much more"),
+            },
+            why="RMSProp divides each weight's step by the root of its own mean square, so a weight with "
+            "gradients a hundred times smaller takes steps of about the same size: the input layer moved "
+            "2.3 times as far as the output layer, where SGD's moved less than a tenth as far.",
+            misconceptions=(
+                (
+                    "much less",
+                    "That is SGD, whose step is lr times the gradient: its input layer moved less than a "
+                    "tenth as far. RMSProp divides each coordinate by its own gradients' size, which the "
+                    "depth shrank along with the gradient: the step comes out about the same in every layer.",
+                ),
+                (
+                    "much further",
+                    "RMSProp's steps are about lr long whatever the gradient's size, in every layer alike: "
+                    "small gradients get no larger steps than large ones, so the layers move about as far.",
+                ),
+            ),
+        ),
+        _Prediction(
+            key="warmup-which-gains",
+            question="RMSProp (beta = 0.99) and Adam with beta1 = 0, beta2 = 0.99 are the same rule, except "
+            "that Adam corrects its average's bias. At lr = 0.03 on the network, which of the two gains the "
+            "most from one epoch of warm-up?",
+            answer="RMSProp",
+            choices={"RMSProp": ("rmsprop",), "Adam": ("adam",)},
+            why="RMSProp's mean square starts at 0 and is not corrected, so its first steps are up to "
+            "1/sqrt(1 - 0.99) = 10 times too long; a warm-up shortens them, as Adam's bias correction "
+            "already does. With the warm-up RMSProp ended at a median loss of 0.156 instead of 0.492.",
+            misconceptions=(
+                (
+                    "Adam",
+                    "Adam already divides its mean square by 1 - beta2**t, so its first steps are not too "
+                    "long: the warm-up has little left to do. RMSProp's mean square starts at 0 uncorrected, "
+                    "its first steps are up to 10 times too long, and the warm-up does the correction's job.",
+                ),
+            ),
+        ),
     )
 }
 
