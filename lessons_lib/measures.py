@@ -600,12 +600,17 @@ def spread(values, axis: int = -1) -> np.ndarray:
     [1.4, 3.0, 61.6]
     >>> spread([5.0, 6.0, np.inf, np.inf]).tolist()
     [5.3, inf, inf]
+    >>> spread([3.0, 4.0, np.inf]).tolist()  # the median is 4.0 itself, next to an inf
+    [3.2, 4.0, inf]
     """
     values = np.asarray(values, dtype=float)
     # np.nanpercentile loops over the other axes in Python: use it only when there is a NaN to skip
     percentile = np.nanpercentile if np.isnan(values).any() else np.percentile
     is_inf = np.where(np.isnan(values), np.nan, np.isinf(values))
+    # inf as the largest float: NumPy interpolates between neighbours as a + (b - a) * t, NaN for b = inf even
+    # where t = 0 (a percentile that falls on the number next to an inf); one that reaches an inf is inf below
+    finite = np.where(np.isposinf(values), np.finfo(float).max, values)
     with np.errstate(invalid="ignore"):
-        q = percentile(values, [10, 50, 90], axis=axis)
+        q = percentile(finite, [10, 50, 90], axis=axis)
         top = percentile(is_inf, [10, 50, 90], axis=axis)
     return np.where(top > 0, np.inf, q)

@@ -12,13 +12,15 @@ import re
 
 import matplotlib.scale
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import LogFormatterSciNotation, NullLocator
 from matplotlib.transforms import ScaledTranslation
 
 from .averages import ewa, half_life, window
 from .optimizers import Momentum, Optimizer, RMSProp
 from .problems import Problem
-from .races import BudgetRace, Race
+from .races import BudgetRace, Race, ScheduleRuns
 from .running import Trajectory, run
 
 __all__ = [
@@ -39,7 +41,10 @@ __all__ = [
     "plot_path",
     "plot_race_paths",
     "plot_rate_map",
+    "plot_schedules",
+    "plot_seed_spread",
     "plot_velocity",
+    "STYLED_OPTIMIZERS",
     "style_of",
     "use_plain_log_labels",
 ]
@@ -123,6 +128,9 @@ _STYLES = {
     "Adam": (OKABE_ITO["sky blue"], "P"),
 }
 _OTHER = (OKABE_ITO["bluish green"], "X")
+
+#: The optimizer names that :func:`style_of` gives a colour and marker of their own.
+STYLED_OPTIMIZERS = tuple(_STYLES)
 
 
 def style_of(optimizer: Optimizer | str) -> dict:
@@ -678,3 +686,81 @@ def plot_budget_race(ax, result: BudgetRace, names=None, *, show_lr: bool = Fals
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # curves span only 1–2 decades
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     return ax
+
+
+# ----------------------------------------------------------------------------------------------------
+# Learning-rate schedules: bands over seeds against epochs (the schedule widget draws with these too)
+
+
+def plot_seed_spread(ax, x, spread, *, color, label=None, marker=None, band=True, ls="-", lw=1.5):
+    """A median over seeds as a line, with its 10–90 % band: ``spread`` has shape ``(3, len(x))``, the 10th
+    percentile, the median and the 90th (:func:`lessons_lib.measures.spread`; infinite among diverged runs).
+
+    An infinite median is not drawn: a line whose median diverges ends in a cross. Where only the 90th
+    percentile is infinite, the band reaches the top of the panel, so set the y limits first. Returns ``ax``.
+    """
+    x = np.asarray(x, dtype=float)
+    low, mid, high = np.asarray(spread, dtype=float)
+    finite = np.isfinite(mid)
+    style = {"color": color, "marker": marker, "ms": 4, "lw": lw, "ls": ls, "label": label}
+    ax.plot(x, np.where(finite, mid, np.nan), markevery=max(1, len(x) // 12), **style)
+    if band:
+        high = np.where(np.isposinf(high), ax.get_ylim()[1], high)
+        shown = np.isfinite(low) & np.isfinite(high)
+        if shown.any():
+            low, high = np.where(shown, low, np.nan), np.where(shown, high, np.nan)
+            ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0)
+    last = int(np.flatnonzero(finite)[-1]) if finite.any() else len(x) - 1
+    if last < len(x) - 1:  # more than half the seeds diverged from the next record on
+        ax.plot(x[last], mid[last], "X", ms=11, color=color, mec="white", zorder=5, clip_on=False)
+    return ax
+
+
+def plot_schedules(axes, sweeps, schedules, optimizer: str, *, steps_per_epoch: int, lrs=None) -> dict:
+    """The static figure beside :class:`lessons_lib.widgets.ScheduleExplorer`: one optimizer under every
+    schedule, each at its best learning rate (or at ``lrs[schedule]``).
+
+    ``axes``: two panels, the learning rate per step (left) and the full-batch training loss against the
+    epoch (right): its median over the seeds and 10–90 % band, the constant schedule as a dark grey dashed
+    line, as in the widget. ``sweeps``, ``schedules`` and ``steps_per_epoch`` as the widget takes them
+    (:class:`lessons_lib.races.ScheduleRuns` checks them). The legend goes under the panels
+    (:func:`legend_below`). Returns ``{schedule: learning rate drawn}`` (None where every median diverged:
+    nothing drawn but its legend entry; a setting whose seeds all diverged draws its schedule alone).
+    """
+    runs = ScheduleRuns(sweeps, schedules, steps_per_epoch=steps_per_epoch, owner="plot_schedules")
+    if optimizer not in runs.optimizers:
+        raise ValueError(
+            f"plot_schedules: no optimizer {optimizer!r}; the sweeps ran {', '.join(runs.optimizers)}."
+        )
+    ax_lr, ax_loss = np.ravel(axes)
+    grid, labels, lrs = runs.grid(optimizer), runs.lr_labels(optimizer), dict(lrs or {})
+    chosen = {}
+    for name in runs.schedule_names:
+        if name in lrs:
+            chosen[name] = int(np.argmin(np.abs(np.log(grid) - np.log(lrs[name]))))
+        else:
+            chosen[name] = runs.best_lr_index(optimizer, name)
+    limits = runs.limits(optimizer, {s: i for s, i in chosen.items() if i is not None})
+    ax_lr.set(yscale="log", ylim=limits["lr"], xlim=(0, runs.steps), xlabel="step", ylabel="learning rate")
+    ax_loss.set(yscale="log", ylim=limits["loss"], xlim=(0, runs.epochs[-1]), xlabel="epoch", ylabel="loss")
+    colors, handles = iter(LINE_COLORS[1:]), []
+    for name, i in chosen.items():
+        constant = name == runs.constant
+        style = {"color": "0.35", "ls": "--"} if constant else {"color": next(colors), "ls": "-"}
+        lost = i is not None and runs.diverged(optimizer, name, i)[0] == runs.seeds
+        label = f"{name}: every lr diverged" if i is None else f"{name}, lr {labels[i]}"
+        handles.append(
+            Line2D([], [], lw=1.5, label=label + (": every seed diverged" if lost else ""), **style)
+        )
+        if i is not None:
+            ax_lr.plot(*runs.lr_curve(name, grid[i]), drawstyle="steps-post", lw=1.5, label=label, **style)
+        if i is not None and not lost:  # a setting whose seeds all diverged has no line to draw
+            spread = runs.spread(optimizer, name)[:, :, i]
+            plot_seed_spread(ax_loss, runs.epochs, spread, band=not constant, label=label, **style)
+    handles.append(Patch(color="0.35", alpha=0.2, lw=0, label=f"10–90 % of {runs.seeds} seeds"))
+    for ax in (ax_lr, ax_loss):
+        ax.minorticks_off()
+    ax_lr.set_title("learning rate per step", fontsize=10)
+    ax_loss.set_title(f"{optimizer}: training loss (median)", fontsize=10)
+    legend_below(ax_loss.figure, handles, ncols=min(len(handles), 3))
+    return {name: None if i is None else float(grid[i]) for name, i in chosen.items()}

@@ -10,18 +10,22 @@ hyperparameters and panels for the path, the loss and the per-coordinate effecti
 lesson reads on any notebook viewer. :func:`time_live_widgets` sweeps the sliders of every widget alive in
 the kernel and times the redraws; ``make bench`` uses it.
 
-The package: ``_base`` (controls, :class:`InteractiveFigure`, the live widgets) and ``explorers`` (the
-widgets of the lessons).
+The package: ``_base`` (controls, :class:`InteractiveFigure`, the live widgets), ``explorers`` (the
+widgets of the lessons that run what they draw) and ``schedules`` (:class:`ScheduleExplorer`: learning-rate
+schedules on a network, from sweeps run beforehand; its static figure is
+:func:`lessons_lib.plots.plot_schedules`).
 """
 
 from ._base import InteractiveFigure, control_for, time_live_widgets
 from .explorers import EWAExplorer, RaceExplorer, RateMapExplorer, TestbedRace, TrajectoryExplorer
+from .schedules import ScheduleExplorer
 
 __all__ = [
     "EWAExplorer",
     "InteractiveFigure",
     "RaceExplorer",
     "RateMapExplorer",
+    "ScheduleExplorer",
     "TestbedRace",
     "TrajectoryExplorer",
     "control_for",

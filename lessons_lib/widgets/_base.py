@@ -161,16 +161,21 @@ class InteractiveFigure:
         """Say that the static part changed (limits, labels), so the next redraw renders it again."""
         self._background = None
 
-    def track(self, ax, n_lines: int, n_texts: int):
-        """Mark what was added to ``ax`` since it had ``n_lines`` lines and ``n_texts`` texts as dynamic."""
+    def track(self, ax, n_lines: int, n_texts: int, n_collections: int | None = None):
+        """Mark what was added to ``ax`` since it had ``n_lines`` lines and ``n_texts`` texts (and
+        ``n_collections`` collections, such as a band, when given) as dynamic."""
         new = ax.lines[n_lines:] + ax.texts[n_texts:]
+        if n_collections is not None:
+            new += ax.collections[n_collections:]
         for artist in new:
             artist.set_animated(True)
         self._dynamic.extend(new)
 
     def replace_legend(self, handles, **options):
-        """Show ``handles`` in the legend under the panels instead (in the same strip; ``options`` as for
-        :func:`lessons_lib.plots.legend_below`). The next redraw renders the strip alone, not the figure."""
+        """Show ``handles`` in the legend under the panels instead (in the same strip, above the setting's row
+        if the widget writes one; ``options`` as for :func:`lessons_lib.plots.legend_below`). The next redraw
+        renders the strip alone, not the figure."""
+        options.setdefault("space_below", SETTING_ROW if self.says_setting else 0.0)
         renderer = self.figure.canvas.get_renderer()
         old = [legend.get_window_extent(renderer) for legend in self.figure.legends]
         for legend in list(self.figure.legends):
@@ -180,6 +185,11 @@ class InteractiveFigure:
 
     def _on_change(self, change):
         self.redraw()
+
+    def warns(self, message: str) -> bool:
+        """Whether the status line is a warning (shown in vermillion): any message, unless a subclass that
+        always says something tells which of its messages warn."""
+        return bool(message)
 
     def say_setting(self, text: str):
         """Write the setting drawn (the optimizers' labels) in the row under the legend, so that the picture
@@ -220,12 +230,18 @@ class InteractiveFigure:
             self._fitted.add(ax)
             if log:  # 2 decades to spare below: a slider swept towards faster runs refits less often
                 low = max(low / 100, high * 1e-16)
-            ax.set_ylim(low, high)
-            if log:  # labelled decades only: minor ticks (even unlabelled) cost most of a full redraw
-                ax.yaxis.set_major_locator(LogLocator(numticks=6))
-                ax.yaxis.set_minor_locator(NullLocator())
-                ax.yaxis.set_major_formatter(PlainLogFormatter())  # plain text: mathtext is slow
-            self._stale.add(ax)  # only this panel is rendered again (see _render)
+            self.set_ylim(ax, low, high)
+
+    def set_ylim(self, ax, low: float, high: float) -> None:
+        """Give ``ax`` these y limits (a log axis labels its decades only, in plain text); that panel is
+        rendered again at the next redraw, alone (see ``_render``)."""
+        self._fitted.add(ax)
+        ax.set_ylim(low, high)
+        if ax.get_yscale() == "log":  # labelled decades only: minor ticks cost most of a redraw
+            ax.yaxis.set_major_locator(LogLocator(numticks=6))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.yaxis.set_major_formatter(PlainLogFormatter())  # plain text: mathtext is slow
+        self._stale.add(ax)
 
     def redraw(self):
         """Draw for the current values and show the picture; report problems in the status line."""
@@ -236,9 +252,10 @@ class InteractiveFigure:
             self._dynamic = []
             message = self.update(**self.values)
             self.image.value = self._render()
+            warn = self.warns(message)
         except Exception as exc:  # a widget never shows a traceback
-            message = f"Cannot draw this setting: {type(exc).__name__}: {exc}"
-        color = "#D55E00" if message else "inherit"
+            message, warn = f"Cannot draw this setting: {type(exc).__name__}: {exc}", True
+        color = "#D55E00" if warn else "inherit"
         self.status.value = f'<span style="color:{color}">{html.escape(message) or "&nbsp;"}</span>'
         self.timings_ms.append(1000 * (time.perf_counter() - start))
 
@@ -416,7 +433,8 @@ def _sweep_values(control, points: int):
         return list(np.logspace(control.min, control.max, points, base=control.base))
     if isinstance(control, (widgets.FloatSlider, widgets.IntSlider)):
         return list(np.linspace(control.min, control.max, points))
-    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
+    menus = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.SelectionSlider)
+    if isinstance(control, menus):  # every option, in order
         return [option[1] if isinstance(option, tuple) else option for option in control.options]
     return []
 
