@@ -183,6 +183,51 @@ def test_a_lesson_the_course_retires_stays_with_the_learner_and_is_reported_once
     assert again.retired == [] and again.lines() == [] and (work / "01_ewa.ipynb").read_bytes() == mine
 
 
+def test_a_lesson_the_course_renumbers_stays_with_the_learner_who_is_told_where_it_went(course, work):
+    """A lesson is inserted as 01 and the old 01 becomes 02, as 07_which_optimizer became 08: the
+    learner's work in the old name stays; the lesson arrives under its new name, said once, beside the new
+    lesson."""
+    workspace.sync(work, course)
+    (work / "01_ewa.ipynb").write_text((work / "01_ewa.ipynb").read_text() + " ")  # the learner's work
+    mine = (work / "01_ewa.ipynb").read_bytes()
+    for folder in (course, course / "solutions"):
+        (folder / "01_ewa.ipynb").rename(folder / "02_ewa.ipynb")
+        write(folder / "01_inserted.ipynb", lesson(f"new lesson in {folder.name}"))
+    report = workspace.sync(work, course)
+    assert report.moved == [("01_ewa.ipynb", "02_ewa.ipynb")] and report.retired == []
+    assert report.copied == ["01_inserted.ipynb", "02_ewa.ipynb"]
+    where = workspace.shown(work)
+    assert report.lines() == [
+        f"New in the course, copied to {where}/: 01_inserted.ipynb",
+        f"Lesson 01_ewa is now lesson 02: {where}/02_ewa.ipynb. Your copy under its old name, "
+        f"{where}/01_ewa.ipynb, is kept as it is, with your work in it.",
+    ]
+    assert (work / "01_ewa.ipynb").read_bytes() == mine
+    assert source_of(work / "02_ewa.ipynb") == "print('learner 01_ewa.ipynb')"  # the course's, untouched
+    assert not (work / "solutions" / "01_ewa.ipynb").exists()
+    assert (work / "solutions" / "02_ewa.ipynb").exists()
+    assert [line.split(":")[0] for line in workspace.status(work, course)] == [
+        "00_start.ipynb",
+        "01_inserted.ipynb",
+        "02_ewa.ipynb",
+    ]
+    again = workspace.sync(work, course)
+    assert again.moved == again.retired == [] and again.lines() == []
+    assert (work / "01_ewa.ipynb").read_bytes() == mine
+
+
+def test_a_renumbered_lesson_the_learner_had_deleted_is_still_said_without_a_copy(course, work):
+    workspace.sync(work, course)
+    (work / "01_ewa.ipynb").unlink()
+    for folder in (course, course / "solutions"):
+        (folder / "01_ewa.ipynb").rename(folder / "02_ewa.ipynb")
+    report = workspace.sync(work, course)
+    assert report.moved == [("01_ewa.ipynb", "02_ewa.ipynb")]
+    assert report.lines() == [f"Lesson 01_ewa is now lesson 02: {workspace.shown(work)}/02_ewa.ipynb."]
+    assert workspace.renumbered("01_ewa.ipynb", {"01_averages.ipynb", "02_momentum.ipynb"}) is None
+    assert workspace.renumbered("notes.ipynb", {"02_notes.ipynb"}) is None
+
+
 def test_an_interrupted_copy_leaves_no_half_notebook(course, work, monkeypatch):
     real_write = nbtools.write_notebook
 

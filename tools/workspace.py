@@ -13,6 +13,9 @@ by default), never to a tracked file, so ``git pull`` and ``make clean`` leave i
 * When the course changes a lesson the learner already has (its cells' sources, as ``make exercises``
   compares them), the lesson is reported, not replaced: ``make fresh LESSON=02`` puts the new version beside
   the learner's copy. The version each lesson was last offered in is kept in ``work/.course/versions.json``.
+* A lesson the course renumbers (``07_which_optimizer`` becoming ``08_which_optimizer`` when a lesson is
+  inserted before it) arrives under its new name like a new lesson; the learner's copy under the old name is
+  kept as it is, and the report says where the lesson went. A lesson the course drops is kept and reported.
 * The solution notebooks are copied to ``work/solutions/``, read-only (JupyterLab opens them read-only and
   never saves them), and refreshed when the course changes them.
 * Each copy is written to a temporary file and then linked into place, so an interrupted or concurrent
@@ -132,13 +135,15 @@ def _write_versions(work: Path, versions: dict[str, str]) -> None:
 @dataclass
 class SyncReport:
     """What :func:`sync` did: lessons copied in, lessons with a newer version, lessons the course no longer
-    has (the learner's copy is kept; the read-only solution goes), solutions refreshed."""
+    has (the learner's copy is kept; the read-only solution goes), lessons it renumbered (the same, and the
+    new name is said), solutions refreshed."""
 
     work: Path
     created: bool = False
     copied: list[str] = field(default_factory=list)
     newer: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)  # lessons no longer in the course (yet kept)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (old name, new name): renumbered lessons
     solutions: int = 0
 
     def lines(self) -> list[str]:
@@ -146,8 +151,11 @@ class SyncReport:
         out = []
         if self.created:
             out.append(f"Made your workspace, {where}/: what you open and save in `make lab` lives there.")
-        elif self.copied:
-            out.append(f"New in the course, copied to {where}/: {', '.join(self.copied)}")
+        else:
+            renamed = {new for _, new in self.moved}  # said below, with the name they had
+            new_lessons = [name for name in self.copied if name not in renamed]
+            if new_lessons:
+                out.append(f"New in the course, copied to {where}/: {', '.join(new_lessons)}")
         for name in self.newer:
             lesson = name.split("_", 1)[0]
             out.append(
@@ -159,11 +167,30 @@ class SyncReport:
                 f"{name} is no longer a lesson of the course (see the outline in README.md); your copy, "
                 f"{where}/{name}, is kept as it is."
             )
+        for old, new in self.moved:
+            line = f"Lesson {old.removesuffix('.ipynb')} is now lesson {new.split('_', 1)[0]}: {where}/{new}."
+            if (self.work / old).exists():
+                line += (
+                    f" Your copy under its old name, {where}/{old}, is kept as it is, with your work in it."
+                )
+            out.append(line)
         return out
 
 
 def shown(path: Path) -> str:
     return nbtools.display_path(path)
+
+
+def topic(name: str) -> str | None:
+    """A lesson's name without its number: ``"which_optimizer.ipynb"`` for ``"07_which_optimizer.ipynb"``."""
+    number, _, rest = name.partition("_")
+    return rest if number.isdigit() and rest else None
+
+
+def renumbered(name: str, lessons: set[str]) -> str | None:
+    """The course's lesson that ``name`` became when only its number changed, if there is exactly one."""
+    same = [lesson for lesson in lessons if lesson != name and topic(name) and topic(lesson) == topic(name)]
+    return same[0] if len(same) == 1 else None
 
 
 def sync(work: Path = DEFAULT_WORK_DIR, notebooks_dir: Path = nbtools.NOTEBOOKS_DIR) -> SyncReport:
@@ -187,7 +214,11 @@ def sync(work: Path = DEFAULT_WORK_DIR, notebooks_dir: Path = nbtools.NOTEBOOKS_
     for name in sorted(versions):
         if "/" in name or name in lessons:
             continue
-        report.retired.append(name)  # the learner's copy stays; only the course's record of it goes
+        new_name = renumbered(name, lessons)
+        if new_name is None:
+            report.retired.append(name)  # the learner's copy stays; only the course's record of it goes
+        else:
+            report.moved.append((name, new_name))  # the same: the new name arrived as a new lesson
         del versions[name]
         solution = work / SOLUTIONS / name  # the course's read-only copy, never the learner's
         if versions.pop(f"{SOLUTIONS}/{name}", None) is not None and solution.exists():
