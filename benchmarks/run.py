@@ -50,6 +50,9 @@ import sweep_speed  # noqa: E402
 FLOOR = nbtools.REPO_ROOT / "benchmarks" / "floor.ipynb"
 OUTPUT = nbtools.REPO_ROOT / "build" / "bench.json"
 MAX_RATIO_TO_FLOOR = 3.0
+# A lesson that trains networks gets more (issue 15): dozens of networks trained as one array, every loss
+# recorded over the 1346 training images.
+MAX_RATIO_FOR = {"07_a_real_network": 4.0}
 MAX_WIDGET_MEDIAN_MS = 50.0
 MAX_ROUND_TRIP_MEDIAN_MS = 250.0
 PRESSES = 15
@@ -314,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                 record.update(ratio_to_floor=None, verdict="ERROR")
             else:
                 record["ratio_to_floor"] = round(record["median_s"] / floor["median_s"], 2)
-                record["verdict"] = "ok" if record["ratio_to_floor"] <= MAX_RATIO_TO_FLOOR else "MISSED"
+                target = MAX_RATIO_FOR.get(Path(record["notebook"]).stem, MAX_RATIO_TO_FLOOR)
+                record["target"] = target
+                record["verdict"] = "ok" if record["ratio_to_floor"] <= target else "MISSED"
             print(
                 f"timed {record['notebook']}: {record['runs_s']} s {record['error'] or ''}".rstrip(),
                 flush=True,
@@ -344,7 +349,10 @@ def main(argv: list[str] | None = None) -> int:
                     r["notebook"],
                     "-" if r["error"] else f"{r['median_s']:.2f}",
                     "-" if r["error"] else f"{r['ratio_to_floor']:.2f}",
-                    f"ERROR: {r['error']}" if r["error"] else r["verdict"],
+                    f"ERROR: {r['error']}"
+                    if r["error"]
+                    else r["verdict"]
+                    + (f" (its target: {r['target']:g}x)" if r["target"] != MAX_RATIO_TO_FLOOR else ""),
                 ]
                 for r in records
             ]
@@ -404,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"MISSED: sweep is {ratio:.2f}x the hand-written loop (target <= {target:g}x)")
     if missed_nb:
         print(
-            f"MISSED: {len(missed_nb)} notebook(s) slower than {MAX_RATIO_TO_FLOOR:g}x the floor: "
+            f"MISSED: {len(missed_nb)} notebook(s) slower than their target times the floor "
+            f"({MAX_RATIO_TO_FLOOR:g}x; 07_a_real_network {MAX_RATIO_FOR['07_a_real_network']:g}x): "
             + ", ".join(missed_nb)
         )
     if missed_w:

@@ -1,6 +1,6 @@
 """Many runs of one optimizer at once: a grid of hyperparameters × a batch of starts, as one array run.
 
-Lessons 05 to 07 compare optimizers fairly: each one gets a small grid of learning rates (sometimes of
+Lessons 05 to 08 compare optimizers fairly: each one gets a small grid of learning rates (sometimes of
 ``beta`` too), runs from many starts or with many seeds, and is shown at its best. :func:`sweep` runs such a
 grid for **any** optimizer of the course through its batched entry point, ``update`` (so the maths lives in
 one place, :mod:`lessons_lib.rules`): the hyperparameters the optimizer declares ``sweepable`` become arrays

@@ -165,8 +165,42 @@ def test_the_decay_sets_how_long_rmsprop_takes_to_forget():
     for decay in (0.9, 0.99):
         steps = -np.diff(cv.run_transcription(cv.torch_rmsprop_step, [0.0], shift, lr=1.0, alpha=decay)[:, 0])
         recovered.append(int(np.argmax(steps[300:] >= 0.5 * steps[299])))
-    assert recovered == [76, 808]  # lesson 07's numbers
+    assert recovered == [76, 808]  # lesson 08's numbers
     assert recovered[1] / recovered[0] == pytest.approx(_PREDICTIONS["decay-recovery"].answer)
+
+
+def _network_runs(optimizer, problem, starts, schedule=None):
+    """Lesson 07's runs: three epochs of 43 mini-batches."""
+    return sweep(optimizer, problem, 3 * 43, starts, every=43, schedule=schedule)
+
+
+def test_rmsprop_moves_every_layer_of_the_deep_sigmoid_network_about_as_far():
+    deep = ll.mlp_digits(hidden=(16,) * 4, activation="sigmoid", seed=0)
+    starts = np.stack([ll.mlp_digits(hidden=(16,) * 4, activation="sigmoid", seed=s).x0 for s in range(3)])
+    ratios = {}
+    for name, optimizer in [("RMSProp", RMSProp(lr=0.03)), ("SGD", GradientDescent(lr=0.3))]:
+        s = _network_runs(optimizer, deep, starts)
+        moved = deep.layer_norms(s.points[-1] - s.points[0])
+        ratios[name] = np.median(moved[:, 0] / moved[:, -1])
+    assert 0.1 < ratios["RMSProp"] < 10 and ratios["SGD"] < 0.3  # lesson 07: 2.3 and 0.13
+    assert _PREDICTIONS["c6-deep-layers"].answer == "about as far"
+
+
+def test_the_warm_up_helps_rmsprop_more_than_the_bias_corrected_rule():
+    net = ll.mlp_digits(hidden=(16, 16), seed=0)
+    starts = np.stack([ll.mlp_digits(hidden=(16, 16), seed=s).x0 for s in range(5)])
+    ramp = ll.running.warmup(3 * 43, warmup_steps=43)
+    gain = {}
+    for name, optimizer in [
+        ("RMSProp", RMSProp(lr=0.03, beta=0.99)),
+        ("Adam", Adam(lr=0.03, beta1=0.0, beta2=0.99)),
+    ]:
+        without, with_ = (
+            np.median(_network_runs(optimizer, net, starts, s).losses[-1]) for s in (None, ramp)
+        )
+        gain[name] = without - with_
+    assert gain["RMSProp"] > 0.2 and abs(gain["Adam"]) < 0.1  # lesson 07: 0.492 -> 0.156, 0.173 -> 0.156
+    assert _PREDICTIONS["warmup-which-gains"].answer == "RMSProp"
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""races, the fixed-budget race: five optimizers on real data, and the reductions behind 07's tables."""
+"""races, the fixed-budget race: five optimizers on real data, and the reductions behind 08's tables."""
 
 import math
 

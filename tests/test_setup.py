@@ -502,7 +502,7 @@ def test_nbval_sanitize_file_replaces_memory_addresses_only():
 
 
 def test_nbval_sanitize_file_masks_measured_times_only():
-    """Lesson 07 prints wall times as "[measured 0.84 ms, ×1.2]"; only that bracket may be masked."""
+    """Lesson 08 prints wall times as "[measured 0.84 ms, ×1.2]"; only that bracket may be masked."""
     sanitize, _ = nbval_sanitizer()
     one = "one epoch:\n  SGD       [measured 0.14 ms, ×1.0]\n  Adam      [measured 0.2 ms, ×1.4]\n"
     two = "one epoch:\n  SGD       [measured 0.31 ms, ×1.0]\n  Adam      [measured 12 ms, ×39.0]\n"
