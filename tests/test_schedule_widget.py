@@ -258,13 +258,13 @@ def expected_status(sweeps, runs, optimizer, schedule, i) -> str:
     if np.isinf(mid):
         text += f"{lost.size} of {SEEDS} seeds diverged {first}, and the median with them"
     elif np.isinf(high):
-        text += f"final loss {mid:.3g} (10 %: {low:.3g}, 90 %: diverged)"
+        text += f"final loss {mid:#.3g} (10 %: {low:#.3g}, 90 %: diverged)"
     else:
-        text += f"final loss {mid:.3g} (10–90 %: {low:.3g}–{high:.3g})"
+        text += f"final loss {mid:#.3g} (10–90 %: {low:#.3g}–{high:#.3g})"
     if schedule != "constant":
         reference = percentiles(constant)[1, -1, i]
         if np.isfinite(reference):
-            text += f" against {reference:.3g} at a constant lr"
+            text += f" against {reference:#.3g} at a constant lr"
         else:
             most = "all" if (constant.diverged_steps[i] >= 0).all() else "most"
             text += f" against a constant lr, where {most} seeds diverged"
@@ -361,6 +361,15 @@ def test_choosing_another_optimizer_gives_the_slider_its_grid_with_one_redraw(ma
     w.controls["optimizer"].value = "Adam"
     assert [label for label, _ in slider.options] == ["0.01", "0.1", "10"] and slider.value == 0.01
     assert len(w.timings_ms) == n + 3
+
+
+def test_the_optimizer_row_is_shown_only_when_there_is_a_choice(make, data):
+    both = make()
+    assert both.controls["optimizer"] in both.widget.children
+    adam_only = {key: sweep for key, sweep in data[0].items() if key[0] == "Adam"}
+    one = make(sweeps=adam_only)
+    assert one.controls["optimizer"] not in one.widget.children
+    assert one.controls["schedule"] in one.widget.children[0].children and one.name.endswith("(Adam)")
 
 
 def test_pictures_equal_full_renders_after_every_move(make):

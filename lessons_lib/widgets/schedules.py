@@ -108,13 +108,10 @@ class ScheduleExplorer(InteractiveFigure):
         }
         super().__init__(f"learning-rate schedules ({', '.join(runs.optimizers)})", controls)
         self._render_backgrounds()
+        # a row of one button would offer no choice: the title and the status name the one optimizer
+        choice = [self.controls["optimizer"]] if len(runs.optimizers) > 1 else []
         self.widget = widgets.VBox(
-            [
-                self.controls["optimizer"],
-                widgets.HBox([self.controls["schedule"], self.controls["lr"]]),
-                self.status,
-                self.image,
-            ]
+            [*choice, widgets.HBox([self.controls["schedule"], self.controls["lr"]]), self.status, self.image]
         )
 
     # -- the controls -------------------------------------------------------------------------------------
@@ -279,9 +276,9 @@ class ScheduleExplorer(InteractiveFigure):
         low, mid, high = runs.spread(optimizer, schedule)[:, -1, index]
         if np.isfinite(mid):
             spread = (
-                f"10–90 %: {low:.3g}–{high:.3g}" if np.isfinite(high) else f"10 %: {low:.3g}, 90 %: diverged"
+                f"10–90 %: {low:#.3g}–{high:#.3g}" if np.isfinite(high) else f"10 %: {low:#.3g}, 90 %: diverged"
             )
-            text = f"final loss {mid:.3g} ({spread})"
+            text = f"final loss {mid:#.3g} ({spread})"
         elif diverged:
             text = f"{how_many}, and the median with them"
         else:  # not reached by a sweep's runs, whose losses are finite until they diverge
@@ -289,7 +286,7 @@ class ScheduleExplorer(InteractiveFigure):
         if schedule != runs.constant:
             reference = runs.spread(optimizer, runs.constant)[1, -1, index]
             if np.isfinite(reference):
-                text += f" against {reference:.3g} at a constant lr"
+                text += f" against {reference:#.3g} at a constant lr"
             else:
                 lost = runs.diverged(optimizer, runs.constant, index)[0]
                 text += f" against a constant lr, where {'all' if lost == seeds else 'most'} seeds diverged"
