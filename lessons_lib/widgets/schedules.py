@@ -275,9 +275,8 @@ class ScheduleExplorer(InteractiveFigure):
             return head + f"all {seeds} seeds diverged (the first at epoch {first}), so no line is drawn"
         low, mid, high = runs.spread(optimizer, schedule)[:, -1, index]
         if np.isfinite(mid):
-            spread = (
-                f"10–90 %: {low:#.3g}–{high:#.3g}" if np.isfinite(high) else f"10 %: {low:#.3g}, 90 %: diverged"
-            )
+            top = f"–{high:#.3g}" if np.isfinite(high) else ", 90 %: diverged"
+            spread = f"10–90 %: {low:#.3g}{top}" if np.isfinite(high) else f"10 %: {low:#.3g}{top}"
             text = f"final loss {mid:#.3g} ({spread})"
         elif diverged:
             text = f"{how_many}, and the median with them"
