@@ -8,13 +8,14 @@ says "diverged at step k"; it is never an empty plot.
 
 from __future__ import annotations
 
+import math
 import re
 
 import matplotlib.scale
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import LogFormatterSciNotation, NullLocator
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 from matplotlib.transforms import ScaledTranslation
 
 from .averages import ewa, half_life, window
@@ -73,8 +74,30 @@ class PlainLogFormatter(LogFormatterSciNotation):
         return number.group(1).replace("-", "−") if number else label
 
 
+#: A log axis spanning more decades than this draws no minor ticks (matplotlib drops them from 10 on).
+MINOR_TICK_DECADES = 3.0
+
+
+class _FewMinorLogLocator(LogLocator):
+    """matplotlib's minor ticks of a log axis, but none on an axis spanning more than
+    :data:`MINOR_TICK_DECADES` decades.
+
+    There the labelled decades are close enough to read a value by, while eight unlabelled ticks per decade
+    clutter the axis and cost: each tick matplotlib makes takes over a millisecond, a tenth of a figure's
+    drawing time on a panel spanning ten decades. A narrower axis keeps them, with their labels
+    (``2×10⁻³``), which are its only labels when it spans less than a decade.
+    """
+
+    def tick_values(self, vmin, vmax):
+        if 0 < vmin < math.inf and 0 < vmax < math.inf:
+            if abs(math.log(vmax / vmin, self._base)) > MINOR_TICK_DECADES:
+                return np.array([])
+        return super().tick_values(vmin, vmax)
+
+
 class _PlainLogScale(matplotlib.scale.LogScale):
-    """matplotlib's log scale, with :class:`PlainLogFormatter` for its tick labels."""
+    """matplotlib's log scale, with :class:`PlainLogFormatter` for its tick labels and no minor ticks on an
+    axis spanning more than :data:`MINOR_TICK_DECADES` decades (:class:`_FewMinorLogLocator`)."""
 
     def __init__(self, *args, **kwargs):  # matplotlib < 3.11 passes the axis first; later versions do not
         super().__init__(*args, **kwargs)
@@ -82,6 +105,7 @@ class _PlainLogScale(matplotlib.scale.LogScale):
     def set_default_locators_and_formatters(self, axis):
         super().set_default_locators_and_formatters(axis)
         axis.set_major_formatter(PlainLogFormatter(self.base))
+        axis.set_minor_locator(_FewMinorLogLocator(self.base, self.subs))
         axis.set_minor_formatter(PlainLogFormatter(self.base, labelOnlyBase=self.subs is not None))
 
 

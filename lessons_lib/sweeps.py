@@ -239,10 +239,12 @@ def _advance(
     (one pair for ``sweep``). ``gradient(x, k)`` returns the gradient for step ``k``. A run diverges by the
     course's one rule (:func:`lessons_lib.running.divergence_limit`), judged per problem at every recorded
     step (so every step when ``every = 1``) and at any step where a sum of squared gradients overflows; its
-    point and loss at that step are kept, its later ones are NaN. Returns the recorded steps, one points and
-    one losses array per block, ``diverged_steps`` of shape ``(*batch, blocks)``, the seconds the steps
-    took, the last state and the effective learning rates. Step ``k`` of a ``schedule`` (checked) steps with
-    ``batched`` at the learning rates ``batched.lr * schedule[k - 1]``, unchecked (:func:`with_lr`).
+    point and loss at that step are kept, its later ones are NaN. ``start_losses`` are the losses of the
+    starts (one array per block, broadcast over the grid): they are step 0's record. Returns the recorded
+    steps, one points and one losses array per block, ``diverged_steps`` of shape ``(*batch, blocks)``, the
+    seconds the steps took, the last state and the effective learning rates. Step ``k`` of a ``schedule``
+    (checked) steps with ``batched`` at the learning rates ``batched.lr * schedule[k - 1]``, unchecked
+    (:func:`with_lr`).
     """
     batch = x.shape[:-1]
     dims = [d for _, d in blocks]
@@ -286,7 +288,8 @@ def _advance(
             if k == record_at[row]:
                 for i, (problem, _) in enumerate(blocks):
                     block = x if single else np.ascontiguousarray(x[..., spans[i][0] : spans[i][1]])
-                    loss = problem.f(block)
+                    # at step 0 every run is at its start, whose loss is known: the same for every setting
+                    loss = problem.f(block) if k > 0 else np.broadcast_to(start_losses[i], batch)
                     if not np.vdot(loss, loss) <= lowest[i]:
                         over = alive[..., i] & ~(loss <= limits[i])
                         if over.any():
