@@ -45,6 +45,7 @@ __all__ = [
     "plot_schedules",
     "plot_seed_spread",
     "plot_velocity",
+    "status_above",
     "STYLED_OPTIMIZERS",
     "style_of",
     "use_plain_log_labels",
@@ -418,21 +419,27 @@ def plot_path(
     return ax
 
 
-def _show_divergence(ax, problem, x_end, y_end, step, color):
-    x_end, y_end = divergence_mark(problem, x_end, y_end, ax.get_ylim())
-    ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6, clip_on=False)  # on the edge
-    ax.text(  # above the panel, at the right of the title row: never on the data
+def status_above(ax, text: str, *, color, fontsize: float = 10):
+    """Write a status (``"diverged at step 11"``) above ``ax``, at the right of its title row, where it can
+    never sit on the data; returns the Text."""
+    return ax.text(
         1.0,
         1.0,
-        f"diverged at step {step}",
+        text,
         transform=ax.transAxes + ScaledTranslation(0, 4 / 72, ax.figure.dpi_scale_trans),
         ha="right",
         va="bottom",
         color=color,
-        fontsize=10,
+        fontsize=fontsize,
         fontweight="bold",
         zorder=7,
     )
+
+
+def _show_divergence(ax, problem, x_end, y_end, step, color):
+    x_end, y_end = divergence_mark(problem, x_end, y_end, ax.get_ylim())
+    ax.plot(x_end, y_end, marker="X", ms=12, color=color, mec="white", zorder=6, clip_on=False)  # on the edge
+    status_above(ax, f"diverged at step {step}", color=color)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -8,9 +8,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import ScaledTranslation
 
-from ..plots import plot_seed_spread, style_of
+from ..plots import plot_seed_spread, status_above, style_of
 from ..races import ScheduleRuns
 from ._base import InteractiveFigure
 
@@ -217,19 +216,9 @@ class ScheduleExplorer(InteractiveFigure):
                 plot_seed_spread(
                     ax, runs.epochs, spread, color=s["color"], marker=s["marker"], label=schedule
                 )
-            if diverged:  # above the panel, at the right of the title row: never on the data
+            if diverged:
                 note = "all" if diverged == runs.seeds else f"{diverged} of"
-                ax.text(
-                    1.0,
-                    1.0,
-                    f"{note} {runs.seeds} seeds diverged",
-                    transform=ax.transAxes + ScaledTranslation(0, 4 / 72, self.figure.dpi_scale_trans),
-                    ha="right",
-                    va="bottom",
-                    color=s["color"],
-                    fontsize=9,
-                    fontweight="bold",
-                )
+                status_above(ax, f"{note} {runs.seeds} seeds diverged", color=s["color"], fontsize=9)
         finally:
             self.track(ax, *counts)
         self.say_setting(f"{optimizer}, {schedule} schedule, lr = {label}")
