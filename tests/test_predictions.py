@@ -199,7 +199,8 @@ def test_the_warm_up_helps_rmsprop_more_than_the_bias_corrected_rule():
             np.median(_network_runs(optimizer, net, starts, s).losses[-1]) for s in (None, ramp)
         )
         gain[name] = without - with_
-    assert gain["RMSProp"] > 0.2 and abs(gain["Adam"]) < 0.1  # lesson 07: 0.492 -> 0.156, 0.173 -> 0.156
+    # lesson 07: RMSProp chaotic, a median above 0.3 -> 0.156; Adam 0.173 -> 0.156
+    assert gain["RMSProp"] > 0.2 and abs(gain["Adam"]) < 0.1
     assert _PREDICTIONS["warmup-which-gains"].answer == "RMSProp"
 
 
