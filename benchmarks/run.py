@@ -8,7 +8,8 @@ Each notebook runs from a fresh kernel on a temporary copy (the committed notebo
 its time runs from the kernel's start to the end of the last cell. The floor, ``benchmarks/floor.ipynb``,
 only imports the course's libraries and draws one figure; a lesson should take at most 3x as long.
 After each run, in the same kernel, ``lessons_lib.widgets.time_live_widgets()`` sweeps the sliders of every
-widget the notebook left alive and reports the redraw times; the median redraw should be at most 50 ms.
+widget the notebook left alive and reports the redraw times; the median redraw should be at most 50 ms,
+the 95th percentile at most 100 ms.
 
 Then the browser round trip, the way a learner meets the widgets: JupyterLab (token auth, loopback, on a
 temporary copy of ``notebooks/``) in headless Chromium (the system's ``/usr/bin/chromium``); each learner
@@ -54,6 +55,7 @@ MAX_RATIO_TO_FLOOR = 3.0
 # recorded over the 1346 training images.
 MAX_RATIO_FOR = {"07_a_real_network": 4.0}
 MAX_WIDGET_MEDIAN_MS = 50.0
+MAX_WIDGET_P95_MS = 100.0  # issue 13: a slow redraw one move in twenty is still felt
 MAX_ROUND_TRIP_MEDIAN_MS = 250.0
 PRESSES = 15
 
@@ -128,15 +130,15 @@ def widget_rows(record: dict) -> list[dict]:
     """Median and 95th percentile of each widget's redraw times, with the verdict."""
     rows = []
     for name, times in record["widget_timings_ms"].items():
-        med = float(np.median(times))
+        med, p95 = float(np.median(times)), float(np.percentile(times, 95))
         rows.append(
             {
                 "notebook": record["notebook"],
                 "widget": name,
                 "n": len(times),
                 "median_ms": round(med, 1),
-                "p95_ms": round(float(np.percentile(times, 95)), 1),
-                "verdict": "ok" if med <= MAX_WIDGET_MEDIAN_MS else "MISSED",
+                "p95_ms": round(p95, 1),
+                "verdict": "ok" if med <= MAX_WIDGET_MEDIAN_MS and p95 <= MAX_WIDGET_P95_MS else "MISSED",
             }
         )
     return rows
@@ -363,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         if widgets:
             header = ["widget", "notebook", "n", "median ms", "p95 ms"]
-            header.append(f"verdict (target median <= {MAX_WIDGET_MEDIAN_MS:g} ms)")
+            target = f"median <= {MAX_WIDGET_MEDIAN_MS:g}, p95 <= {MAX_WIDGET_P95_MS:g} ms"
+            header.append(f"verdict (target {target})")
             rows = [
                 [
                     w["widget"],
@@ -418,8 +421,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if missed_w:
         print(
-            f"MISSED: {len(missed_w)} widget(s) with a median redraw over {MAX_WIDGET_MEDIAN_MS:g} ms: "
-            + ", ".join(missed_w)
+            f"MISSED: {len(missed_w)} widget(s) with a median redraw over {MAX_WIDGET_MEDIAN_MS:g} ms "
+            f"or a 95th percentile over {MAX_WIDGET_P95_MS:g} ms: " + ", ".join(missed_w)
         )
     if missed_b:
         print(
@@ -443,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {
             "max_ratio_to_floor": MAX_RATIO_TO_FLOOR,
             "max_widget_median_ms": MAX_WIDGET_MEDIAN_MS,
+            "max_widget_p95_ms": MAX_WIDGET_P95_MS,
             "max_browser_round_trip_median_ms": MAX_ROUND_TRIP_MEDIAN_MS,
         },
         "sweep_against_hand_loop": swept,
