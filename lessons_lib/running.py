@@ -638,7 +638,11 @@ def cosine_decay(steps: int, *, final: float = 0.0) -> np.ndarray:
             f"cosine_decay: final must be in [0, 1], got {final!r}. It is the fraction of the learning rate "
             "the decay heads for: below 0 the learning rate would turn negative, above 1 it would rise."
         )
-    return final + (1 - final) * np.sin(np.pi * (steps - np.arange(steps)) / (2 * steps)) ** 2
+    schedule = final + (1 - final) * np.sin(np.pi * (steps - np.arange(steps)) / (2 * steps)) ** 2
+    # Step 0 is the run without a schedule, exactly, whatever the sine's last bit: NumPy 1.24's AVX-512 sine
+    # gives 0.9999999999999999 at pi/2.
+    schedule[0] = 1.0
+    return schedule
 
 
 def warmup(steps: int, *, warmup_steps: int, then=None) -> np.ndarray:
