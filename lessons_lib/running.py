@@ -638,11 +638,8 @@ def cosine_decay(steps: int, *, final: float = 0.0) -> np.ndarray:
             f"cosine_decay: final must be in [0, 1], got {final!r}. It is the fraction of the learning rate "
             "the decay heads for: below 0 the learning rate would turn negative, above 1 it would rise."
         )
-    schedule = final + (1 - final) * np.sin(np.pi * (steps - np.arange(steps)) / (2 * steps)) ** 2
-    # Step 0 is the run without a schedule, exactly, whatever the sine's last bit: NumPy 1.24's AVX-512 sine
-    # gives 0.9999999999999999 at pi/2.
-    schedule[0] = 1.0
-    return schedule
+    k = np.arange(1, steps)  # step 0 is 1 exactly, whatever the last bit of NumPy 1.24's AVX-512 sine
+    return np.r_[1.0, final + (1 - final) * np.sin(np.pi * (steps - k) / (2 * steps)) ** 2]
 
 
 def warmup(steps: int, *, warmup_steps: int, then=None) -> np.ndarray:
