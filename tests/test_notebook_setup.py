@@ -1,7 +1,9 @@
 """lessons_lib.setup_notebook: the settings every lesson starts with."""
 
 import base64
+import gc
 import os
+import weakref
 
 import matplotlib
 import numpy as np
@@ -22,6 +24,29 @@ def test_setup_notebook_sets_printing_and_figures_outside_ipython():
     finally:
         np.set_printoptions(**old_print)
         matplotlib.rcParams.update(old_rc)
+        gc.unfreeze()
+
+
+class _Node:
+    pass
+
+
+def test_setup_notebook_freezes_what_lives_and_keeps_no_garbage():
+    garbage, alive = _Node(), _Node()
+    garbage.self = garbage  # a cycle: only the collector frees it
+    gone = weakref.ref(garbage)
+    del garbage
+    old_print, old_rc = np.get_printoptions(), matplotlib.rcParams.copy()
+    gc.unfreeze()
+    try:
+        ll.setup_notebook()
+        assert gone() is None  # collected before the freeze, not kept for good
+        assert gc.get_freeze_count() > 0
+        assert not any(obj is alive for obj in gc.get_objects(generation=2))  # frozen: out of the full passes
+    finally:
+        np.set_printoptions(**old_print)
+        matplotlib.rcParams.update(old_rc)
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize("backend", ["Agg", "TkAgg"])
