@@ -190,17 +190,13 @@ def test_the_warm_up_helps_rmsprop_more_than_the_bias_corrected_rule():
     net = ll.mlp_digits(hidden=(16, 16), seed=0)
     starts = np.stack([ll.mlp_digits(hidden=(16, 16), seed=s).x0 for s in range(5)])
     ramp = ll.running.warmup(3 * 43, warmup_steps=43)
-    gain = {}
-    for name, optimizer in [
-        ("RMSProp", RMSProp(lr=0.03, beta=0.99)),
-        ("Adam", Adam(lr=0.03, beta1=0.0, beta2=0.99)),
-    ]:
-        without, with_ = (
-            np.median(_network_runs(optimizer, net, starts, s).losses[-1]) for s in (None, ramp)
-        )
-        gain[name] = without - with_
-    # lesson 07: RMSProp chaotic, a median above 0.3 -> 0.156; Adam 0.173 -> 0.156
-    assert gain["RMSProp"] > 0.2 and abs(gain["Adam"]) < 0.1
+    (rmsprop_without, rmsprop_with), (adam_without, adam_with) = (
+        [np.median(_network_runs(optimizer, net, starts, s).losses[-1]) for s in (None, ramp)]
+        for optimizer in (RMSProp(lr=0.03, beta=0.99), Adam(lr=0.03, beta1=0.0, beta2=0.99))
+    )
+    # Lesson 07: RMSProp's run without the warm-up is chaotic, its median above 0.3 (0.43-0.71 under four
+    # OpenBLAS kernels), 0.156 with it; Adam 0.173 and 0.156.
+    assert rmsprop_without > 0.3 > rmsprop_with and abs(adam_without - adam_with) < 0.1
     assert _PREDICTIONS["warmup-which-gains"].answer == "RMSProp"
 
 
