@@ -107,8 +107,9 @@ def lr_grid(centre: float, n: int = 5, ratio: float = math.sqrt(10)) -> np.ndarr
         raise ValueError(
             f"lr_grid: ratio must be a finite number > 1 (the factor between values), got {ratio!r}."
         )
+    below = (n - 1) // 2  # values below the centre
     # Python's powers, not NumPy's: NumPy 1.24's AVX-512 power makes 10.0 ** -1 0.09999999999999999.
-    return float(centre) * np.array([float(ratio) ** k for k in range(-((n - 1) // 2), n - (n - 1) // 2)])
+    return float(centre) * np.array([float(ratio) ** (k - below) for k in range(n)])
 
 
 def grids(kind: str, n: int = 5) -> dict[str, np.ndarray]:
